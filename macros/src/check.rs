@@ -1,0 +1,215 @@
+//! Checks on the parsed model: everything that can be decided from the
+//! struct alone. Type-dependent checks (a type without SQL mapping, a
+//! foreign key whose type differs from the referenced key) are emitted as
+//! code by `expand::checks`, so the compiler reports them at the field.
+
+use std::collections::HashMap;
+
+use proc_macro2::Span;
+
+use crate::ctxt::Ctxt;
+use crate::model::{Default, Entity, Field, FkAction, PerDialect};
+use crate::naming::{did_you_mean, identifier_problem};
+
+pub(crate) fn entity(entity: &Entity, cx: &Ctxt) {
+    if let Some(problem) = identifier_problem(&entity.table.value) {
+        cx.error_at(entity.table.span, format!("table name: {problem}"));
+    }
+    if let Some(schema) = &entity.schema {
+        if let Some(problem) = identifier_problem(&schema.value) {
+            cx.error_at(schema.span, format!("schema name: {problem}"));
+        }
+    }
+    let pk_count = entity.primary_key().count();
+    if pk_count == 0 {
+        cx.error_spanned(
+            &entity.ident,
+            format!(
+                "`{}` has no primary key: mark its key field with #[entity(primary_key)] (several fields make a composite key)",
+                entity.ident
+            ),
+        );
+    }
+    let mut seen: HashMap<String, &Field> = HashMap::new();
+    for field in &entity.fields {
+        check_field(field, pk_count, cx);
+        if field.skip.is_some() {
+            continue;
+        }
+        let lower = field.column.value.to_ascii_lowercase();
+        if let Some(first) = seen.get(&lower) {
+            cx.error_at(
+                field.column.span,
+                format!(
+                    "duplicate column name `{}`: field `{}` already uses it; give one of them #[entity(column = \"…\")]",
+                    field.column.value, first.ident
+                ),
+            );
+        } else {
+            seen.insert(lower, field);
+        }
+    }
+    check_composites(entity, cx);
+}
+
+fn check_field(field: &Field, pk_count: usize, cx: &Ctxt) {
+    if field.nested_option {
+        cx.error_at(field.ty_span, "`Option<Option<T>>` cannot be stored: a column is either NULL or a value; use `Option<T>`");
+    }
+    if field.skip.is_some() {
+        let others = [
+            ("primary_key", field.primary_key),
+            ("auto_increment", field.auto_increment),
+            ("uuid_v4", field.uuid_v4),
+            ("unique", field.unique),
+            ("index", field.index),
+            ("sql_type", field.sql_type.as_ref().map(|s| s.span)),
+            ("default", field.default.as_ref().map(|s| s.span)),
+            ("max_length", field.max_length.as_ref().map(|s| s.span)),
+            ("references", field.references.as_ref().map(|r| r.span)),
+        ];
+        for (name, span) in others {
+            if let Some(span) = span {
+                cx.error_at(span, format!("`{name}` has no effect on a `skip` field, which is not a column; remove one of them"));
+            }
+        }
+        return;
+    }
+    if let Some(problem) = identifier_problem(&field.column.value) {
+        cx.error_at(field.column.span, format!("column name: {problem}"));
+    }
+    if let (Some(span), true) = (field.primary_key, field.nullable) {
+        cx.error_at(span, "a primary key cannot be NULL: declare the field as `T`, not `Option<T>`");
+    }
+    if let Some(span) = field.auto_increment {
+        if field.primary_key.is_none() {
+            cx.error_at(span, "`auto_increment` is for a primary key: write #[entity(primary_key, auto_increment)]");
+        } else if pk_count > 1 {
+            cx.error_at(span, "`auto_increment` needs a single-column primary key, but this key is composite");
+        }
+        if field.uuid_v4.is_some() {
+            cx.error_at(span, "`auto_increment` and `uuid_v4` conflict: the key is generated one way; keep one");
+        }
+    }
+    if let Some(span) = field.uuid_v4 {
+        if field.nullable {
+            cx.error_at(span, "`uuid_v4` always generates a value: declare the field as `Uuid`, not `Option<Uuid>`");
+        }
+    }
+    if let Some(default) = &field.default {
+        if field.auto_increment.is_some() || field.uuid_v4.is_some() {
+            cx.error_at(default.span, "a generated key takes no default: remove `default` or the generator");
+        }
+        if let Default::Sql(sql) = &default.value {
+            check_fragment(sql, default.span, "default_sql", default_sql_problem, cx);
+        }
+    }
+    if let Some(sql_type) = &field.sql_type {
+        check_fragment(&sql_type.value, sql_type.span, "sql_type", sql_type_problem, cx);
+        if let Some(max) = &field.max_length {
+            cx.error_at(max.span, "`max_length` and `sql_type` conflict: write the length in the SQL type, e.g. `sql_type = \"VARCHAR(40)\"`");
+        }
+    }
+    if let (Some(unique), Some(_)) = (field.unique, field.primary_key) {
+        cx.error_at(unique, "a primary key is already unique: remove `unique`");
+    }
+    if let (Some(index), Some(_)) = (field.index, field.unique) {
+        cx.error_at(index, "a unique constraint is already indexed: remove `index`");
+    }
+    for action in [&field.on_delete, &field.on_update].into_iter().flatten() {
+        if field.references.is_none() {
+            cx.error_at(action.span, "`on_delete`/`on_update` need a foreign key: add `references = OtherEntity`");
+        } else if action.value == FkAction::SetNull && !field.nullable {
+            cx.error_at(
+                action.span,
+                "\"set null\" needs a nullable column: declare the field as `Option<T>`, or choose \"cascade\" or \"restrict\"",
+            );
+        }
+    }
+}
+
+fn check_fragment(
+    sql: &PerDialect,
+    span: Span,
+    key: &str,
+    problem: fn(&str) -> Option<&'static str>,
+    cx: &Ctxt,
+) {
+    for (dialect, text) in [("postgres", &sql.postgres), ("mysql", &sql.mysql), ("sqlite", &sql.sqlite)] {
+        if let Some(why) = problem(text) {
+            cx.error_at(span, format!("`{key}` for {dialect} (`{text}`) {why}"));
+        }
+    }
+}
+
+fn sql_type_problem(text: &str) -> Option<&'static str> {
+    if text.trim().is_empty() {
+        return Some("is empty");
+    }
+    if !text.chars().all(|c| c.is_ascii_alphanumeric() || " _(),".contains(c)) {
+        return Some("may hold only letters, digits, spaces, `_`, `(`, `)` and `,`");
+    }
+    balanced(text)
+}
+
+fn default_sql_problem(text: &str) -> Option<&'static str> {
+    if text.trim().is_empty() {
+        return Some("is empty");
+    }
+    if text.contains(';') || text.contains("--") || text.contains("/*") {
+        return Some("must be one expression: `;` and comments are not allowed");
+    }
+    if text.matches('\'').count() % 2 != 0 {
+        return Some("has an unterminated string literal");
+    }
+    balanced(text)
+}
+
+fn balanced(text: &str) -> Option<&'static str> {
+    let mut depth: i32 = 0;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return Some("has unbalanced parentheses");
+        }
+    }
+    (depth != 0).then_some("has unbalanced parentheses")
+}
+
+fn check_composites(entity: &Entity, cx: &Ctxt) {
+    let names: Vec<String> = entity.fields.iter().map(|f| f.ident.to_string()).collect();
+    let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    for composite in &entity.composites {
+        let mut listed: Vec<String> = Vec::new();
+        for ident in &composite.fields {
+            let name = ident.to_string();
+            match entity.fields.iter().find(|f| f.ident == *ident) {
+                None => {
+                    let hint = did_you_mean(&name, &name_refs)
+                        .map(|h| format!("; did you mean `{h}`?"))
+                        .unwrap_or_default();
+                    cx.error_spanned(ident, format!("no field `{name}` in `{}`{hint}", entity.ident));
+                }
+                Some(field) if field.skip.is_some() => {
+                    cx.error_spanned(ident, format!("field `{name}` is `skip`: it is not a column and cannot be indexed"));
+                }
+                Some(_) => {}
+            }
+            if listed.contains(&name) {
+                cx.error_spanned(ident, format!("field `{name}` is listed twice"));
+            }
+            listed.push(name);
+        }
+    }
+    let indexes = entity.indexes();
+    for (i, index) in indexes.iter().enumerate() {
+        if indexes[..i].iter().any(|other| other.unique == index.unique && other.columns == index.columns) {
+            let span = entity.composites.iter().rev().find(|c| c.unique == index.unique).map_or(entity.ident.span(), |c| c.span);
+            cx.error_at(span, format!("duplicate {}: `{}` is declared twice", if index.unique { "unique constraint" } else { "index" }, index.columns.join(", ")));
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! The derives of [entable](https://docs.rs/entable). Depend on `entable`,
+//! which re-exports them; this crate is not meant to be used on its own.
+//!
+//! Each derive parses its input into the model of [`model`], checks it
+//! ([`check`]), then expands it ([`expand`]). Every mistake becomes a
+//! compile error spanned at the attribute or field that caused it; several
+//! mistakes give several errors in one build.
+
+mod check;
+mod ctxt;
+mod expand;
+mod model;
+mod naming;
+mod parse;
+
+use proc_macro::TokenStream;
+use syn::{DeriveInput, parse_macro_input};
+
+/// Derives table metadata, DDL and registration for a struct. See
+/// `docs/attributes.md` for every `#[entity(…)]` attribute.
+#[proc_macro_derive(Entity, attributes(entity))]
+pub fn derive_entity(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand::entity(&input).into()
+}
+
+/// Derives storage as text for a unit-only enum. See `docs/attributes.md`
+/// for `#[db_enum(…)]`.
+#[proc_macro_derive(DbEnum, attributes(db_enum))]
+pub fn derive_db_enum(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand::db_enum(&input).into()
+}

@@ -1,0 +1,226 @@
+//! `#[entity(…)]` on a field.
+
+use proc_macro2::Ident;
+use quote::ToTokens;
+use syn::spanned::Spanned as _;
+use syn::{Expr, ExprLit, ExprUnary, GenericArgument, Lit, PathArguments, Type, UnOp};
+
+use super::value::{flag, meta_span, per_dialect, skip_value, string};
+use crate::ctxt::Ctxt;
+use crate::model::{Default, Field, FkAction, Reference, Spanned};
+use crate::naming::did_you_mean;
+
+pub(super) const KEYS: &[&str] = &[
+    "primary_key",
+    "auto_increment",
+    "uuid_v4",
+    "column",
+    "skip",
+    "sql_type",
+    "default",
+    "default_sql",
+    "max_length",
+    "unique",
+    "index",
+    "references",
+    "on_delete",
+    "on_update",
+];
+
+pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
+    // Named fields always have an ident; fall back to a placeholder rather
+    // than panic.
+    let ident = field.ident.clone().unwrap_or_else(|| Ident::new("_", field.span()));
+    let inner = option_inner(&field.ty);
+    let nested_option = inner.is_some_and(|t| option_inner(t).is_some());
+    let value_ty = inner.unwrap_or(&field.ty);
+    let column_name = ident.to_string().trim_start_matches("r#").to_owned();
+    let mut out = Field {
+        column: Spanned::new(column_name, ident.span()),
+        value_ty: value_ty.to_token_stream(),
+        ty_span: field.ty.span(),
+        nullable: inner.is_some(),
+        nested_option,
+        ident,
+        skip: None,
+        primary_key: None,
+        auto_increment: None,
+        uuid_v4: None,
+        sql_type: None,
+        default: None,
+        max_length: None,
+        unique: None,
+        index: None,
+        references: None,
+        on_delete: None,
+        on_update: None,
+    };
+    let mut column_set = false;
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("entity")) {
+        let result = attr.parse_nested_meta(|meta| {
+            let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
+            match key.as_str() {
+                "primary_key" => flag(cx, &meta, &key, &mut out.primary_key)?,
+                "auto_increment" => flag(cx, &meta, &key, &mut out.auto_increment)?,
+                "uuid_v4" => flag(cx, &meta, &key, &mut out.uuid_v4)?,
+                "skip" => flag(cx, &meta, &key, &mut out.skip)?,
+                "unique" => flag(cx, &meta, &key, &mut out.unique)?,
+                "index" => flag(cx, &meta, &key, &mut out.index)?,
+                "column" => {
+                    if column_set {
+                        cx.error_spanned(&meta.path, "duplicate `column`");
+                    }
+                    if let Some(name) = string(cx, &meta, &key)? {
+                        out.column = name;
+                        column_set = true;
+                    }
+                }
+                "sql_type" | "default_sql" => {
+                    let duplicate = if key == "sql_type" { out.sql_type.is_some() } else { out.default.is_some() };
+                    if duplicate {
+                        cx.error_spanned(&meta.path, format!("duplicate `{key}`"));
+                    }
+                    if let Some(value) = per_dialect(cx, &meta, &key)? {
+                        if key == "sql_type" {
+                            out.sql_type = Some(value);
+                        } else {
+                            out.default = Some(Spanned::new(Default::Sql(value.value), value.span));
+                        }
+                    }
+                }
+                "default" => {
+                    if out.default.is_some() {
+                        cx.error_spanned(&meta.path, "duplicate default: give one `default` or `default_sql`");
+                    }
+                    let expr: Expr = meta.value()?.parse()?;
+                    out.default = default_literal(cx, &expr).map(|d| Spanned::new(d, expr_span(&expr)));
+                }
+                "max_length" => {
+                    let expr: Expr = meta.value()?.parse()?;
+                    match &expr {
+                        Expr::Lit(ExprLit { lit: Lit::Int(n), .. }) => match n.base10_parse::<u32>() {
+                            Ok(0) | Err(_) => cx.error_spanned(&expr, "`max_length` must be a whole number from 1 to 4294967295"),
+                            Ok(n) => out.max_length = Some(Spanned::new(n, meta_span(&meta))),
+                        },
+                        _ => cx.error_spanned(&expr, "`max_length` takes a number: write `max_length = 255`"),
+                    }
+                }
+                "references" => {
+                    let expr: Expr = meta.value()?.parse()?;
+                    match &expr {
+                        Expr::Path(path) if path.qself.is_none() => {
+                            let target = if path.path.is_ident("Self") {
+                                entity.to_token_stream()
+                            } else {
+                                path.path.to_token_stream()
+                            };
+                            out.references = Some(Reference { target, span: expr_span(&expr) });
+                        }
+                        Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => cx.error_spanned(
+                            &expr,
+                            format!("`references` takes the entity type, not a string: write `references = {}`", s.value()),
+                        ),
+                        _ => cx.error_spanned(&expr, "`references` takes an entity type: write `references = Team`"),
+                    }
+                }
+                "on_delete" | "on_update" => {
+                    if let Some(action) = string(cx, &meta, &key)? {
+                        let parsed = fk_action(&action.value);
+                        match parsed {
+                            Some(value) => {
+                                let slot = if key == "on_delete" { &mut out.on_delete } else { &mut out.on_update };
+                                *slot = Some(Spanned::new(value, action.span));
+                            }
+                            None => cx.error_at(
+                                action.span,
+                                format!(
+                                    "unknown referential action `{}`: expected \"cascade\", \"set null\", \"restrict\" or \"no action\"",
+                                    action.value
+                                ),
+                            ),
+                        }
+                    }
+                }
+                _ => {
+                    let message = if super::container::KEYS.contains(&key.as_str()) && !KEYS.contains(&key.as_str()) {
+                        format!("`{key}` is a struct attribute: put #[entity({key} = …)] on the struct")
+                    } else {
+                        match did_you_mean(&key, KEYS) {
+                            Some(hint) => format!("unknown entity attribute `{key}`; did you mean `{hint}`?"),
+                            None => format!("unknown entity attribute `{key}`; expected one of: {}", KEYS.join(", ")),
+                        }
+                    };
+                    cx.error_spanned(&meta.path, message);
+                    skip_value(&meta)?;
+                }
+            }
+            Ok(())
+        });
+        if let Err(error) = result {
+            cx.syn_error(error);
+        }
+    }
+    out
+}
+
+fn expr_span(expr: &Expr) -> proc_macro2::Span {
+    expr.span()
+}
+
+/// `Option<T>` → `T` (the last path segment must be `Option` with one type
+/// argument; type aliases of `Option` are not seen through).
+fn option_inner(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    if path.qself.is_some() {
+        return None;
+    }
+    let last = path.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    match args.args.iter().collect::<Vec<_>>().as_slice() {
+        [GenericArgument::Type(inner)] => Some(inner),
+        _ => None,
+    }
+}
+
+fn fk_action(text: &str) -> Option<FkAction> {
+    match text.trim().to_ascii_lowercase().replace('_', " ").as_str() {
+        "cascade" => Some(FkAction::Cascade),
+        "set null" => Some(FkAction::SetNull),
+        "restrict" => Some(FkAction::Restrict),
+        "no action" => Some(FkAction::NoAction),
+        _ => None,
+    }
+}
+
+fn default_literal(cx: &Ctxt, expr: &Expr) -> Option<Default> {
+    let (sign, lit) = match expr {
+        Expr::Lit(ExprLit { lit, .. }) => ("", Some(lit)),
+        Expr::Unary(ExprUnary { op: UnOp::Neg(_), expr: inner, .. }) => match &**inner {
+            Expr::Lit(ExprLit { lit: lit @ (Lit::Int(_) | Lit::Float(_)), .. }) => ("-", Some(lit)),
+            _ => ("", None),
+        },
+        _ => ("", None),
+    };
+    match lit {
+        Some(Lit::Bool(b)) => Some(Default::Bool(b.value)),
+        Some(Lit::Str(s)) => Some(Default::Text(s.value())),
+        Some(Lit::Int(n)) => match format!("{sign}{}", n.base10_digits()).parse::<i64>() {
+            Ok(n) => Some(Default::Int(n)),
+            Err(_) => {
+                cx.error_spanned(expr, "integer default does not fit in i64");
+                None
+            }
+        },
+        Some(Lit::Float(f)) => Some(Default::Float(format!("{sign}{}", f.base10_digits()))),
+        _ => {
+            cx.error_spanned(
+                expr,
+                "`default` takes a literal: `default = 0`, `default = true` or `default = \"text\"`; for an SQL expression write `default_sql = \"CURRENT_TIMESTAMP\"`",
+            );
+            None
+        }
+    }
+}

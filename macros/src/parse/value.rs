@@ -1,0 +1,111 @@
+//! Reading attribute values: strings, flags, per-dialect fragments.
+
+use proc_macro2::Span;
+use syn::meta::ParseNestedMeta;
+use syn::{Expr, ExprLit, Lit, Token};
+
+use crate::ctxt::Ctxt;
+use crate::model::{PerDialect, Spanned};
+
+/// Records a flag (`primary_key`) at its span; a value or a repeat is an
+/// error.
+pub(crate) fn flag(cx: &Ctxt, meta: &ParseNestedMeta, key: &str, slot: &mut Option<proc_macro2::Span>) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
+        cx.error_spanned(&meta.path, format!("`{key}` takes no value: write `#[entity({key})]`"));
+        skip_value(meta)?;
+        return Ok(());
+    }
+    if slot.is_some() {
+        cx.error_spanned(&meta.path, format!("duplicate `{key}`"));
+    }
+    *slot = Some(meta_span(meta));
+    Ok(())
+}
+
+/// Consumes whatever value follows a key (`= expr` or `( … )`).
+pub(crate) fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) {
+        meta.value()?.parse::<Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        let _content;
+        syn::parenthesized!(_content in meta.input);
+    }
+    Ok(())
+}
+
+/// The span of the key.
+pub(crate) fn meta_span(meta: &ParseNestedMeta) -> Span {
+    syn::spanned::Spanned::span(&meta.path)
+}
+
+/// `key = "text"`. A missing or non-string value is recorded as an error.
+pub(crate) fn string(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) -> syn::Result<Option<Spanned<String>>> {
+    if !meta.input.peek(Token![=]) {
+        cx.error_spanned(&meta.path, format!("`{key}` needs a value: write `{key} = \"…\"`"));
+        skip_value(meta)?;
+        return Ok(None);
+    }
+    let expr: Expr = meta.value()?.parse()?;
+    match &expr {
+        Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Ok(Some(Spanned::new(s.value(), s.span()))),
+        _ => {
+            cx.error_spanned(&expr, format!("`{key}` takes a string: write `{key} = \"…\"`"));
+            Ok(None)
+        }
+    }
+}
+
+/// `key = "fragment"` (the same on every dialect) or
+/// `key(postgres = "…", mysql = "…", sqlite = "…")`.
+pub(crate) fn per_dialect(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) -> syn::Result<Option<Spanned<PerDialect>>> {
+    let span = meta_span(meta);
+    if meta.input.peek(syn::token::Paren) {
+        let (mut postgres, mut mysql, mut sqlite) = (None, None, None);
+        meta.parse_nested_meta(|inner| {
+            let name = inner.path.get_ident().map(ToString::to_string).unwrap_or_default();
+            let slot = match name.as_str() {
+                "postgres" | "postgresql" => &mut postgres,
+                "mysql" | "mariadb" => &mut mysql,
+                "sqlite" => &mut sqlite,
+                _ => {
+                    cx.error_spanned(
+                        &inner.path,
+                        format!("unknown dialect in `{key}(…)`: expected `postgres`, `mysql` or `sqlite`"),
+                    );
+                    return skip_value(&inner);
+                }
+            };
+            if slot.is_some() {
+                cx.error_spanned(&inner.path, format!("duplicate `{name}` in `{key}(…)`"));
+            }
+            *slot = string(cx, &inner, &name)?.map(|s| s.value);
+            Ok(())
+        })?;
+        let missing: Vec<&str> = [("postgres", &postgres), ("mysql", &mysql), ("sqlite", &sqlite)]
+            .into_iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(n, _)| n)
+            .collect();
+        if !missing.is_empty() {
+            cx.error_at(
+                span,
+                format!(
+                    "`{key}(…)` must give every dialect; missing: {}. Write `{key}(postgres = \"…\", mysql = \"…\", sqlite = \"…\")` or `{key} = \"…\"` for all",
+                    missing.join(", ")
+                ),
+            );
+            return Ok(None);
+        }
+        return Ok(Some(Spanned::new(
+            PerDialect {
+                postgres: postgres.unwrap_or_default(),
+                mysql: mysql.unwrap_or_default(),
+                sqlite: sqlite.unwrap_or_default(),
+            },
+            span,
+        )));
+    }
+    Ok(string(cx, meta, key)?.map(|s| {
+        Spanned::new(PerDialect { postgres: s.value.clone(), mysql: s.value.clone(), sqlite: s.value }, s.span)
+    }))
+}

@@ -1,0 +1,271 @@
+//! [`Db`]: a cheap, cloneable handle to a connection pool of any backend.
+
+use std::time::Duration;
+
+use crate::backend::Dialect;
+use crate::error::{Error, Result, redact_url};
+
+/// A handle to a database: a connection pool of the backend named by the
+/// URL. Cloning it is cheap (a reference count), so hand clones to tasks.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> entable::Result<()> {
+/// let db = entable::Db::connect("sqlite::memory:").await?;
+/// assert_eq!(db.dialect(), entable::backend::Dialect::Sqlite);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: Pool,
+}
+
+#[derive(Clone, Debug)]
+enum Pool {
+    #[cfg(feature = "postgres")]
+    Postgres(sqlx::PgPool),
+    #[cfg(feature = "mysql")]
+    MySql(sqlx::MySqlPool),
+    #[cfg(feature = "sqlite")]
+    Sqlite(sqlx::SqlitePool),
+    /// Keeps the enum inhabited-by-construction in builds without any
+    /// backend feature, so matches stay exhaustive; never constructed.
+    #[allow(dead_code)]
+    Never(std::convert::Infallible),
+}
+
+/// Connection pool settings for [`Db::connect_with`].
+///
+/// The defaults favour speed: a connection is not pinged before each use
+/// (sqlx's default costs a server round trip per statement on
+/// PostgreSQL); idle connections are closed after ten minutes and every
+/// connection is replaced after thirty, which retires broken ones.
+#[derive(Clone, Debug)]
+pub struct PoolConfig {
+    /// Most connections open at once. Default 10.
+    pub max_connections: u32,
+    /// Connections kept open while idle. Default 0.
+    pub min_connections: u32,
+    /// How long a caller waits for a free connection. Default 30 s.
+    pub acquire_timeout: Duration,
+    /// Idle connections older than this are closed. Default 10 min.
+    pub idle_timeout: Option<Duration>,
+    /// Connections older than this are replaced. Default 30 min.
+    pub max_lifetime: Option<Duration>,
+    /// Ping a connection before handing it out. Default `false`.
+    pub test_before_acquire: bool,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        PoolConfig {
+            max_connections: 10,
+            min_connections: 0,
+            acquire_timeout: Duration::from_secs(30),
+            idle_timeout: Some(Duration::from_secs(600)),
+            max_lifetime: Some(Duration::from_secs(1800)),
+            test_before_acquire: false,
+        }
+    }
+}
+
+impl PoolConfig {
+    fn options<DB: sqlx::Database>(&self) -> sqlx::pool::PoolOptions<DB> {
+        sqlx::pool::PoolOptions::new()
+            .max_connections(self.max_connections)
+            .min_connections(self.min_connections)
+            .acquire_timeout(self.acquire_timeout)
+            .idle_timeout(self.idle_timeout)
+            .max_lifetime(self.max_lifetime)
+            .test_before_acquire(self.test_before_acquire)
+    }
+}
+
+fn unsupported(url: &str, reason: impl Into<String>) -> Error {
+    Error::UnsupportedUrl { url: redact_url(url), reason: reason.into() }
+}
+
+impl Db {
+    /// Connects to the database at `url` with default pool settings. The
+    /// backend is chosen from the scheme: `postgres://` (or `postgresql://`),
+    /// `mysql://` (or `mariadb://`), `sqlite:`. Each needs the cargo feature
+    /// of the same name.
+    ///
+    /// For SQLite a missing database file is created unless the URL gives a
+    /// `mode=`; `sqlite::memory:` is one in-memory database shared by the
+    /// pool, kept alive for as long as the pool is.
+    pub async fn connect(url: &str) -> Result<Db> {
+        Db::connect_with(url, PoolConfig::default()).await
+    }
+
+    /// Connects with explicit pool settings.
+    pub async fn connect_with(url: &str, config: PoolConfig) -> Result<Db> {
+        let Some(dialect) = Dialect::from_url(url) else {
+            return Err(unsupported(url, "the scheme is not postgres://, mysql:// or sqlite:"));
+        };
+        let _ = &config;
+        match dialect {
+            #[cfg(feature = "postgres")]
+            Dialect::Postgres => Ok(Db { pool: Pool::Postgres(config.options().connect(url).await?) }),
+            #[cfg(feature = "mysql")]
+            Dialect::MySql => {
+                // sqlx parses only the mysql:// scheme.
+                let url = match url.strip_prefix("mariadb://") {
+                    Some(rest) => format!("mysql://{rest}"),
+                    None => url.to_owned(),
+                };
+                Ok(Db { pool: Pool::MySql(config.options().connect(&url).await?) })
+            }
+            #[cfg(feature = "sqlite")]
+            Dialect::Sqlite => {
+                use std::str::FromStr;
+                let mut options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?;
+                if !url.contains("mode=") {
+                    options = options.create_if_missing(true);
+                }
+                let mut config = config;
+                if url.contains(":memory:") || url.contains("mode=memory") {
+                    // The database lives only while a connection is open.
+                    config.min_connections = config.min_connections.max(1);
+                    config.idle_timeout = None;
+                    config.max_lifetime = None;
+                }
+                let pool = config.options().connect_with(options).await?;
+                Ok(Db { pool: Pool::Sqlite(pool) })
+            }
+            #[allow(unreachable_patterns)]
+            other => Err(unsupported(
+                url,
+                format!("this build of entable lacks the `{}` cargo feature", other.name()),
+            )),
+        }
+    }
+
+    /// The dialect of this database.
+    pub fn dialect(&self) -> Dialect {
+        match &self.pool {
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(_) => Dialect::Postgres,
+            #[cfg(feature = "mysql")]
+            Pool::MySql(_) => Dialect::MySql,
+            #[cfg(feature = "sqlite")]
+            Pool::Sqlite(_) => Dialect::Sqlite,
+            Pool::Never(never) => match *never {},
+        }
+    }
+
+    /// The PostgreSQL pool, if this is a PostgreSQL database.
+    #[cfg(feature = "postgres")]
+    pub fn as_postgres(&self) -> Option<&sqlx::PgPool> {
+        match &self.pool {
+            Pool::Postgres(pool) => Some(pool),
+            _ => None,
+        }
+    }
+
+    /// The MySQL pool, if this is a MySQL/MariaDB database.
+    #[cfg(feature = "mysql")]
+    pub fn as_mysql(&self) -> Option<&sqlx::MySqlPool> {
+        match &self.pool {
+            Pool::MySql(pool) => Some(pool),
+            _ => None,
+        }
+    }
+
+    /// The SQLite pool, if this is a SQLite database.
+    #[cfg(feature = "sqlite")]
+    pub fn as_sqlite(&self) -> Option<&sqlx::SqlitePool> {
+        match &self.pool {
+            Pool::Sqlite(pool) => Some(pool),
+            _ => None,
+        }
+    }
+
+    /// Closes every connection; later calls fail.
+    pub async fn close(&self) {
+        match &self.pool {
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(pool) => pool.close().await,
+            #[cfg(feature = "mysql")]
+            Pool::MySql(pool) => pool.close().await,
+            #[cfg(feature = "sqlite")]
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Never(never) => match *never {},
+        }
+    }
+
+    /// Runs DDL statements in order, in one transaction where the dialect
+    /// makes DDL transactional (PostgreSQL, SQLite). A failure names the
+    /// statement.
+    pub async fn execute_ddl(&self, statements: &[String]) -> Result<()> {
+        match &self.pool {
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(pool) => run_in_transaction(pool, statements).await,
+            #[cfg(feature = "mysql")]
+            Pool::MySql(pool) => {
+                let mut conn = pool.acquire().await?;
+                for statement in statements {
+                    run_one(&mut *conn, statement).await?;
+                }
+                Ok(())
+            }
+            #[cfg(feature = "sqlite")]
+            Pool::Sqlite(pool) => run_in_transaction(pool, statements).await,
+            Pool::Never(never) => match *never {},
+        }
+    }
+}
+
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+async fn run_in_transaction<DB: sqlx::Database>(
+    pool: &sqlx::Pool<DB>,
+    statements: &[String],
+) -> Result<()>
+where
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    let mut tx = pool.begin().await?;
+    for statement in statements {
+        run_one(&mut *tx, statement).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
+async fn run_one<'c, E>(conn: E, statement: &str) -> Result<()>
+where
+    E: sqlx::Executor<'c>,
+{
+    // DDL comes from validated metadata, never from run-time values.
+    sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned()))
+        .execute(conn)
+        .await
+        .map(|_| ())
+        .map_err(|source| Error::Statement {
+            context: format!("DDL `{}`", statement.lines().next().unwrap_or_default()),
+            source,
+        })
+}
+
+#[cfg(feature = "postgres")]
+impl From<sqlx::PgPool> for Db {
+    fn from(pool: sqlx::PgPool) -> Db {
+        Db { pool: Pool::Postgres(pool) }
+    }
+}
+
+#[cfg(feature = "mysql")]
+impl From<sqlx::MySqlPool> for Db {
+    fn from(pool: sqlx::MySqlPool) -> Db {
+        Db { pool: Pool::MySql(pool) }
+    }
+}
+
+#[cfg(feature = "sqlite")]
+impl From<sqlx::SqlitePool> for Db {
+    fn from(pool: sqlx::SqlitePool) -> Db {
+        Db { pool: Pool::Sqlite(pool) }
+    }
+}

@@ -1,0 +1,68 @@
+//! entable turns annotated Rust structs into SQL tables — and, as it grows,
+//! into DTOs and typed repositories — on PostgreSQL, MySQL/MariaDB and
+//! SQLite.
+//!
+//! ```
+//! use entable::prelude::*;
+//!
+//! #[derive(Entity, Debug)]
+//! #[entity(table = "users")]
+//! pub struct User {
+//!     #[entity(primary_key, uuid_v4)]
+//!     pub id: Uuid,
+//!     #[entity(unique, max_length = 255)]
+//!     pub email: String,
+//!     pub name: Option<String>,
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> entable::Result<()> {
+//! let schema = Schema::of([User::table()])?;
+//! println!("{}", schema.to_sql(Dialect::Postgres));
+//!
+//! let db = Db::connect("sqlite::memory:").await?;
+//! schema.create_all(&db).await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The attributes are documented in `docs/attributes.md`; every table's
+//! metadata is a [`schema::TableMeta`] reached through [`Entity::table`].
+//!
+//! # Cargo features
+//! - `sqlite` (default), `postgres`, `mysql`: the backends [`Db`] can
+//!   connect to. DDL for every dialect renders without any of them.
+//! - `chrono` (default): `DateTime<Utc>`, `NaiveDateTime`, `NaiveDate`,
+//!   `NaiveTime` columns.
+//! - `json` (default): `serde_json::Value` columns.
+//! - `migrate`: re-exports sqlx's migrator for running `migrations/`.
+
+#![warn(missing_docs, unreachable_pub)]
+#![forbid(unsafe_code)]
+
+pub mod backend;
+mod db;
+mod entity;
+mod error;
+pub mod prelude;
+pub mod schema;
+pub mod types;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use db::{Db, PoolConfig};
+pub use entable_macros::{DbEnum, Entity};
+pub use entity::{Entity, SingleKey};
+pub use error::{Error, Result};
+pub use uuid;
+
+#[cfg(feature = "chrono")]
+pub use chrono;
+#[cfg(feature = "json")]
+pub use serde_json;
+
+/// sqlx's migrator, for running the files in `migrations/<dialect>/`.
+#[cfg(feature = "migrate")]
+pub use sqlx::migrate;

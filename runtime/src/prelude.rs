@@ -1,0 +1,11 @@
+//! `use entable::prelude::*;` brings the derives, the traits generated code
+//! implements, the handle and the common column types.
+
+pub use crate::backend::Dialect;
+pub use crate::schema::Schema;
+pub use crate::types::{DbEnum as _, Json};
+pub use crate::{Db, DbEnum, Entity, SingleKey};
+pub use uuid::Uuid;
+
+#[cfg(feature = "chrono")]
+pub use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};

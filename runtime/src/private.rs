@@ -1,0 +1,188 @@
+//! Not public API: what generated code reaches through `::entable::__private`.
+
+pub use crate::backend::types::FieldType;
+pub use crate::backend::{CustomSqlType, SqlType};
+pub use crate::entity::{Entity, SingleKey};
+pub use crate::schema::{
+    ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta, Registration,
+    SqlPerDialect, TableMeta,
+};
+pub use crate::types::{DbEnum, UnknownVariant};
+pub use inventory;
+pub use sqlx;
+pub use std::option::Option::{None, Some};
+
+/// The longest identifier every dialect accepts (PostgreSQL: 63 bytes).
+pub const MAX_IDENT: usize = 63;
+
+/// Length of the identifier [`ident_bytes`] builds from `parts`.
+pub const fn ident_len(parts: &[&str]) -> usize {
+    let total = total_len(parts);
+    if total > MAX_IDENT { MAX_IDENT } else { total }
+}
+
+/// Concatenates `parts` into a constraint or index name. A name longer than
+/// [`MAX_IDENT`] keeps its first 54 bytes, then `_` and 8 hex digits of a
+/// hash (FNV-1a) of the whole name, so long names stay distinct and
+/// deterministic.
+pub const fn ident_bytes<const N: usize>(parts: &[&str]) -> [u8; N] {
+    let mut out = [0u8; N];
+    let total = total_len(parts);
+    let keep = if total > MAX_IDENT { MAX_IDENT - 9 } else { total };
+    let mut hash: u32 = 0x811c_9dc5;
+    let mut written = 0;
+    let mut p = 0;
+    while p < parts.len() {
+        let bytes = parts[p].as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            hash ^= bytes[i] as u32;
+            hash = hash.wrapping_mul(0x0100_0193);
+            if written < keep && written < N {
+                out[written] = bytes[i];
+                written += 1;
+            }
+            i += 1;
+        }
+        p += 1;
+    }
+    if total > MAX_IDENT && N == MAX_IDENT {
+        out[keep] = b'_';
+        let hex = b"0123456789abcdef";
+        let mut d = 0;
+        while d < 8 {
+            out[keep + 1 + d] = hex[((hash >> (28 - 4 * d)) & 0xf) as usize];
+            d += 1;
+        }
+    }
+    out
+}
+
+/// The bytes built by [`ident_bytes`] as text. Identifiers are ASCII (the
+/// derive checks them), so this never fails; if it did, compilation would.
+pub const fn ident_str(bytes: &'static [u8]) -> &'static str {
+    match core::str::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(_) => panic!("identifier is not UTF-8"),
+    }
+}
+
+const fn total_len(parts: &[&str]) -> usize {
+    let mut total = 0;
+    let mut p = 0;
+    while p < parts.len() {
+        total += parts[p].len();
+        p += 1;
+    }
+    total
+}
+
+/// `assert_foreign_key::<Field, Key>()` compiles when a foreign key field of
+/// type `Field` (or `Option<Field>`) can hold the referenced key `Key`.
+pub const fn assert_foreign_key<F: ForeignKeyOf<K>, K>() {}
+
+/// A field type that can hold a key of type `K`.
+#[diagnostic::on_unimplemented(
+    message = "foreign key type `{Self}` does not match the referenced primary key type `{K}`",
+    label = "expected `{K}` (or `Option<{K}>`)",
+    note = "a `references` field must have the same type as the referenced entity's primary key"
+)]
+pub trait ForeignKeyOf<K> {}
+impl<K> ForeignKeyOf<K> for K {}
+impl<K> ForeignKeyOf<K> for Option<K> {}
+
+/// `assert_auto_increment::<T>()` compiles for integer key types.
+pub const fn assert_auto_increment<T: AutoIncrementKey>() {}
+
+/// A type the database can generate increasing values of.
+#[diagnostic::on_unimplemented(
+    message = "`auto_increment` needs an integer key, not `{Self}`",
+    label = "use `i32` or `i64`",
+    note = "for a UUID key write #[entity(primary_key, uuid_v4)]"
+)]
+pub trait AutoIncrementKey {}
+impl AutoIncrementKey for i32 {}
+impl AutoIncrementKey for i64 {}
+
+/// `assert_uuid::<T>()` compiles for `uuid::Uuid`.
+pub const fn assert_uuid<T: UuidKey>() {}
+
+/// A type `uuid_v4` can fill.
+#[diagnostic::on_unimplemented(
+    message = "`uuid_v4` needs a `uuid::Uuid` field, not `{Self}`",
+    label = "use `uuid::Uuid`",
+    note = "for an integer key write #[entity(primary_key, auto_increment)]"
+)]
+pub trait UuidKey {}
+impl UuidKey for uuid::Uuid {}
+
+/// `assert_has_length::<T>()` compiles for text and byte types.
+pub const fn assert_has_length<T: HasLength>() {}
+
+/// A type `max_length` applies to.
+#[diagnostic::on_unimplemented(
+    message = "`max_length` applies to `String` and `Vec<u8>` fields, not `{Self}`",
+    label = "remove `max_length`, or use #[entity(sql_type = \"…\")]"
+)]
+pub trait HasLength {}
+impl HasLength for String {}
+impl HasLength for Vec<u8> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHORT: &[&str] = &["fk_", "posts", "_", "users", "_", "author_id"];
+    const SHORT_BYTES: [u8; ident_len(SHORT)] = ident_bytes(SHORT);
+
+    const LONG: &[&str] = &[
+        "ix_",
+        "a_really_quite_long_table_name_for_testing",
+        "_",
+        "and_an_equally_long_column_name_here",
+    ];
+    const LONG_BYTES: [u8; ident_len(LONG)] = ident_bytes(LONG);
+
+    #[test]
+    fn short_names_are_concatenated() {
+        assert_eq!(ident_str(&SHORT_BYTES), "fk_posts_users_author_id");
+    }
+
+    #[test]
+    fn long_names_are_truncated_with_a_hash() {
+        let name = ident_str(&LONG_BYTES);
+        assert_eq!(name.len(), MAX_IDENT);
+        assert!(name.starts_with("ix_a_really_quite_long_table_name_for_testing_and_an_e_"));
+        assert!(name[55..].chars().all(|c| c.is_ascii_hexdigit()));
+    }
+}
+
+/// `default = true`.
+pub struct BoolLiteral;
+/// `default = 42`.
+pub struct IntLiteral;
+/// `default = 1.5`.
+pub struct FloatLiteral;
+/// `default = "text"`.
+pub struct TextLiteral;
+
+/// `assert_default::<T, Kind>()` compiles when a literal default of `Kind`
+/// fits a field of type `T`.
+pub const fn assert_default<T: AcceptsDefault<K>, K>() {}
+
+/// A field type that a literal default of kind `K` fits.
+#[diagnostic::on_unimplemented(
+    message = "this `default` literal does not fit a field of type `{Self}`",
+    label = "the default's literal kind does not match `{Self}`",
+    note = "use a literal of the field's type, or `default_sql = \"…\"` for an SQL expression"
+)]
+pub trait AcceptsDefault<K> {}
+impl AcceptsDefault<BoolLiteral> for bool {}
+impl AcceptsDefault<IntLiteral> for i16 {}
+impl AcceptsDefault<IntLiteral> for i32 {}
+impl AcceptsDefault<IntLiteral> for i64 {}
+impl AcceptsDefault<IntLiteral> for f32 {}
+impl AcceptsDefault<IntLiteral> for f64 {}
+impl AcceptsDefault<FloatLiteral> for f32 {}
+impl AcceptsDefault<FloatLiteral> for f64 {}
+impl AcceptsDefault<TextLiteral> for String {}

@@ -1,0 +1,162 @@
+//! `CREATE TABLE`, `CREATE INDEX` and `DROP TABLE` text for one table.
+//!
+//! Written once for every dialect: what differs is asked of
+//! [`DialectRules`](crate::backend::DialectRules).
+
+use crate::backend::{AutoIncrement, Dialect, types::column_type};
+
+use super::meta::{DefaultValue, ForeignKeyMeta, Generated, TableMeta};
+
+/// `"schema"."table"` (or just `"table"`) quoted for `dialect`.
+pub fn table_ident(dialect: Dialect, table: &TableMeta) -> String {
+    let mut out = String::new();
+    dialect.quote_table(&mut out, table.schema, table.name);
+    out
+}
+
+/// `CREATE TABLE` for `table`. Foreign keys named in `deferred` are left
+/// out, to be added by [`add_foreign_key`] once their target exists.
+pub fn create_table(
+    dialect: Dialect,
+    table: &TableMeta,
+    if_not_exists: bool,
+    deferred: &[&ForeignKeyMeta],
+) -> String {
+    let rules = dialect.rules();
+    let mut sql = String::from("CREATE TABLE ");
+    if if_not_exists {
+        sql.push_str("IF NOT EXISTS ");
+    }
+    sql.push_str(&table_ident(dialect, table));
+    sql.push_str(" (");
+
+    let mut pk_inline = false;
+    let mut first = true;
+    let mut item = |sql: &mut String| {
+        sql.push_str(if first { "\n  " } else { ",\n  " });
+        first = false;
+    };
+    for column in table.columns {
+        item(&mut sql);
+        dialect.quote_ident(&mut sql, column.name);
+        sql.push(' ');
+        if column.generated == Some(Generated::AutoIncrement) {
+            match rules.auto_increment() {
+                AutoIncrement::InlinePrimaryKey(decl) => {
+                    sql.push_str(decl);
+                    pk_inline = true;
+                    continue;
+                }
+                AutoIncrement::Suffix(suffix) => {
+                    sql.push_str(&column_type(dialect, column, true));
+                    sql.push_str(" NOT NULL ");
+                    sql.push_str(suffix);
+                    continue;
+                }
+            }
+        }
+        sql.push_str(&column_type(dialect, column, table.is_key_column(column.name)));
+        if !column.nullable {
+            sql.push_str(" NOT NULL");
+        }
+        if let Some(default) = &column.default {
+            sql.push_str(" DEFAULT ");
+            push_default(dialect, &mut sql, default);
+        }
+    }
+    if !pk_inline && !table.primary_key.is_empty() {
+        item(&mut sql);
+        sql.push_str("CONSTRAINT ");
+        dialect.quote_ident(&mut sql, &format!("pk_{}", table.name));
+        sql.push_str(" PRIMARY KEY (");
+        push_ident_list(dialect, &mut sql, table.primary_key);
+        sql.push(')');
+    }
+    for fk in table.foreign_keys {
+        if deferred.iter().any(|d| std::ptr::eq(*d, fk)) {
+            continue;
+        }
+        item(&mut sql);
+        push_foreign_key(dialect, &mut sql, fk);
+    }
+    sql.push_str("\n)");
+    sql.push_str(rules.table_options());
+    sql
+}
+
+/// `CREATE [UNIQUE] INDEX` statements for `table`, in declaration order.
+pub fn create_indexes(dialect: Dialect, table: &TableMeta, if_not_exists: bool) -> Vec<String> {
+    let target = table_ident(dialect, table);
+    table
+        .indexes
+        .iter()
+        .map(|index| {
+            let mut sql = String::from(if index.unique {
+                "CREATE UNIQUE INDEX "
+            } else {
+                "CREATE INDEX "
+            });
+            if if_not_exists {
+                sql.push_str("IF NOT EXISTS ");
+            }
+            dialect.quote_ident(&mut sql, index.name);
+            sql.push_str(" ON ");
+            sql.push_str(&target);
+            sql.push_str(" (");
+            push_ident_list(dialect, &mut sql, index.columns);
+            sql.push(')');
+            sql
+        })
+        .collect()
+}
+
+/// `ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY …`, for keys that close a
+/// dependency cycle.
+pub fn add_foreign_key(dialect: Dialect, table: &TableMeta, fk: &ForeignKeyMeta) -> String {
+    let mut sql = String::from("ALTER TABLE ");
+    sql.push_str(&table_ident(dialect, table));
+    sql.push_str(" ADD ");
+    push_foreign_key(dialect, &mut sql, fk);
+    sql
+}
+
+/// `DROP TABLE IF EXISTS` for `table`.
+pub fn drop_table(dialect: Dialect, table: &TableMeta) -> String {
+    format!("DROP TABLE IF EXISTS {}", table_ident(dialect, table))
+}
+
+fn push_foreign_key(dialect: Dialect, sql: &mut String, fk: &ForeignKeyMeta) {
+    let target = fk.target();
+    sql.push_str("CONSTRAINT ");
+    dialect.quote_ident(sql, fk.name);
+    sql.push_str(" FOREIGN KEY (");
+    dialect.quote_ident(sql, fk.column);
+    sql.push_str(") REFERENCES ");
+    sql.push_str(&table_ident(dialect, target));
+    sql.push_str(" (");
+    dialect.quote_ident(sql, fk.target_column());
+    sql.push_str(") ON DELETE ");
+    sql.push_str(fk.on_delete.sql());
+    sql.push_str(" ON UPDATE ");
+    sql.push_str(fk.on_update.sql());
+}
+
+fn push_ident_list(dialect: Dialect, sql: &mut String, idents: &[&str]) {
+    for (i, ident) in idents.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        dialect.quote_ident(sql, ident);
+    }
+}
+
+fn push_default(dialect: Dialect, sql: &mut String, default: &DefaultValue) {
+    let rules = dialect.rules();
+    match default {
+        DefaultValue::Bool(b) => sql.push_str(rules.bool_literal(*b)),
+        DefaultValue::Int(i) => sql.push_str(&i.to_string()),
+        DefaultValue::Float(f) => sql.push_str(f),
+        DefaultValue::Text(s) => dialect.quote_str(sql, s),
+        DefaultValue::Sql(expr) => sql.push_str(&rules.default_expr(expr.get(dialect))),
+    }
+}

@@ -1,0 +1,1 @@
+//! Test and example suite of entable (not published).
