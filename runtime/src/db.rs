@@ -199,54 +199,46 @@ impl Db {
     /// makes DDL transactional (PostgreSQL, SQLite). A failure names the
     /// statement.
     pub async fn execute_ddl(&self, statements: &[String]) -> Result<()> {
+        // Written per pool type rather than as one function generic over
+        // sqlx's executor: the higher-ranked bounds such a function needs
+        // make its future non-`Send`, so it could not run in a spawned task.
+        macro_rules! run {
+            ($conn:expr) => {
+                for statement in statements {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(statement.as_str()))
+                        .execute(&mut *$conn)
+                        .await
+                        .map_err(|source| ddl_error(statement, source))?;
+                }
+            };
+        }
         match &self.pool {
             #[cfg(feature = "postgres")]
-            Pool::Postgres(pool) => run_in_transaction(pool, statements).await,
+            Pool::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                run!(tx);
+                tx.commit().await?;
+            }
             #[cfg(feature = "mysql")]
             Pool::MySql(pool) => {
                 let mut conn = pool.acquire().await?;
-                for statement in statements {
-                    run_one(&mut *conn, statement).await?;
-                }
-                Ok(())
+                run!(conn);
             }
             #[cfg(feature = "sqlite")]
-            Pool::Sqlite(pool) => run_in_transaction(pool, statements).await,
+            Pool::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                run!(tx);
+                tx.commit().await?;
+            }
             Pool::Never(never) => match *never {},
         }
+        Ok(())
     }
-}
-
-#[cfg(any(feature = "postgres", feature = "sqlite"))]
-async fn run_in_transaction<DB: sqlx::Database>(
-    pool: &sqlx::Pool<DB>,
-    statements: &[String],
-) -> Result<()>
-where
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-{
-    let mut tx = pool.begin().await?;
-    for statement in statements {
-        run_one(&mut *tx, statement).await?;
-    }
-    tx.commit().await?;
-    Ok(())
 }
 
 #[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
-async fn run_one<'c, E>(conn: E, statement: &str) -> Result<()>
-where
-    E: sqlx::Executor<'c>,
-{
-    // DDL comes from validated metadata, never from run-time values.
-    sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned()))
-        .execute(conn)
-        .await
-        .map(|_| ())
-        .map_err(|source| Error::Statement {
-            context: format!("DDL `{}`", statement.lines().next().unwrap_or_default()),
-            source,
-        })
+fn ddl_error(statement: &str, source: sqlx::Error) -> Error {
+    Error::Statement { context: format!("DDL `{}`", statement.lines().next().unwrap_or_default()), source }
 }
 
 #[cfg(feature = "postgres")]

@@ -56,6 +56,7 @@ pub use db::{Db, PoolConfig};
 pub use entable_macros::{DbEnum, Entity};
 pub use entity::{Entity, SingleKey};
 pub use error::{Error, Result};
+pub use sqlx;
 pub use uuid;
 
 #[cfg(feature = "chrono")]

@@ -1,0 +1,12 @@
+#![allow(dead_code)]
+//! Integration tests of entable, run on every configured backend.
+//!
+//! SQLite always runs. Set `ENTABLE_TEST_POSTGRES_URL` and
+//! `ENTABLE_TEST_MYSQL_URL` to admin URLs to cover PostgreSQL and
+//! MySQL/MariaDB too; each test then creates and drops its own database.
+
+mod entities;
+mod support;
+
+mod ddl;
+mod schema_on_backends;

@@ -1,0 +1,22 @@
+ALTER TABLE "department" DROP CONSTRAINT IF EXISTS "fk_department_employee_manager_id";
+
+DROP TABLE IF EXISTS "employee";
+
+DROP TABLE IF EXISTS "department";
+
+DROP TABLE IF EXISTS "order_line";
+
+DROP TABLE IF EXISTS "order";
+
+DROP TABLE IF EXISTS "membership";
+
+DROP TABLE IF EXISTS "archive"."event";
+
+DROP TABLE IF EXISTS "user";
+
+DROP TABLE IF EXISTS "group";
+
+DROP TABLE IF EXISTS "category";
+
+DROP TABLE IF EXISTS "all_types";
+

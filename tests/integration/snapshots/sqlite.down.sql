@@ -1,0 +1,20 @@
+DROP TABLE IF EXISTS "employee";
+
+DROP TABLE IF EXISTS "department";
+
+DROP TABLE IF EXISTS "order_line";
+
+DROP TABLE IF EXISTS "order";
+
+DROP TABLE IF EXISTS "membership";
+
+DROP TABLE IF EXISTS "event";
+
+DROP TABLE IF EXISTS "user";
+
+DROP TABLE IF EXISTS "group";
+
+DROP TABLE IF EXISTS "category";
+
+DROP TABLE IF EXISTS "all_types";
+
