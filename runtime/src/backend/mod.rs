@@ -171,8 +171,15 @@ pub trait DialectRules: Send + Sync + 'static {
     /// Where it cannot (SQLite), foreign keys are always declared inline:
     /// SQLite checks them only when rows change, so creation order does not
     /// matter there.
-    fn alter_add_foreign_key(&self) -> bool {
+    fn can_add_foreign_key(&self) -> bool {
         true
+    }
+    /// `ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY {definition}`,
+    /// where `definition` is `("col") REFERENCES … ON UPDATE …`; with
+    /// `if_not_exists`, a form that does nothing when the constraint exists.
+    fn add_foreign_key(&self, table: &str, name: &str, definition: &str, if_not_exists: bool) -> String {
+        let _ = if_not_exists;
+        format!("ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY {definition}")
     }
     /// The statement that drops a foreign key constraint, if any.
     fn drop_foreign_key(&self, table: &str, name: &str) -> Option<String>;

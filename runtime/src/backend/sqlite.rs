@@ -14,7 +14,7 @@ impl DialectRules for Sqlite {
         AutoIncrement::InlinePrimaryKey("INTEGER PRIMARY KEY AUTOINCREMENT")
     }
 
-    fn alter_add_foreign_key(&self) -> bool {
+    fn can_add_foreign_key(&self) -> bool {
         false
     }
 

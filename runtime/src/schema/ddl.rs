@@ -112,12 +112,12 @@ pub fn create_indexes(dialect: Dialect, table: &TableMeta, if_not_exists: bool) 
 
 /// `ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY …`, for keys that close a
 /// dependency cycle.
-pub fn add_foreign_key(dialect: Dialect, table: &TableMeta, fk: &ForeignKeyMeta) -> String {
-    let mut sql = String::from("ALTER TABLE ");
-    sql.push_str(&table_ident(dialect, table));
-    sql.push_str(" ADD ");
-    push_foreign_key(dialect, &mut sql, fk);
-    sql
+pub fn add_foreign_key(dialect: Dialect, table: &TableMeta, fk: &ForeignKeyMeta, if_not_exists: bool) -> String {
+    let mut name = String::new();
+    dialect.quote_ident(&mut name, fk.name);
+    let mut definition = String::new();
+    push_foreign_key_definition(dialect, &mut definition, fk);
+    dialect.rules().add_foreign_key(&table_ident(dialect, table), &name, &definition, if_not_exists)
 }
 
 /// `DROP TABLE IF EXISTS` for `table`.
@@ -126,10 +126,16 @@ pub fn drop_table(dialect: Dialect, table: &TableMeta) -> String {
 }
 
 fn push_foreign_key(dialect: Dialect, sql: &mut String, fk: &ForeignKeyMeta) {
-    let target = fk.target();
     sql.push_str("CONSTRAINT ");
     dialect.quote_ident(sql, fk.name);
-    sql.push_str(" FOREIGN KEY (");
+    sql.push_str(" FOREIGN KEY ");
+    push_foreign_key_definition(dialect, sql, fk);
+}
+
+/// `("col") REFERENCES "target" ("id") ON DELETE … ON UPDATE …`.
+fn push_foreign_key_definition(dialect: Dialect, sql: &mut String, fk: &ForeignKeyMeta) {
+    let target = fk.target();
+    sql.push('(');
     dialect.quote_ident(sql, fk.column);
     sql.push_str(") REFERENCES ");
     sql.push_str(&table_ident(dialect, target));

@@ -188,7 +188,7 @@ impl Schema {
                 out.push(sql);
             }
         }
-        let inline_all = !rules.alter_add_foreign_key();
+        let inline_all = !rules.can_add_foreign_key();
         for table in &self.tables {
             let deferred: Vec<&ForeignKeyMeta> = if inline_all {
                 Vec::new()
@@ -200,7 +200,7 @@ impl Schema {
         }
         if !inline_all {
             for (table, fk) in &self.deferred {
-                out.push(ddl::add_foreign_key(dialect, table, fk));
+                out.push(ddl::add_foreign_key(dialect, table, fk, if_not_exists));
             }
         }
         out

@@ -146,3 +146,63 @@ where
     }
     announce(&format!("{test}: ran on {}", covered.join(", ")));
 }
+
+/// Test SQL is written with `"` quotes and `?` placeholders; this turns it
+/// into the dialect's spelling.
+pub fn dialect_sql(dialect: Dialect, sql: &str) -> String {
+    match dialect {
+        Dialect::MySql => sql.replace('"', "`"),
+        Dialect::Sqlite => sql.to_owned(),
+        Dialect::Postgres => {
+            let mut out = String::with_capacity(sql.len() + 8);
+            let mut n = 0;
+            for c in sql.chars() {
+                if c == '?' {
+                    n += 1;
+                    out.push_str(&format!("${n}"));
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        }
+    }
+}
+
+/// Executes a test statement with bound arguments on whichever backend
+/// `$db` is; evaluates to `Result<u64 /* rows affected */, sqlx::Error>`.
+#[macro_export]
+macro_rules! exec {
+    ($db:expr, $sql:expr $(, $arg:expr)* $(,)?) => {{
+        let db: &entable::Db = &$db;
+        let sql = $crate::support::dialect_sql(db.dialect(), $sql);
+        macro_rules! q { () => { entable::sqlx::query(entable::sqlx::AssertSqlSafe(sql)) } }
+        match db.dialect() {
+            entable::backend::Dialect::Postgres => {
+                q!()$(.bind($arg))*.execute(db.as_postgres().expect("pg")).await.map(|r| r.rows_affected())
+            }
+            entable::backend::Dialect::MySql => {
+                q!()$(.bind($arg))*.execute(db.as_mysql().expect("mysql")).await.map(|r| r.rows_affected())
+            }
+            entable::backend::Dialect::Sqlite => {
+                q!()$(.bind($arg))*.execute(db.as_sqlite().expect("sqlite")).await.map(|r| r.rows_affected())
+            }
+        }
+    }};
+}
+
+/// Fetches one column of one optional row as `$ty`; evaluates to
+/// `Result<Option<$ty>, sqlx::Error>`.
+#[macro_export]
+macro_rules! scalar {
+    ($db:expr, $ty:ty, $sql:expr $(, $arg:expr)* $(,)?) => {{
+        let db: &entable::Db = &$db;
+        let sql = $crate::support::dialect_sql(db.dialect(), $sql);
+        macro_rules! q { () => { entable::sqlx::query_scalar::<_, $ty>(entable::sqlx::AssertSqlSafe(sql)) } }
+        match db.dialect() {
+            entable::backend::Dialect::Postgres => q!()$(.bind($arg))*.fetch_optional(db.as_postgres().expect("pg")).await,
+            entable::backend::Dialect::MySql => q!()$(.bind($arg))*.fetch_optional(db.as_mysql().expect("mysql")).await,
+            entable::backend::Dialect::Sqlite => q!()$(.bind($arg))*.fetch_optional(db.as_sqlite().expect("sqlite")).await,
+        }
+    }};
+}
