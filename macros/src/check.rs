@@ -135,6 +135,12 @@ fn check_fragment(
     problem: fn(&str) -> Option<&'static str>,
     cx: &Ctxt,
 ) {
+    if sql.postgres == sql.mysql && sql.mysql == sql.sqlite {
+        if let Some(why) = problem(&sql.postgres) {
+            cx.error_at(span, format!("`{key}` (`{}`) {why}", sql.postgres));
+        }
+        return;
+    }
     for (dialect, text) in [("postgres", &sql.postgres), ("mysql", &sql.mysql), ("sqlite", &sql.sqlite)] {
         if let Some(why) = problem(text) {
             cx.error_at(span, format!("`{key}` for {dialect} (`{text}`) {why}"));

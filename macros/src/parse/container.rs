@@ -1,6 +1,7 @@
 //! `#[entity(…)]` on the struct.
 
-use syn::{Attribute, Ident};
+use syn::punctuated::Punctuated;
+use syn::{Attribute, Ident, Token};
 
 use super::value::{meta_span, skip_value, string};
 use crate::ctxt::Ctxt;
@@ -43,19 +44,18 @@ pub(super) fn parse(attrs: &[Attribute], cx: &Ctxt) -> ContainerAttrs {
                         );
                         return skip_value(&meta);
                     }
+                    let content;
+                    syn::parenthesized!(content in meta.input);
+                    let items = Punctuated::<syn::Expr, Token![,]>::parse_terminated(&content)?;
                     let mut fields: Vec<Ident> = Vec::new();
-                    meta.parse_nested_meta(|inner| {
-                        match inner.path.get_ident() {
-                            Some(ident) if !inner.input.peek(syn::Token![=]) && !inner.input.peek(syn::token::Paren) => {
-                                fields.push(ident.clone())
+                    for item in items {
+                        match &item {
+                            syn::Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {
+                                fields.extend(p.path.get_ident().cloned());
                             }
-                            _ => {
-                                cx.error_spanned(&inner.path, format!("`{key}(…)` lists field names: `{key}(field_a, field_b)`"));
-                                skip_value(&inner)?;
-                            }
+                            _ => cx.error_spanned(&item, format!("`{key}(…)` lists field names: `{key}(field_a, field_b)`")),
                         }
-                        Ok(())
-                    })?;
+                    }
                     if fields.is_empty() {
                         cx.error_at(span, format!("`{key}(…)` needs at least one field"));
                     } else {

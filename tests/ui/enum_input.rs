@@ -1,0 +1,9 @@
+use entable::Entity;
+
+#[derive(Entity)]
+enum Status {
+    Active,
+    Disabled,
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use entable::Entity;
+
+#[derive(Entity)]
+struct Item {
+    #[entity(primary_key)]
+    id: i64,
+    #[entity(max_length = 0)]
+    name: String,
+}
+
+fn main() {}

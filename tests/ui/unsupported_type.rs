@@ -1,0 +1,13 @@
+use entable::Entity;
+
+struct Money(u64);
+
+#[derive(Entity)]
+struct Account {
+    #[entity(primary_key)]
+    id: i64,
+    balance: Money,
+    visits: u64,
+}
+
+fn main() {}
