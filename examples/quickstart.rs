@@ -3,6 +3,9 @@
 //!
 //! Run it with `cargo run --example quickstart`.
 
+// The fields are only described here, not read: no warnings for that.
+#![allow(dead_code)]
+
 use entable::prelude::*;
 
 #[derive(Entity, Debug)]

@@ -10,3 +10,4 @@ mod support;
 
 mod ddl;
 mod schema_on_backends;
+mod migrations;
