@@ -45,6 +45,9 @@ async fn main() -> entable::Result<()> {
         entable::sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
             .fetch_all(pool)
             .await?;
-    println!("created on SQLite: {:?}", tables.into_iter().map(|t| t.0).collect::<Vec<_>>());
+    println!(
+        "created on SQLite: {:?}",
+        tables.into_iter().map(|t| t.0).collect::<Vec<_>>()
+    );
     Ok(())
 }

@@ -43,7 +43,10 @@ fn run(args: Vec<String>) -> Result<(), String> {
     match command.as_str() {
         "print" => {
             let dialects = match option("--dialect")? {
-                Some(name) => vec![Dialect::from_name(name).ok_or_else(|| format!("unknown dialect `{name}`\n{USAGE}"))?],
+                Some(name) => vec![
+                    Dialect::from_name(name)
+                        .ok_or_else(|| format!("unknown dialect `{name}`\n{USAGE}"))?,
+                ],
                 None => Dialect::ALL.to_vec(),
             };
             for dialect in dialects {

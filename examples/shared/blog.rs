@@ -83,5 +83,11 @@ pub struct PostTag {
 
 /// The blog's tables.
 pub fn tables() -> Vec<&'static TableMeta> {
-    vec![Author::table(), Post::table(), Comment::table(), Tag::table(), PostTag::table()]
+    vec![
+        Author::table(),
+        Post::table(),
+        Comment::table(),
+        Tag::table(),
+        PostTag::table(),
+    ]
 }

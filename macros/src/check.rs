@@ -15,10 +15,10 @@ pub(crate) fn entity(entity: &Entity, cx: &Ctxt) {
     if let Some(problem) = identifier_problem(&entity.table.value) {
         cx.error_at(entity.table.span, format!("table name: {problem}"));
     }
-    if let Some(schema) = &entity.schema {
-        if let Some(problem) = identifier_problem(&schema.value) {
-            cx.error_at(schema.span, format!("schema name: {problem}"));
-        }
+    if let Some(schema) = &entity.schema
+        && let Some(problem) = identifier_problem(&schema.value)
+    {
+        cx.error_at(schema.span, format!("schema name: {problem}"));
     }
     let pk_count = entity.primary_key().count();
     if pk_count == 0 {
@@ -79,33 +79,52 @@ fn check_field(field: &Field, pk_count: usize, cx: &Ctxt) {
         cx.error_at(field.column.span, format!("column name: {problem}"));
     }
     if let (Some(span), true) = (field.primary_key, field.nullable) {
-        cx.error_at(span, "a primary key cannot be NULL: declare the field as `T`, not `Option<T>`");
+        cx.error_at(
+            span,
+            "a primary key cannot be NULL: declare the field as `T`, not `Option<T>`",
+        );
     }
     if let Some(span) = field.auto_increment {
         if field.primary_key.is_none() {
             cx.error_at(span, "`auto_increment` is for a primary key: write #[entity(primary_key, auto_increment)]");
         } else if pk_count > 1 {
-            cx.error_at(span, "`auto_increment` needs a single-column primary key, but this key is composite");
+            cx.error_at(
+                span,
+                "`auto_increment` needs a single-column primary key, but this key is composite",
+            );
         }
         if field.uuid_v4.is_some() {
-            cx.error_at(span, "`auto_increment` and `uuid_v4` conflict: the key is generated one way; keep one");
+            cx.error_at(
+                span,
+                "`auto_increment` and `uuid_v4` conflict: the key is generated one way; keep one",
+            );
         }
     }
-    if let Some(span) = field.uuid_v4 {
-        if field.nullable {
-            cx.error_at(span, "`uuid_v4` always generates a value: declare the field as `Uuid`, not `Option<Uuid>`");
-        }
+    if let (Some(span), true) = (field.uuid_v4, field.nullable) {
+        cx.error_at(
+            span,
+            "`uuid_v4` always generates a value: declare the field as `Uuid`, not `Option<Uuid>`",
+        );
     }
     if let Some(default) = &field.default {
         if field.auto_increment.is_some() || field.uuid_v4.is_some() {
-            cx.error_at(default.span, "a generated key takes no default: remove `default` or the generator");
+            cx.error_at(
+                default.span,
+                "a generated key takes no default: remove `default` or the generator",
+            );
         }
         if let Default::Sql(sql) = &default.value {
             check_fragment(sql, default.span, "default_sql", default_sql_problem, cx);
         }
     }
     if let Some(sql_type) = &field.sql_type {
-        check_fragment(&sql_type.value, sql_type.span, "sql_type", sql_type_problem, cx);
+        check_fragment(
+            &sql_type.value,
+            sql_type.span,
+            "sql_type",
+            sql_type_problem,
+            cx,
+        );
         if let Some(max) = &field.max_length {
             cx.error_at(max.span, "`max_length` and `sql_type` conflict: write the length in the SQL type, e.g. `sql_type = \"VARCHAR(40)\"`");
         }
@@ -114,11 +133,17 @@ fn check_field(field: &Field, pk_count: usize, cx: &Ctxt) {
         cx.error_at(unique, "a primary key is already unique: remove `unique`");
     }
     if let (Some(index), Some(_)) = (field.index, field.unique) {
-        cx.error_at(index, "a unique constraint is already indexed: remove `index`");
+        cx.error_at(
+            index,
+            "a unique constraint is already indexed: remove `index`",
+        );
     }
     for action in [&field.on_delete, &field.on_update].into_iter().flatten() {
         if field.references.is_none() {
-            cx.error_at(action.span, "`on_delete`/`on_update` need a foreign key: add `references = OtherEntity`");
+            cx.error_at(
+                action.span,
+                "`on_delete`/`on_update` need a foreign key: add `references = OtherEntity`",
+            );
         } else if action.value == FkAction::SetNull && !field.nullable {
             cx.error_at(
                 action.span,
@@ -141,7 +166,11 @@ fn check_fragment(
         }
         return;
     }
-    for (dialect, text) in [("postgres", &sql.postgres), ("mysql", &sql.mysql), ("sqlite", &sql.sqlite)] {
+    for (dialect, text) in [
+        ("postgres", &sql.postgres),
+        ("mysql", &sql.mysql),
+        ("sqlite", &sql.sqlite),
+    ] {
         if let Some(why) = problem(text) {
             cx.error_at(span, format!("`{key}` for {dialect} (`{text}`) {why}"));
         }
@@ -152,7 +181,10 @@ fn sql_type_problem(text: &str) -> Option<&'static str> {
     if text.trim().is_empty() {
         return Some("is empty");
     }
-    if !text.chars().all(|c| c.is_ascii_alphanumeric() || " _(),".contains(c)) {
+    if !text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || " _(),".contains(c))
+    {
         return Some("may hold only letters, digits, spaces, `_`, `(`, `)` and `,`");
     }
     balanced(text)
@@ -165,7 +197,7 @@ fn default_sql_problem(text: &str) -> Option<&'static str> {
     if text.contains(';') || text.contains("--") || text.contains("/*") {
         return Some("must be one expression: `;` and comments are not allowed");
     }
-    if text.matches('\'').count() % 2 != 0 {
+    if !text.matches('\'').count().is_multiple_of(2) {
         return Some("has an unterminated string literal");
     }
     balanced(text)
@@ -198,10 +230,18 @@ fn check_composites(entity: &Entity, cx: &Ctxt) {
                     let hint = did_you_mean(&name, &name_refs)
                         .map(|h| format!("; did you mean `{h}`?"))
                         .unwrap_or_default();
-                    cx.error_spanned(ident, format!("no field `{name}` in `{}`{hint}", entity.ident));
+                    cx.error_spanned(
+                        ident,
+                        format!("no field `{name}` in `{}`{hint}", entity.ident),
+                    );
                 }
                 Some(field) if field.skip.is_some() => {
-                    cx.error_spanned(ident, format!("field `{name}` is `skip`: it is not a column and cannot be indexed"));
+                    cx.error_spanned(
+                        ident,
+                        format!(
+                            "field `{name}` is `skip`: it is not a column and cannot be indexed"
+                        ),
+                    );
                 }
                 Some(_) => {}
             }
@@ -213,9 +253,28 @@ fn check_composites(entity: &Entity, cx: &Ctxt) {
     }
     let indexes = entity.indexes();
     for (i, index) in indexes.iter().enumerate() {
-        if indexes[..i].iter().any(|other| other.unique == index.unique && other.columns == index.columns) {
-            let span = entity.composites.iter().rev().find(|c| c.unique == index.unique).map_or(entity.ident.span(), |c| c.span);
-            cx.error_at(span, format!("duplicate {}: `{}` is declared twice", if index.unique { "unique constraint" } else { "index" }, index.columns.join(", ")));
+        if indexes[..i]
+            .iter()
+            .any(|other| other.unique == index.unique && other.columns == index.columns)
+        {
+            let span = entity
+                .composites
+                .iter()
+                .rev()
+                .find(|c| c.unique == index.unique)
+                .map_or(entity.ident.span(), |c| c.span);
+            cx.error_at(
+                span,
+                format!(
+                    "duplicate {}: `{}` is declared twice",
+                    if index.unique {
+                        "unique constraint"
+                    } else {
+                        "index"
+                    },
+                    index.columns.join(", ")
+                ),
+            );
         }
     }
 }

@@ -15,12 +15,16 @@ pub(crate) struct Ctxt {
 impl Ctxt {
     /// An error spanning `tokens`.
     pub(crate) fn error_spanned(&self, tokens: impl ToTokens, message: impl Display) {
-        self.errors.borrow_mut().push(syn::Error::new_spanned(tokens.into_token_stream(), message));
+        self.errors
+            .borrow_mut()
+            .push(syn::Error::new_spanned(tokens.into_token_stream(), message));
     }
 
     /// An error at `span`.
     pub(crate) fn error_at(&self, span: Span, message: impl Display) {
-        self.errors.borrow_mut().push(syn::Error::new(span, message));
+        self.errors
+            .borrow_mut()
+            .push(syn::Error::new(span, message));
     }
 
     pub(crate) fn syn_error(&self, error: syn::Error) {
@@ -33,6 +37,10 @@ impl Ctxt {
 
     /// The errors as `compile_error!` invocations.
     pub(crate) fn into_compile_errors(self) -> TokenStream {
-        self.errors.into_inner().iter().map(syn::Error::to_compile_error).collect()
+        self.errors
+            .into_inner()
+            .iter()
+            .map(syn::Error::to_compile_error)
+            .collect()
     }
 }

@@ -1,8 +1,8 @@
 //! The derives of [entable](https://docs.rs/entable). Depend on `entable`,
 //! which re-exports them; this crate is not meant to be used on its own.
 //!
-//! Each derive parses its input into the model of [`model`], checks it
-//! ([`check`]), then expands it ([`expand`]). Every mistake becomes a
+//! Each derive parses its input into the model of `model`, checks it
+//! (`check`), then expands it (`expand`). Every mistake becomes a
 //! compile error spanned at the attribute or field that caused it; several
 //! mistakes give several errors in one build.
 

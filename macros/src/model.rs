@@ -44,10 +44,16 @@ impl Entity {
         let mut out = Vec::new();
         for field in self.columns() {
             if field.unique.is_some() {
-                out.push(Index { unique: true, columns: vec![field.column.value.clone()] });
+                out.push(Index {
+                    unique: true,
+                    columns: vec![field.column.value.clone()],
+                });
             }
             if field.index.is_some() {
-                out.push(Index { unique: false, columns: vec![field.column.value.clone()] });
+                out.push(Index {
+                    unique: false,
+                    columns: vec![field.column.value.clone()],
+                });
             }
         }
         for composite in &self.composites {
@@ -57,7 +63,10 @@ impl Entity {
                 .filter_map(|ident| self.fields.iter().find(|f| f.ident == *ident))
                 .map(|f| f.column.value.clone())
                 .collect();
-            out.push(Index { unique: composite.unique, columns });
+            out.push(Index {
+                unique: composite.unique,
+                columns,
+            });
         }
         out
     }

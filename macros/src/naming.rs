@@ -6,7 +6,8 @@ pub(crate) fn snake_case(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 4);
     for (i, &c) in chars.iter().enumerate() {
         if c.is_uppercase() {
-            let prev_lower = i > 0 && (chars[i - 1].is_lowercase() || chars[i - 1].is_ascii_digit());
+            let prev_lower =
+                i > 0 && (chars[i - 1].is_lowercase() || chars[i - 1].is_ascii_digit());
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
             let prev_upper = i > 0 && chars[i - 1].is_uppercase();
             if i > 0 && (prev_lower || (prev_upper && next_lower)) && !out.ends_with('_') {
@@ -34,7 +35,10 @@ pub(crate) fn identifier_problem(name: &str) -> Option<String> {
             "`{name}` is not a valid SQL identifier: it must start with a letter or `_`"
         ));
     }
-    if let Some(bad) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_')) {
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
+    {
         return Some(format!(
             "`{name}` is not a valid SQL identifier: `{bad}` is not allowed; use letters, digits and `_`"
         ));
@@ -46,7 +50,9 @@ pub(crate) fn identifier_problem(name: &str) -> Option<String> {
         ));
     }
     if name.to_ascii_lowercase().starts_with("sqlite_") {
-        return Some(format!("`{name}` is reserved: SQLite keeps names starting with `sqlite_` for itself"));
+        return Some(format!(
+            "`{name}` is reserved: SQLite keeps names starting with `sqlite_` for itself"
+        ));
     }
     None
 }
@@ -69,7 +75,11 @@ fn distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let cur = row[j + 1];
-            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(row[j]).min(cur) };
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(row[j]).min(cur)
+            };
             prev = cur;
         }
     }
@@ -100,7 +110,10 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(did_you_mean("primary_kye", &["primary_key", "unique"]), Some("primary_key"));
+        assert_eq!(
+            did_you_mean("primary_kye", &["primary_key", "unique"]),
+            Some("primary_key")
+        );
         assert_eq!(did_you_mean("zzz", &["primary_key", "unique"]), None);
     }
 }

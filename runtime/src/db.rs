@@ -83,7 +83,10 @@ impl PoolConfig {
 }
 
 fn unsupported(url: &str, reason: impl Into<String>) -> Error {
-    Error::UnsupportedUrl { url: redact_url(url), reason: reason.into() }
+    Error::UnsupportedUrl {
+        url: redact_url(url),
+        reason: reason.into(),
+    }
 }
 
 impl Db {
@@ -102,12 +105,17 @@ impl Db {
     /// Connects with explicit pool settings.
     pub async fn connect_with(url: &str, config: PoolConfig) -> Result<Db> {
         let Some(dialect) = Dialect::from_url(url) else {
-            return Err(unsupported(url, "the scheme is not postgres://, mysql:// or sqlite:"));
+            return Err(unsupported(
+                url,
+                "the scheme is not postgres://, mysql:// or sqlite:",
+            ));
         };
         let _ = &config;
         match dialect {
             #[cfg(feature = "postgres")]
-            Dialect::Postgres => Ok(Db { pool: Pool::Postgres(config.options().connect(url).await?) }),
+            Dialect::Postgres => Ok(Db {
+                pool: Pool::Postgres(config.options().connect(url).await?),
+            }),
             #[cfg(feature = "mysql")]
             Dialect::MySql => {
                 // sqlx parses only the mysql:// scheme.
@@ -115,7 +123,9 @@ impl Db {
                     Some(rest) => format!("mysql://{rest}"),
                     None => url.to_owned(),
                 };
-                Ok(Db { pool: Pool::MySql(config.options().connect(&url).await?) })
+                Ok(Db {
+                    pool: Pool::MySql(config.options().connect(&url).await?),
+                })
             }
             #[cfg(feature = "sqlite")]
             Dialect::Sqlite => {
@@ -132,12 +142,17 @@ impl Db {
                     config.max_lifetime = None;
                 }
                 let pool = config.options().connect_with(options).await?;
-                Ok(Db { pool: Pool::Sqlite(pool) })
+                Ok(Db {
+                    pool: Pool::Sqlite(pool),
+                })
             }
             #[allow(unreachable_patterns)]
             other => Err(unsupported(
                 url,
-                format!("this build of entable lacks the `{}` cargo feature", other.name()),
+                format!(
+                    "this build of entable lacks the `{}` cargo feature",
+                    other.name()
+                ),
             )),
         }
     }
@@ -238,26 +253,35 @@ impl Db {
 
 #[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
 fn ddl_error(statement: &str, source: sqlx::Error) -> Error {
-    Error::Statement { context: format!("DDL `{}`", statement.lines().next().unwrap_or_default()), source }
+    Error::Statement {
+        context: format!("DDL `{}`", statement.lines().next().unwrap_or_default()),
+        source,
+    }
 }
 
 #[cfg(feature = "postgres")]
 impl From<sqlx::PgPool> for Db {
     fn from(pool: sqlx::PgPool) -> Db {
-        Db { pool: Pool::Postgres(pool) }
+        Db {
+            pool: Pool::Postgres(pool),
+        }
     }
 }
 
 #[cfg(feature = "mysql")]
 impl From<sqlx::MySqlPool> for Db {
     fn from(pool: sqlx::MySqlPool) -> Db {
-        Db { pool: Pool::MySql(pool) }
+        Db {
+            pool: Pool::MySql(pool),
+        }
     }
 }
 
 #[cfg(feature = "sqlite")]
 impl From<sqlx::SqlitePool> for Db {
     fn from(pool: sqlx::SqlitePool) -> Db {
-        Db { pool: Pool::Sqlite(pool) }
+        Db {
+            pool: Pool::Sqlite(pool),
+        }
     }
 }

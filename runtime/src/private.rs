@@ -28,7 +28,11 @@ pub const fn ident_len(parts: &[&str]) -> usize {
 pub const fn ident_bytes<const N: usize>(parts: &[&str]) -> [u8; N] {
     let mut out = [0u8; N];
     let total = total_len(parts);
-    let keep = if total > MAX_IDENT { MAX_IDENT - 9 } else { total };
+    let keep = if total > MAX_IDENT {
+        MAX_IDENT - 9
+    } else {
+        total
+    };
     let mut hash: u32 = 0x811c_9dc5;
     let mut written = 0;
     let mut p = 0;
@@ -128,35 +132,6 @@ pub trait HasLength {}
 impl HasLength for String {}
 impl HasLength for Vec<u8> {}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const SHORT: &[&str] = &["fk_", "posts", "_", "users", "_", "author_id"];
-    const SHORT_BYTES: [u8; ident_len(SHORT)] = ident_bytes(SHORT);
-
-    const LONG: &[&str] = &[
-        "ix_",
-        "a_really_quite_long_table_name_for_testing",
-        "_",
-        "and_an_equally_long_column_name_here",
-    ];
-    const LONG_BYTES: [u8; ident_len(LONG)] = ident_bytes(LONG);
-
-    #[test]
-    fn short_names_are_concatenated() {
-        assert_eq!(ident_str(&SHORT_BYTES), "fk_posts_users_author_id");
-    }
-
-    #[test]
-    fn long_names_are_truncated_with_a_hash() {
-        let name = ident_str(&LONG_BYTES);
-        assert_eq!(name.len(), MAX_IDENT);
-        assert!(name.starts_with("ix_a_really_quite_long_table_name_for_testing_and_an_e_"));
-        assert!(name[55..].chars().all(|c| c.is_ascii_hexdigit()));
-    }
-}
-
 /// `default = true`.
 pub struct BoolLiteral;
 /// `default = 42`.
@@ -186,3 +161,32 @@ impl AcceptsDefault<IntLiteral> for f64 {}
 impl AcceptsDefault<FloatLiteral> for f32 {}
 impl AcceptsDefault<FloatLiteral> for f64 {}
 impl AcceptsDefault<TextLiteral> for String {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHORT: &[&str] = &["fk_", "posts", "_", "users", "_", "author_id"];
+    const SHORT_BYTES: [u8; ident_len(SHORT)] = ident_bytes(SHORT);
+
+    const LONG: &[&str] = &[
+        "ix_",
+        "a_really_quite_long_table_name_for_testing",
+        "_",
+        "and_an_equally_long_column_name_here",
+    ];
+    const LONG_BYTES: [u8; ident_len(LONG)] = ident_bytes(LONG);
+
+    #[test]
+    fn short_names_are_concatenated() {
+        assert_eq!(ident_str(&SHORT_BYTES), "fk_posts_users_author_id");
+    }
+
+    #[test]
+    fn long_names_are_truncated_with_a_hash() {
+        let name = ident_str(&LONG_BYTES);
+        assert_eq!(name.len(), MAX_IDENT);
+        assert!(name.starts_with("ix_a_really_quite_long_table_name_for_testing_and_an_e_"));
+        assert!(name[55..].chars().all(|c| c.is_ascii_hexdigit()));
+    }
+}

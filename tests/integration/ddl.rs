@@ -9,14 +9,20 @@ use crate::entities::{self, Category, Department, Employee, Group, User};
 /// Compares `actual` with `tests/integration/snapshots/<name>`; with
 /// `ENTABLE_BLESS=1` the snapshot is rewritten instead.
 fn assert_snapshot(name: &str, actual: &str) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/snapshots").join(name);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/integration/snapshots")
+        .join(name);
     if std::env::var_os("ENTABLE_BLESS").is_some() {
         std::fs::create_dir_all(path.parent().expect("has a parent")).expect("snapshot dir");
         std::fs::write(&path, actual).expect("snapshot written");
         return;
     }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing snapshot {}: run with ENTABLE_BLESS=1 and review it", path.display()));
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing snapshot {}: run with ENTABLE_BLESS=1 and review it",
+            path.display()
+        )
+    });
     if expected != actual {
         panic!(
             "DDL for {name} changed. Review and re-run with ENTABLE_BLESS=1 if intended.\n--- expected\n{expected}\n--- actual\n{actual}"
@@ -29,7 +35,10 @@ fn ddl_snapshots_per_dialect() {
     let schema = Schema::of(entities::tables()).expect("valid schema");
     for dialect in Dialect::ALL {
         assert_snapshot(&format!("{dialect}.sql"), &schema.to_sql(dialect));
-        assert_snapshot(&format!("{dialect}.down.sql"), &entable::schema::Migration::clone(&schema.initial_migration(dialect)).down);
+        assert_snapshot(
+            &format!("{dialect}.down.sql"),
+            &entable::schema::Migration::clone(&schema.initial_migration(dialect)).down,
+        );
     }
 }
 
@@ -37,18 +46,34 @@ fn ddl_snapshots_per_dialect() {
 fn tables_are_ordered_by_dependency() {
     let schema = Schema::of(entities::tables()).expect("valid schema");
     let order: Vec<String> = schema.tables().iter().map(|t| t.qualified_name()).collect();
-    let position = |name: &str| order.iter().position(|n| n == name).unwrap_or_else(|| panic!("{name} missing"));
+    let position = |name: &str| {
+        order
+            .iter()
+            .position(|n| n == name)
+            .unwrap_or_else(|| panic!("{name} missing"))
+    };
     for table in schema.tables() {
         for fk in table.foreign_keys {
-            let deferred = schema.deferred_foreign_keys().iter().any(|(_, d)| std::ptr::eq(*d, fk));
+            let deferred = schema
+                .deferred_foreign_keys()
+                .iter()
+                .any(|(_, d)| std::ptr::eq(*d, fk));
             let target = fk.target().qualified_name();
             if target != table.qualified_name() && !deferred {
-                assert!(position(&target) < position(&table.qualified_name()), "{target} must precede {}", table.name);
+                assert!(
+                    position(&target) < position(&table.qualified_name()),
+                    "{target} must precede {}",
+                    table.name
+                );
             }
         }
     }
     // Exactly one key closes the department/employee cycle.
-    let deferred: Vec<_> = schema.deferred_foreign_keys().iter().map(|(_, fk)| fk.name).collect();
+    let deferred: Vec<_> = schema
+        .deferred_foreign_keys()
+        .iter()
+        .map(|(_, fk)| fk.name)
+        .collect();
     assert_eq!(deferred, ["fk_department_employee_manager_id"]);
     // A self-reference is not a cycle.
     assert!(!deferred.iter().any(|n| n.contains("category")));
@@ -89,39 +114,81 @@ fn duplicate_tables_are_an_error() {
             pub id: i64,
         }
     }
-    let error = Schema::of([Group::table(), other::AnotherGroup::table()]).expect_err("two `group` tables");
-    assert!(matches!(error, SchemaError::DuplicateTable { ref table, .. } if table == "group"), "{error}");
+    let error =
+        Schema::of([Group::table(), other::AnotherGroup::table()]).expect_err("two `group` tables");
+    assert!(
+        matches!(error, SchemaError::DuplicateTable { ref table, .. } if table == "group"),
+        "{error}"
+    );
 }
 
 #[test]
 fn the_registry_holds_every_entity_of_the_binary() {
-    let names: Vec<String> = entable::schema::registered_tables().iter().map(|t| t.qualified_name()).collect();
+    let names: Vec<String> = entable::schema::registered_tables()
+        .iter()
+        .map(|t| t.qualified_name())
+        .collect();
     for table in entities::tables() {
-        assert!(names.contains(&table.qualified_name()), "{} not registered", table.name);
+        assert!(
+            names.contains(&table.qualified_name()),
+            "{} not registered",
+            table.name
+        );
     }
 }
 
 #[test]
 fn metadata_is_static_and_complete() {
     let user = User::table();
-    assert!(std::ptr::eq(user, User::table()), "the same static every call");
+    assert!(
+        std::ptr::eq(user, User::table()),
+        "the same static every call"
+    );
     assert_eq!(user.entity, "User");
     assert_eq!(User::TABLE_NAME, "user");
     assert_eq!(user.primary_key, ["id"]);
     let columns: Vec<_> = user.columns.iter().map(|c| c.name).collect();
-    assert_eq!(columns, ["id", "email", "display_name", "group_id", "role", "active", "created_at"], "skip is not a column");
+    assert_eq!(
+        columns,
+        [
+            "id",
+            "email",
+            "display_name",
+            "group_id",
+            "role",
+            "active",
+            "created_at"
+        ],
+        "skip is not a column"
+    );
     let email = user.column("email").expect("email column");
     assert_eq!((email.max_length, email.nullable), (Some(255), false));
     assert!(user.column("display_name").expect("column").nullable);
-    assert_eq!(user.column_for_field("display_name").map(|c| c.name), Some("display_name"));
+    assert_eq!(
+        user.column_for_field("display_name").map(|c| c.name),
+        Some("display_name")
+    );
     let fk = &user.foreign_keys[0];
-    assert_eq!((fk.name, fk.column, fk.target().name, fk.target_column()), ("fk_user_group_group_id", "group_id", "group", "id"));
+    assert_eq!(
+        (fk.name, fk.column, fk.target().name, fk.target_column()),
+        ("fk_user_group_group_id", "group_id", "group", "id")
+    );
 
     assert_eq!(Category::table().foreign_keys[0].target().name, "category");
-    assert_eq!(Group::table().column_for_field("position").map(|c| c.name), Some("order"));
-    assert_eq!(Department::table().name, "department", "default table name is the snake_case struct name");
+    assert_eq!(
+        Group::table().column_for_field("position").map(|c| c.name),
+        Some("order")
+    );
+    assert_eq!(
+        Department::table().name,
+        "department",
+        "default table name is the snake_case struct name"
+    );
 
     let long = Employee::table().indexes[0].name;
     assert_eq!(long.len(), 63);
-    assert!(long.starts_with("ix_employee_a_column_name_long_enough_to_push_the_inde_"), "{long}");
+    assert!(
+        long.starts_with("ix_employee_a_column_name_long_enough_to_push_the_inde_"),
+        "{long}"
+    );
 }

@@ -81,7 +81,11 @@ pub struct AllTypes {
     pub doc: serde_json::Value,
     pub settings: Option<Json<Settings>>,
     pub role: Option<Role>,
-    #[entity(sql_type(postgres = "NUMERIC(12,2)", mysql = "DECIMAL(12,2)", sqlite = "NUMERIC(12,2)"))]
+    #[entity(sql_type(
+        postgres = "NUMERIC(12,2)",
+        mysql = "DECIMAL(12,2)",
+        sqlite = "NUMERIC(12,2)"
+    ))]
     pub amount: String,
 }
 
@@ -98,7 +102,11 @@ pub struct Category {
 
 /// Composite primary key; both halves cascade.
 #[derive(Entity, Debug)]
-#[entity(table = "membership", unique(group_id, role), index(joined_on, group_id))]
+#[entity(
+    table = "membership",
+    unique(group_id, role),
+    index(joined_on, group_id)
+)]
 pub struct Membership {
     #[entity(primary_key, references = User, on_delete = "cascade")]
     pub user_id: Uuid,

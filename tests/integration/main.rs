@@ -9,5 +9,5 @@ mod entities;
 mod support;
 
 mod ddl;
-mod schema_on_backends;
 mod migrations;
+mod schema_on_backends;

@@ -26,7 +26,11 @@ async fn created_schema_matches_the_metadata() {
         for table in schema.tables() {
             let actual = introspect::table(&t.db, table).await;
             let expected = introspect::expected(t.dialect, table);
-            assert_eq!(actual, expected, "{}: table `{}` differs from its metadata", t.dialect, table.name);
+            assert_eq!(
+                actual, expected,
+                "{}: table `{}` differs from its metadata",
+                t.dialect, table.name
+            );
         }
         t
     })
@@ -127,16 +131,25 @@ async fn foreign_key_actions_and_constraints_behave() {
 
 #[tokio::test]
 async fn create_if_not_exists_is_idempotent_and_drop_all_drops_everything() {
-    on_every_backend("create_if_not_exists_is_idempotent_and_drop_all_drops_everything", |t| async move {
-        let schema = create(&t).await;
-        let before = introspect::table_names(&t.db).await;
-        schema.create_all_if_not_exists(&t.db).await.expect("second run changes nothing");
-        assert_eq!(introspect::table_names(&t.db).await, before);
-        let error = schema.create_all(&t.db).await.expect_err("tables exist");
-        assert!(error.to_string().contains("CREATE"), "the failing statement is named: {error}");
-        schema.drop_all(&t.db).await.expect("drop");
-        assert!(introspect::table_names(&t.db).await.is_empty());
-        t
-    })
+    on_every_backend(
+        "create_if_not_exists_is_idempotent_and_drop_all_drops_everything",
+        |t| async move {
+            let schema = create(&t).await;
+            let before = introspect::table_names(&t.db).await;
+            schema
+                .create_all_if_not_exists(&t.db)
+                .await
+                .expect("second run changes nothing");
+            assert_eq!(introspect::table_names(&t.db).await, before);
+            let error = schema.create_all(&t.db).await.expect_err("tables exist");
+            assert!(
+                error.to_string().contains("CREATE"),
+                "the failing statement is named: {error}"
+            );
+            schema.drop_all(&t.db).await.expect("drop");
+            assert!(introspect::table_names(&t.db).await.is_empty());
+            t
+        },
+    )
     .await;
 }

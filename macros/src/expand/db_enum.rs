@@ -10,11 +10,17 @@ use crate::parse::db_enum::{RenameRule, parse_container, parse_variant};
 pub(crate) fn db_enum(input: &DeriveInput) -> TokenStream {
     let cx = Ctxt::default();
     let Data::Enum(data) = &input.data else {
-        cx.error_spanned(&input.ident, "#[derive(DbEnum)] works on enums whose variants have no fields");
+        cx.error_spanned(
+            &input.ident,
+            "#[derive(DbEnum)] works on enums whose variants have no fields",
+        );
         return cx.into_compile_errors();
     };
     if !input.generics.params.is_empty() {
-        cx.error_spanned(&input.generics, "#[derive(DbEnum)] does not support generic enums");
+        cx.error_spanned(
+            &input.generics,
+            "#[derive(DbEnum)] does not support generic enums",
+        );
     }
     if data.variants.is_empty() {
         cx.error_spanned(&input.ident, "#[derive(DbEnum)] needs at least one variant");
@@ -38,7 +44,10 @@ pub(crate) fn db_enum(input: &DeriveInput) -> TokenStream {
             cx.error_at(span, "a stored name cannot be empty");
         }
         if let Some((other, _, _)) = variants.iter().find(|(_, s, _)| *s == stored) {
-            cx.error_at(span, format!("`{stored}` is already the stored name of `{other}`; rename one of them"));
+            cx.error_at(
+                span,
+                format!("`{stored}` is already the stored name of `{other}`; rename one of them"),
+            );
         }
         variants.push((variant.ident.clone(), stored, span));
     }
@@ -48,7 +57,9 @@ pub(crate) fn db_enum(input: &DeriveInput) -> TokenStream {
 
     let ident = &input.ident;
     let name = ident.to_string();
-    let krate = container.krate.map_or_else(|| quote!(::entable), |p| quote!(#p));
+    let krate = container
+        .krate
+        .map_or_else(|| quote!(::entable), |p| quote!(#p));
     let p = quote!(#krate::__private);
     let sqlx = quote!(#p::sqlx);
     let idents: Vec<_> = variants.iter().map(|(i, _, _)| i).collect();

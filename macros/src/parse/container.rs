@@ -90,7 +90,10 @@ fn unknown(cx: &Ctxt, meta: &syn::meta::ParseNestedMeta, key: &str) {
     } else {
         match did_you_mean(key, KEYS) {
             Some(hint) => format!("unknown entity attribute `{key}`; did you mean `{hint}`?"),
-            None => format!("unknown entity attribute `{key}`; expected one of: {}", KEYS.join(", ")),
+            None => format!(
+                "unknown entity attribute `{key}`; expected one of: {}",
+                KEYS.join(", ")
+            ),
         }
     };
     cx.error_spanned(&meta.path, message);

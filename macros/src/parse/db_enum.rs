@@ -18,7 +18,14 @@ pub(crate) enum RenameRule {
     Verbatim,
 }
 
-const RULES: &[&str] = &["snake_case", "SCREAMING_SNAKE_CASE", "kebab-case", "lowercase", "UPPERCASE", "PascalCase"];
+const RULES: &[&str] = &[
+    "snake_case",
+    "SCREAMING_SNAKE_CASE",
+    "kebab-case",
+    "lowercase",
+    "UPPERCASE",
+    "PascalCase",
+];
 
 impl RenameRule {
     fn parse(text: &str) -> Option<RenameRule> {
@@ -55,7 +62,11 @@ pub(crate) fn parse_container(attrs: &[Attribute], cx: &Ctxt) -> EnumAttrs {
     let mut out = EnumAttrs::default();
     for attr in attrs.iter().filter(|a| a.path().is_ident("db_enum")) {
         let result = attr.parse_nested_meta(|meta| {
-            let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
+            let key = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             match key.as_str() {
                 "rename_all" => {
                     if let Some(rule) = string(cx, &meta, &key)? {
@@ -63,7 +74,11 @@ pub(crate) fn parse_container(attrs: &[Attribute], cx: &Ctxt) -> EnumAttrs {
                             Some(parsed) => out.rename_all = Some(parsed),
                             None => cx.error_at(
                                 rule.span,
-                                format!("unknown rename rule `{}`; expected one of: {}", rule.value, RULES.join(", ")),
+                                format!(
+                                    "unknown rename rule `{}`; expected one of: {}",
+                                    rule.value,
+                                    RULES.join(", ")
+                                ),
                             ),
                         }
                     }
@@ -72,7 +87,10 @@ pub(crate) fn parse_container(attrs: &[Attribute], cx: &Ctxt) -> EnumAttrs {
                     if let Some(path) = string(cx, &meta, &key)? {
                         match syn::parse_str::<syn::Path>(&path.value) {
                             Ok(parsed) => out.krate = Some(parsed),
-                            Err(_) => cx.error_at(path.span, format!("`{}` is not a Rust path", path.value)),
+                            Err(_) => cx.error_at(
+                                path.span,
+                                format!("`{}` is not a Rust path", path.value),
+                            ),
                         }
                     }
                 }
@@ -95,7 +113,11 @@ pub(crate) fn parse_variant(attrs: &[Attribute], cx: &Ctxt) -> Option<Spanned<St
     let mut rename = None;
     for attr in attrs.iter().filter(|a| a.path().is_ident("db_enum")) {
         let result = attr.parse_nested_meta(|meta| {
-            let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
+            let key = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             if key == "rename" {
                 if rename.is_some() {
                     cx.error_spanned(&meta.path, "duplicate `rename`");
@@ -117,7 +139,10 @@ pub(crate) fn parse_variant(attrs: &[Attribute], cx: &Ctxt) -> Option<Spanned<St
 fn unknown(cx: &Ctxt, meta: &syn::meta::ParseNestedMeta, key: &str, keys: &[&str]) {
     let message = match did_you_mean(key, keys) {
         Some(hint) => format!("unknown db_enum attribute `{key}`; did you mean `{hint}`?"),
-        None => format!("unknown db_enum attribute `{key}`; expected: {}", keys.join(", ")),
+        None => format!(
+            "unknown db_enum attribute `{key}`; expected: {}",
+            keys.join(", ")
+        ),
     };
     cx.error_spanned(&meta.path, message);
 }

@@ -30,7 +30,10 @@ pub(super) const KEYS: &[&str] = &[
 pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
     // Named fields always have an ident; fall back to a placeholder rather
     // than panic.
-    let ident = field.ident.clone().unwrap_or_else(|| Ident::new("_", field.span()));
+    let ident = field
+        .ident
+        .clone()
+        .unwrap_or_else(|| Ident::new("_", field.span()));
     let inner = option_inner(&field.ty);
     let nested_option = inner.is_some_and(|t| option_inner(t).is_some());
     let value_ty = inner.unwrap_or(&field.ty);
@@ -178,7 +181,9 @@ fn option_inner(ty: &Type) -> Option<&Type> {
     if last.ident != "Option" {
         return None;
     }
-    let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
     match args.args.iter().collect::<Vec<_>>().as_slice() {
         [GenericArgument::Type(inner)] => Some(inner),
         _ => None,
@@ -198,8 +203,15 @@ fn fk_action(text: &str) -> Option<FkAction> {
 fn default_literal(cx: &Ctxt, expr: &Expr) -> Option<Default> {
     let (sign, lit) = match expr {
         Expr::Lit(ExprLit { lit, .. }) => ("", Some(lit)),
-        Expr::Unary(ExprUnary { op: UnOp::Neg(_), expr: inner, .. }) => match &**inner {
-            Expr::Lit(ExprLit { lit: lit @ (Lit::Int(_) | Lit::Float(_)), .. }) => ("-", Some(lit)),
+        Expr::Unary(ExprUnary {
+            op: UnOp::Neg(_),
+            expr: inner,
+            ..
+        }) => match &**inner {
+            Expr::Lit(ExprLit {
+                lit: lit @ (Lit::Int(_) | Lit::Float(_)),
+                ..
+            }) => ("-", Some(lit)),
             _ => ("", None),
         },
         _ => ("", None),

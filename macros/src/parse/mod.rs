@@ -14,7 +14,6 @@ use crate::ctxt::Ctxt;
 use crate::model::{Entity, Spanned};
 use crate::naming::snake_case;
 
-
 /// Parses the struct. `None` when its shape is not a struct with named
 /// fields (the error is recorded).
 pub(crate) fn entity(input: &DeriveInput, cx: &Ctxt) -> Option<Entity> {
@@ -37,14 +36,17 @@ pub(crate) fn entity(input: &DeriveInput, cx: &Ctxt) -> Option<Entity> {
             }
         },
         Data::Enum(data) => {
-            cx.error_spanned(
-                &data.enum_token,
+            cx.error_at(
+                data.enum_token.span,
                 "#[derive(Entity)] works on structs; for an enum stored in a text column use #[derive(DbEnum)]",
             );
             return None;
         }
         Data::Union(data) => {
-            cx.error_spanned(&data.union_token, "#[derive(Entity)] works on structs, not unions");
+            cx.error_at(
+                data.union_token.span,
+                "#[derive(Entity)] works on structs, not unions",
+            );
             return None;
         }
     };
@@ -63,7 +65,10 @@ pub(crate) fn entity(input: &DeriveInput, cx: &Ctxt) -> Option<Entity> {
         Some(path) => quote!(#path),
         None => quote!(::entable),
     };
-    let fields = fields.iter().map(|f| field::parse(f, &input.ident, cx)).collect();
+    let fields = fields
+        .iter()
+        .map(|f| field::parse(f, &input.ident, cx))
+        .collect();
     Some(Entity {
         ident: input.ident.clone(),
         krate,

@@ -9,9 +9,17 @@ use crate::model::{PerDialect, Spanned};
 
 /// Records a flag (`primary_key`) at its span; a value or a repeat is an
 /// error.
-pub(crate) fn flag(cx: &Ctxt, meta: &ParseNestedMeta, key: &str, slot: &mut Option<proc_macro2::Span>) -> syn::Result<()> {
+pub(crate) fn flag(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta,
+    key: &str,
+    slot: &mut Option<proc_macro2::Span>,
+) -> syn::Result<()> {
     if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
-        cx.error_spanned(&meta.path, format!("`{key}` takes no value: write `#[entity({key})]`"));
+        cx.error_spanned(
+            &meta.path,
+            format!("`{key}` takes no value: write `#[entity({key})]`"),
+        );
         skip_value(meta)?;
         return Ok(());
     }
@@ -39,17 +47,29 @@ pub(crate) fn meta_span(meta: &ParseNestedMeta) -> Span {
 }
 
 /// `key = "text"`. A missing or non-string value is recorded as an error.
-pub(crate) fn string(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) -> syn::Result<Option<Spanned<String>>> {
+pub(crate) fn string(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta,
+    key: &str,
+) -> syn::Result<Option<Spanned<String>>> {
     if !meta.input.peek(Token![=]) {
-        cx.error_spanned(&meta.path, format!("`{key}` needs a value: write `{key} = \"…\"`"));
+        cx.error_spanned(
+            &meta.path,
+            format!("`{key}` needs a value: write `{key} = \"…\"`"),
+        );
         skip_value(meta)?;
         return Ok(None);
     }
     let expr: Expr = meta.value()?.parse()?;
     match &expr {
-        Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Ok(Some(Spanned::new(s.value(), s.span()))),
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => Ok(Some(Spanned::new(s.value(), s.span()))),
         _ => {
-            cx.error_spanned(&expr, format!("`{key}` takes a string: write `{key} = \"…\"`"));
+            cx.error_spanned(
+                &expr,
+                format!("`{key}` takes a string: write `{key} = \"…\"`"),
+            );
             Ok(None)
         }
     }
@@ -57,7 +77,11 @@ pub(crate) fn string(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) -> syn::Resul
 
 /// `key = "fragment"` (the same on every dialect) or
 /// `key(postgres = "…", mysql = "…", sqlite = "…")`.
-pub(crate) fn per_dialect(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) -> syn::Result<Option<Spanned<PerDialect>>> {
+pub(crate) fn per_dialect(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta,
+    key: &str,
+) -> syn::Result<Option<Spanned<PerDialect>>> {
     let span = meta_span(meta);
     if meta.input.peek(syn::token::Paren) {
         let (mut postgres, mut mysql, mut sqlite) = (None, None, None);
@@ -81,11 +105,15 @@ pub(crate) fn per_dialect(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) -> syn::
             *slot = string(cx, &inner, &name)?.map(|s| s.value);
             Ok(())
         })?;
-        let missing: Vec<&str> = [("postgres", &postgres), ("mysql", &mysql), ("sqlite", &sqlite)]
-            .into_iter()
-            .filter(|(_, v)| v.is_none())
-            .map(|(n, _)| n)
-            .collect();
+        let missing: Vec<&str> = [
+            ("postgres", &postgres),
+            ("mysql", &mysql),
+            ("sqlite", &sqlite),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(n, _)| n)
+        .collect();
         if !missing.is_empty() {
             cx.error_at(
                 span,
@@ -106,6 +134,13 @@ pub(crate) fn per_dialect(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) -> syn::
         )));
     }
     Ok(string(cx, meta, key)?.map(|s| {
-        Spanned::new(PerDialect { postgres: s.value.clone(), mysql: s.value.clone(), sqlite: s.value }, s.span)
+        Spanned::new(
+            PerDialect {
+                postgres: s.value.clone(),
+                mysql: s.value.clone(),
+                sqlite: s.value,
+            },
+            s.span,
+        )
     }))
 }

@@ -177,7 +177,13 @@ pub trait DialectRules: Send + Sync + 'static {
     /// `ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY {definition}`,
     /// where `definition` is `("col") REFERENCES … ON UPDATE …`; with
     /// `if_not_exists`, a form that does nothing when the constraint exists.
-    fn add_foreign_key(&self, table: &str, name: &str, definition: &str, if_not_exists: bool) -> String {
+    fn add_foreign_key(
+        &self,
+        table: &str,
+        name: &str,
+        definition: &str,
+        if_not_exists: bool,
+    ) -> String {
         let _ = if_not_exists;
         format!("ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY {definition}")
     }

@@ -33,7 +33,13 @@ impl DialectRules for MySql {
         Some(sql)
     }
 
-    fn add_foreign_key(&self, table: &str, name: &str, definition: &str, if_not_exists: bool) -> String {
+    fn add_foreign_key(
+        &self,
+        table: &str,
+        name: &str,
+        definition: &str,
+        if_not_exists: bool,
+    ) -> String {
         // `FOREIGN KEY IF NOT EXISTS` is MariaDB's; MySQL has no such form.
         let guard = if if_not_exists { "IF NOT EXISTS " } else { "" };
         format!("ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY {guard}{definition}")

@@ -26,13 +26,20 @@ impl DialectRules for Postgres {
         Some(sql)
     }
 
-    fn add_foreign_key(&self, table: &str, name: &str, definition: &str, if_not_exists: bool) -> String {
+    fn add_foreign_key(
+        &self,
+        table: &str,
+        name: &str,
+        definition: &str,
+        if_not_exists: bool,
+    ) -> String {
         let add = format!("ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY {definition}");
         if !if_not_exists {
             return add;
         }
         // PostgreSQL has no ADD CONSTRAINT IF NOT EXISTS.
-        let mut guard = String::from("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = ");
+        let mut guard =
+            String::from("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = ");
         Dialect::Postgres.quote_str(&mut guard, name.trim_matches('"'));
         guard.push_str(" AND conrelid = ");
         Dialect::Postgres.quote_str(&mut guard, table);

@@ -55,7 +55,11 @@ pub fn create_table(
                 }
             }
         }
-        sql.push_str(&column_type(dialect, column, table.is_key_column(column.name)));
+        sql.push_str(&column_type(
+            dialect,
+            column,
+            table.is_key_column(column.name),
+        ));
         if !column.nullable {
             sql.push_str(" NOT NULL");
         }
@@ -112,12 +116,22 @@ pub fn create_indexes(dialect: Dialect, table: &TableMeta, if_not_exists: bool) 
 
 /// `ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY …`, for keys that close a
 /// dependency cycle.
-pub fn add_foreign_key(dialect: Dialect, table: &TableMeta, fk: &ForeignKeyMeta, if_not_exists: bool) -> String {
+pub fn add_foreign_key(
+    dialect: Dialect,
+    table: &TableMeta,
+    fk: &ForeignKeyMeta,
+    if_not_exists: bool,
+) -> String {
     let mut name = String::new();
     dialect.quote_ident(&mut name, fk.name);
     let mut definition = String::new();
     push_foreign_key_definition(dialect, &mut definition, fk);
-    dialect.rules().add_foreign_key(&table_ident(dialect, table), &name, &definition, if_not_exists)
+    dialect.rules().add_foreign_key(
+        &table_ident(dialect, table),
+        &name,
+        &definition,
+        if_not_exists,
+    )
 }
 
 /// `DROP TABLE IF EXISTS` for `table`.

@@ -60,7 +60,10 @@ inventory::collect!(Registration);
 /// Registration happens at link time, so only entities in crates that are
 /// linked into the binary appear.
 pub fn registered_tables() -> Vec<&'static TableMeta> {
-    let mut tables: Vec<_> = inventory::iter::<Registration>.into_iter().map(|r| (r.0)()).collect();
+    let mut tables: Vec<_> = inventory::iter::<Registration>
+        .into_iter()
+        .map(|r| (r.0)())
+        .collect();
     tables.sort_by_key(|t| t.qualified_name());
     tables.dedup_by(|a, b| std::ptr::eq(*a, *b));
     tables
@@ -114,20 +117,23 @@ impl Schema {
     pub fn of(tables: impl IntoIterator<Item = &'static TableMeta>) -> Result<Schema, SchemaError> {
         let mut by_name: BTreeMap<String, &'static TableMeta> = BTreeMap::new();
         for table in tables {
-            if let Some(other) = by_name.insert(table.qualified_name(), table) {
-                if !std::ptr::eq(other, table) {
-                    return Err(SchemaError::DuplicateTable {
-                        table: table.qualified_name(),
-                        first: other.entity,
-                        second: table.entity,
-                    });
-                }
+            if let Some(other) = by_name.insert(table.qualified_name(), table)
+                && !std::ptr::eq(other, table)
+            {
+                return Err(SchemaError::DuplicateTable {
+                    table: table.qualified_name(),
+                    first: other.entity,
+                    second: table.entity,
+                });
             }
         }
         for table in by_name.values() {
             for fk in table.foreign_keys {
                 let target = fk.target();
-                if !by_name.get(&target.qualified_name()).is_some_and(|t| std::ptr::eq(*t, target)) {
+                if !by_name
+                    .get(&target.qualified_name())
+                    .is_some_and(|t| std::ptr::eq(*t, target))
+                {
                     return Err(SchemaError::MissingTable {
                         entity: table.entity,
                         foreign_key: fk.name,
@@ -139,7 +145,10 @@ impl Schema {
         }
         let tables: Vec<_> = by_name.into_values().collect();
         let ordered = order::order(&tables);
-        Ok(Schema { tables: ordered.tables, deferred: ordered.deferred })
+        Ok(Schema {
+            tables: ordered.tables,
+            deferred: ordered.deferred,
+        })
     }
 
     /// The tables, referenced tables before the tables referring to them.
@@ -150,7 +159,10 @@ impl Schema {
     /// The table called `name` (qualified as `schema.name` where it has a
     /// schema).
     pub fn table(&self, name: &str) -> Option<&'static TableMeta> {
-        self.tables.iter().copied().find(|t| t.qualified_name() == name)
+        self.tables
+            .iter()
+            .copied()
+            .find(|t| t.qualified_name() == name)
     }
 
     /// Foreign keys that close a dependency cycle, as `(table, key)`. On
@@ -193,7 +205,11 @@ impl Schema {
             let deferred: Vec<&ForeignKeyMeta> = if inline_all {
                 Vec::new()
             } else {
-                self.deferred.iter().filter(|(t, _)| std::ptr::eq(*t, *table)).map(|(_, fk)| *fk).collect()
+                self.deferred
+                    .iter()
+                    .filter(|(t, _)| std::ptr::eq(*t, *table))
+                    .map(|(_, fk)| *fk)
+                    .collect()
             };
             out.push(ddl::create_table(dialect, table, if_not_exists, &deferred));
             out.extend(ddl::create_indexes(dialect, table, if_not_exists));
@@ -210,11 +226,19 @@ impl Schema {
     pub fn drop_statements(&self, dialect: Dialect) -> Vec<String> {
         let mut out = Vec::new();
         for (table, fk) in &self.deferred {
-            if let Some(sql) = dialect.rules().drop_foreign_key(&ddl::table_ident(dialect, table), fk.name) {
+            if let Some(sql) = dialect
+                .rules()
+                .drop_foreign_key(&ddl::table_ident(dialect, table), fk.name)
+            {
                 out.push(sql);
             }
         }
-        out.extend(self.tables.iter().rev().map(|t| ddl::drop_table(dialect, t)));
+        out.extend(
+            self.tables
+                .iter()
+                .rev()
+                .map(|t| ddl::drop_table(dialect, t)),
+        );
         out
     }
 
@@ -245,7 +269,8 @@ impl Schema {
 
     /// Like [`create_all`](Self::create_all), skipping what already exists.
     pub async fn create_all_if_not_exists(&self, db: &crate::Db) -> crate::Result<()> {
-        db.execute_ddl(&self.create_statements_if_not_exists(db.dialect())).await
+        db.execute_ddl(&self.create_statements_if_not_exists(db.dialect()))
+            .await
     }
 
     /// Drops every table of the schema on `db`, dependants first.

@@ -20,7 +20,10 @@ pub(crate) fn order(tables: &[&'static TableMeta]) -> Ordered {
         tables.iter().map(|t| (t.qualified_name(), *t)).collect();
     let mut remaining: BTreeSet<String> = by_name.keys().cloned().collect();
     let mut placed: BTreeSet<String> = BTreeSet::new();
-    let mut out = Ordered { tables: Vec::new(), deferred: Vec::new() };
+    let mut out = Ordered {
+        tables: Vec::new(),
+        deferred: Vec::new(),
+    };
 
     let deps = |t: &TableMeta| -> BTreeSet<String> {
         let own = t.qualified_name();
@@ -34,13 +37,19 @@ pub(crate) fn order(tables: &[&'static TableMeta]) -> Ordered {
     while !remaining.is_empty() {
         let ready = remaining
             .iter()
-            .find(|name| deps(by_name[*name]).iter().all(|d| placed.contains(d) || !by_name.contains_key(d)))
+            .find(|name| {
+                deps(by_name[*name])
+                    .iter()
+                    .all(|d| placed.contains(d) || !by_name.contains_key(d))
+            })
             .cloned();
         let name = match ready {
             Some(name) => name,
             None => {
                 // Only cycles are left: break one at the smallest name.
-                let Some(name) = remaining.iter().next().cloned() else { break };
+                let Some(name) = remaining.iter().next().cloned() else {
+                    break;
+                };
                 let table = by_name[&name];
                 for fk in table.foreign_keys {
                     let target = fk.target().qualified_name();

@@ -131,10 +131,11 @@ fn canonical_type(dialect: Dialect, ddl: &str) -> String {
 /// MySQL reports integer display widths (MariaDB) that mean nothing.
 fn strip_display_width(ty: &str) -> String {
     for int in ["smallint", "int", "bigint"] {
-        if let Some(rest) = ty.strip_prefix(int) {
-            if rest.starts_with('(') && rest.ends_with(')') {
-                return int.to_owned();
-            }
+        if let Some(rest) = ty.strip_prefix(int)
+            && rest.starts_with('(')
+            && rest.ends_with(')')
+        {
+            return int.to_owned();
         }
     }
     ty.to_owned()
@@ -174,14 +175,20 @@ fn canonical_default(text: &str) -> String {
     } else if let Some(i) = t.find("::") {
         t.truncate(i);
     }
-    if t.len() >= 2 && t.starts_with('\'') && t.ends_with('\'') && t[1..t.len() - 1].parse::<f64>().is_ok() {
+    if t.len() >= 2
+        && t.starts_with('\'')
+        && t.ends_with('\'')
+        && t[1..t.len() - 1].parse::<f64>().is_ok()
+    {
         t = t[1..t.len() - 1].to_owned();
     }
     if t.starts_with('\'') {
         return t;
     }
     // MariaDB gives CURRENT_TIMESTAMP the column's precision.
-    t.to_ascii_lowercase().trim_end_matches("()").replace("current_timestamp(6)", "current_timestamp")
+    t.to_ascii_lowercase()
+        .trim_end_matches("()")
+        .replace("current_timestamp(6)", "current_timestamp")
 }
 
 /// Names of the user tables in the database (qualified on PostgreSQL
@@ -268,7 +275,9 @@ async fn postgres(db: &Db, schema: &str, name: &str) -> TableInfo {
          JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid \
          JOIN pg_namespace n ON n.oid = t.relnamespace \
          WHERE n.nspname = $1 AND t.relname = $2 AND NOT ix.indisprimary",
-        key_columns.replace("KEYS", "ix.indkey::int2[]").replace("REL", "ix.indrelid")
+        key_columns
+            .replace("KEYS", "ix.indkey::int2[]")
+            .replace("REL", "ix.indrelid")
     )))
     .bind(schema)
     .bind(name)
@@ -276,7 +285,11 @@ async fn postgres(db: &Db, schema: &str, name: &str) -> TableInfo {
     .await
     .expect("pg indexes")
     .iter()
-    .map(|r| IndexInfo { name: r.get(0), unique: r.get(1), columns: r.get(2) })
+    .map(|r| IndexInfo {
+        name: r.get(0),
+        unique: r.get(1),
+        columns: r.get(2),
+    })
     .collect();
     let foreign_keys = sqlx::query(
         "SELECT con.conname::text, a.attname::text, \
@@ -317,7 +330,13 @@ async fn postgres(db: &Db, schema: &str, name: &str) -> TableInfo {
         }
     })
     .collect();
-    TableInfo { name: name.to_owned(), columns, primary_key, indexes, foreign_keys }
+    TableInfo {
+        name: name.to_owned(),
+        columns,
+        primary_key,
+        indexes,
+        foreign_keys,
+    }
 }
 
 async fn mysql(db: &Db, name: &str) -> TableInfo {
@@ -373,33 +392,47 @@ async fn mysql(db: &Db, name: &str) -> TableInfo {
     let mut primary_key = Vec::new();
     let mut indexes: Vec<IndexInfo> = Vec::new();
     for row in &stats {
-        let (index, non_unique, column): (String, i64, String) = (row.get(0), row.get(1), row.get(2));
+        let (index, non_unique, column): (String, i64, String) =
+            (row.get(0), row.get(1), row.get(2));
         if index == "PRIMARY" {
             primary_key.push(column);
         } else if let Some(existing) = indexes.iter_mut().find(|i| i.name == index) {
             existing.columns.push(column);
         } else {
-            indexes.push(IndexInfo { name: index, columns: vec![column], unique: non_unique == 0 });
+            indexes.push(IndexInfo {
+                name: index,
+                columns: vec![column],
+                unique: non_unique == 0,
+            });
         }
     }
     // InnoDB creates an index named after a foreign key whose column has
     // none of its own; that index is InnoDB's, not ours.
     indexes.retain(|i| !foreign_keys.iter().any(|fk| fk.name == i.name));
-    TableInfo { name: name.to_owned(), columns, primary_key, indexes, foreign_keys }
+    TableInfo {
+        name: name.to_owned(),
+        columns,
+        primary_key,
+        indexes,
+        foreign_keys,
+    }
 }
 
 async fn sqlite(db: &Db, name: &str) -> TableInfo {
     let pool = db.as_sqlite().expect("sqlite");
-    let create_sql: String = sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
-        .bind(name)
-        .fetch_one(pool)
-        .await
-        .expect("sqlite table sql");
-    let rows = sqlx::query(r#"SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid"#)
-        .bind(name)
-        .fetch_all(pool)
-        .await
-        .expect("sqlite columns");
+    let create_sql: String =
+        sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
+            .bind(name)
+            .fetch_one(pool)
+            .await
+            .expect("sqlite table sql");
+    let rows = sqlx::query(
+        r#"SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid"#,
+    )
+    .bind(name)
+    .fetch_all(pool)
+    .await
+    .expect("sqlite columns");
     let mut pk: Vec<(i64, String)> = Vec::new();
     let columns = rows
         .iter()
@@ -410,7 +443,8 @@ async fn sqlite(db: &Db, name: &str) -> TableInfo {
             if pk_pos > 0 {
                 pk.push((pk_pos, column.clone()));
             }
-            let auto = pk_pos > 0 && create_sql.contains(&format!(r#""{column}" INTEGER PRIMARY KEY AUTOINCREMENT"#));
+            let auto = pk_pos > 0
+                && create_sql.contains(&format!(r#""{column}" INTEGER PRIMARY KEY AUTOINCREMENT"#));
             ColumnInfo {
                 // An INTEGER PRIMARY KEY is the rowid: never NULL.
                 nullable: r.get::<i64, _>(2) == 0 && !auto,
@@ -433,41 +467,48 @@ async fn sqlite(db: &Db, name: &str) -> TableInfo {
         if origin == "pk" {
             continue;
         }
-        let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_index_info(?) ORDER BY seqno")
-            .bind(&index)
-            .fetch_all(pool)
-            .await
-            .expect("sqlite index columns");
-        indexes.push(IndexInfo { name: index, columns, unique });
+        let columns: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM pragma_index_info(?) ORDER BY seqno")
+                .bind(&index)
+                .fetch_all(pool)
+                .await
+                .expect("sqlite index columns");
+        indexes.push(IndexInfo {
+            name: index,
+            columns,
+            unique,
+        });
     }
-    let foreign_keys = sqlx::query(r#"SELECT "from", "table", "to", on_delete, on_update FROM pragma_foreign_key_list(?)"#)
-        .bind(name)
-        .fetch_all(pool)
-        .await
-        .expect("sqlite foreign keys")
-        .iter()
-        .map(|r| {
-            let column: String = r.get(0);
-            // SQLite keeps constraint names only in the table's SQL text.
-            let marker = format!(r#"FOREIGN KEY ("{column}")"#);
-            let name = create_sql
-                .find(&marker)
-                .and_then(|end| {
-                    let before = &create_sql[..end];
-                    let start = before.rfind("CONSTRAINT \"")? + "CONSTRAINT \"".len();
-                    before[start..].split('"').next().map(str::to_owned)
-                })
-                .unwrap_or_default();
-            ForeignKeyInfo {
-                name,
-                column,
-                target_table: r.get(1),
-                target_column: r.get(2),
-                on_delete: r.get(3),
-                on_update: r.get(4),
-            }
-        })
-        .collect();
+    let foreign_keys = sqlx::query(
+        r#"SELECT "from", "table", "to", on_delete, on_update FROM pragma_foreign_key_list(?)"#,
+    )
+    .bind(name)
+    .fetch_all(pool)
+    .await
+    .expect("sqlite foreign keys")
+    .iter()
+    .map(|r| {
+        let column: String = r.get(0);
+        // SQLite keeps constraint names only in the table's SQL text.
+        let marker = format!(r#"FOREIGN KEY ("{column}")"#);
+        let name = create_sql
+            .find(&marker)
+            .and_then(|end| {
+                let before = &create_sql[..end];
+                let start = before.rfind("CONSTRAINT \"")? + "CONSTRAINT \"".len();
+                before[start..].split('"').next().map(str::to_owned)
+            })
+            .unwrap_or_default();
+        ForeignKeyInfo {
+            name,
+            column,
+            target_table: r.get(1),
+            target_column: r.get(2),
+            on_delete: r.get(3),
+            on_update: r.get(4),
+        }
+    })
+    .collect();
     TableInfo {
         name: name.to_owned(),
         columns,

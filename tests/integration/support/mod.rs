@@ -20,7 +20,10 @@ pub const MYSQL_ENV: &str = "ENTABLE_TEST_MYSQL_URL";
 /// test that needs it; it is never skipped.
 pub fn backends() -> Vec<(Dialect, Option<String>)> {
     let mut out = Vec::new();
-    for (dialect, env) in [(Dialect::Postgres, POSTGRES_ENV), (Dialect::MySql, MYSQL_ENV)] {
+    for (dialect, env) in [
+        (Dialect::Postgres, POSTGRES_ENV),
+        (Dialect::MySql, MYSQL_ENV),
+    ] {
         if let Some(url) = std::env::var(env).ok().filter(|u| !u.is_empty()) {
             out.push((dialect, Some(url)));
         }
@@ -51,11 +54,22 @@ impl TestDb {
             "entable_t_{}_{}_{}",
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::Relaxed),
-            uuid::Uuid::new_v4().simple().to_string().get(..8).unwrap_or("x")
+            uuid::Uuid::new_v4()
+                .simple()
+                .to_string()
+                .get(..8)
+                .unwrap_or("x")
         );
         let Some(admin_url) = admin_url else {
-            let db = Db::connect("sqlite::memory:").await.expect("in-memory SQLite opens");
-            return TestDb { db, dialect, admin_url: None, name };
+            let db = Db::connect("sqlite::memory:")
+                .await
+                .expect("in-memory SQLite opens");
+            return TestDb {
+                db,
+                dialect,
+                admin_url: None,
+                name,
+            };
         };
         let create = match dialect {
             Dialect::Postgres => format!(r#"CREATE DATABASE "{name}""#),
@@ -63,10 +77,15 @@ impl TestDb {
         };
         admin(dialect, admin_url, &create).await;
         let url = with_database(admin_url, &name);
-        let db = Db::connect(&url)
-            .await
-            .unwrap_or_else(|e| panic!("{dialect}: cannot connect to the fresh test database: {e}"));
-        TestDb { db, dialect, admin_url: Some(admin_url.to_owned()), name }
+        let db = Db::connect(&url).await.unwrap_or_else(|e| {
+            panic!("{dialect}: cannot connect to the fresh test database: {e}")
+        });
+        TestDb {
+            db,
+            dialect,
+            admin_url: Some(admin_url.to_owned()),
+            name,
+        }
     }
 
     /// The URL of this database.
@@ -96,15 +115,27 @@ async fn drop_by_name(dialect: Dialect, admin_url: &str, name: &str) {
 /// Runs one statement outside any transaction (CREATE/DROP DATABASE cannot
 /// run inside one on PostgreSQL).
 async fn admin(dialect: Dialect, url: &str, sql: &str) {
-    let config = entable::PoolConfig { max_connections: 1, ..Default::default() };
-    let db = Db::connect_with(url, config)
-        .await
-        .unwrap_or_else(|e| panic!("{dialect}: the URL in the environment is set but the server does not answer: {e}"));
+    let config = entable::PoolConfig {
+        max_connections: 1,
+        ..Default::default()
+    };
+    let db = Db::connect_with(url, config).await.unwrap_or_else(|e| {
+        panic!("{dialect}: the URL in the environment is set but the server does not answer: {e}")
+    });
     let query = entable::sqlx::raw_sql(entable::sqlx::AssertSqlSafe(sql.to_owned()));
     let result = match dialect {
-        Dialect::Postgres => query.execute(db.as_postgres().expect("postgres pool")).await.map(|_| ()),
-        Dialect::MySql => query.execute(db.as_mysql().expect("mysql pool")).await.map(|_| ()),
-        Dialect::Sqlite => query.execute(db.as_sqlite().expect("sqlite pool")).await.map(|_| ()),
+        Dialect::Postgres => query
+            .execute(db.as_postgres().expect("postgres pool"))
+            .await
+            .map(|_| ()),
+        Dialect::MySql => query
+            .execute(db.as_mysql().expect("mysql pool"))
+            .await
+            .map(|_| ()),
+        Dialect::Sqlite => query
+            .execute(db.as_sqlite().expect("sqlite pool"))
+            .await
+            .map(|_| ()),
     };
     result.unwrap_or_else(|e| panic!("{dialect}: `{sql}` failed: {e}"));
     db.close().await;
@@ -113,7 +144,9 @@ async fn admin(dialect: Dialect, url: &str, sql: &str) {
 /// `scheme://user@host:port/name` from an admin URL and a database name.
 fn with_database(admin_url: &str, name: &str) -> String {
     let without_query = admin_url.split('?').next().unwrap_or(admin_url);
-    let (scheme, rest) = without_query.split_once("://").unwrap_or(("", without_query));
+    let (scheme, rest) = without_query
+        .split_once("://")
+        .unwrap_or(("", without_query));
     let authority = rest.split('/').next().unwrap_or(rest);
     format!("{scheme}://{authority}/{name}")
 }
