@@ -1,1 +1,6 @@
-//! Test and example suite of entable (not published).
+//! Test and example suite of entable (not published). Its integration
+//! tests live in `tests/`, its examples in `examples/`.
+
+/// The README's code, compiled and run as a doctest so it stays true.
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

@@ -177,7 +177,13 @@ where
         }
         covered.push(dialect.name());
     }
-    announce(&format!("{test}: ran on {}", covered.join(", ")));
+    let mut line = format!("{test}: ran on {}", covered.join(", "));
+    for (dialect, env) in [(Dialect::Postgres, POSTGRES_ENV), (Dialect::MySql, MYSQL_ENV)] {
+        if !covered.contains(&dialect.name()) {
+            line.push_str(&format!("; {dialect} NOT covered ({env} is not set)"));
+        }
+    }
+    announce(&line);
 }
 
 /// Test SQL is written with `"` quotes and `?` placeholders; this turns it
