@@ -4,3 +4,7 @@
 /// The README's code, compiled and run as a doctest so it stays true.
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctest;
+
+/// `docs/attributes.md`, whose examples are compiled as doctests too.
+#[doc = include_str!("../docs/attributes.md")]
+pub struct AttributesDoctest;

@@ -178,7 +178,10 @@ where
         covered.push(dialect.name());
     }
     let mut line = format!("{test}: ran on {}", covered.join(", "));
-    for (dialect, env) in [(Dialect::Postgres, POSTGRES_ENV), (Dialect::MySql, MYSQL_ENV)] {
+    for (dialect, env) in [
+        (Dialect::Postgres, POSTGRES_ENV),
+        (Dialect::MySql, MYSQL_ENV),
+    ] {
         if !covered.contains(&dialect.name()) {
             line.push_str(&format!("; {dialect} NOT covered ({env} is not set)"));
         }
