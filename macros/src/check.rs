@@ -67,6 +67,9 @@ fn check_field(field: &Field, pk_count: usize, cx: &Ctxt) {
             ("default", field.default.as_ref().map(|s| s.span)),
             ("max_length", field.max_length.as_ref().map(|s| s.span)),
             ("references", field.references.as_ref().map(|r| r.span)),
+            ("on_delete", field.on_delete.as_ref().map(|a| a.span)),
+            ("on_update", field.on_update.as_ref().map(|a| a.span)),
+            ("column", field.renamed),
         ];
         for (name, span) in others {
             if let Some(span) = span {
@@ -129,7 +132,7 @@ fn check_field(field: &Field, pk_count: usize, cx: &Ctxt) {
             cx.error_at(max.span, "`max_length` and `sql_type` conflict: write the length in the SQL type, e.g. `sql_type = \"VARCHAR(40)\"`");
         }
     }
-    if let (Some(unique), Some(_)) = (field.unique, field.primary_key) {
+    if let (Some(unique), Some(_), 1) = (field.unique, field.primary_key, pk_count) {
         cx.error_at(unique, "a primary key is already unique: remove `unique`");
     }
     if let (Some(index), Some(_)) = (field.index, field.unique) {
@@ -183,11 +186,11 @@ fn sql_type_problem(text: &str) -> Option<&'static str> {
     }
     if !text
         .chars()
-        .all(|c| c.is_ascii_alphanumeric() || " _(),".contains(c))
+        .all(|c| c.is_ascii_alphanumeric() || " _(),[].'\"".contains(c))
     {
-        return Some("may hold only letters, digits, spaces, `_`, `(`, `)` and `,`");
+        return Some("may hold only letters, digits, spaces and `_ ( ) , [ ] . ' \"`");
     }
-    balanced(text)
+    default_sql_problem(text)
 }
 
 fn default_sql_problem(text: &str) -> Option<&'static str> {
@@ -197,7 +200,8 @@ fn default_sql_problem(text: &str) -> Option<&'static str> {
     if text.contains(';') || text.contains("--") || text.contains("/*") {
         return Some("must be one expression: `;` and comments are not allowed");
     }
-    if !text.matches('\'').count().is_multiple_of(2) {
+    if !text.matches('\'').count().is_multiple_of(2) || !text.matches('"').count().is_multiple_of(2)
+    {
         return Some("has an unterminated string literal");
     }
     balanced(text)
@@ -257,23 +261,15 @@ fn check_composites(entity: &Entity, cx: &Ctxt) {
             .iter()
             .any(|other| other.unique == index.unique && other.columns == index.columns)
         {
-            let span = entity
-                .composites
-                .iter()
-                .rev()
-                .find(|c| c.unique == index.unique)
-                .map_or(entity.ident.span(), |c| c.span);
+            let kind = if index.unique {
+                "unique constraint"
+            } else {
+                "index"
+            };
+            let columns = index.columns.join(", ");
             cx.error_at(
-                span,
-                format!(
-                    "duplicate {}: `{}` is declared twice",
-                    if index.unique {
-                        "unique constraint"
-                    } else {
-                        "index"
-                    },
-                    index.columns.join(", ")
-                ),
+                index.span,
+                format!("duplicate {kind}: `{columns}` is declared twice"),
             );
         }
     }

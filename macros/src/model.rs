@@ -43,16 +43,18 @@ impl Entity {
     pub(crate) fn indexes(&self) -> Vec<Index> {
         let mut out = Vec::new();
         for field in self.columns() {
-            if field.unique.is_some() {
+            if let Some(span) = field.unique {
                 out.push(Index {
                     unique: true,
                     columns: vec![field.column.value.clone()],
+                    span,
                 });
             }
-            if field.index.is_some() {
+            if let Some(span) = field.index {
                 out.push(Index {
                     unique: false,
                     columns: vec![field.column.value.clone()],
+                    span,
                 });
             }
         }
@@ -66,6 +68,7 @@ impl Entity {
             out.push(Index {
                 unique: composite.unique,
                 columns,
+                span: composite.span,
             });
         }
         out
@@ -83,6 +86,8 @@ pub(crate) struct Composite {
 pub(crate) struct Index {
     pub(crate) unique: bool,
     pub(crate) columns: Vec<String>,
+    /// Where it was declared.
+    pub(crate) span: Span,
 }
 
 impl Index {
@@ -105,6 +110,8 @@ pub(crate) struct Field {
     /// The declared type is `Option<Option<…>>` (an error).
     pub(crate) nested_option: bool,
     pub(crate) column: Spanned<String>,
+    /// `column = "…"` was given, here.
+    pub(crate) renamed: Option<Span>,
     pub(crate) skip: Option<Span>,
     pub(crate) primary_key: Option<Span>,
     pub(crate) auto_increment: Option<Span>,

@@ -5,7 +5,7 @@ CREATE TABLE `authors` (
   `email` VARCHAR(255) NOT NULL,
   `name` VARCHAR(100) NOT NULL,
   `bio` TEXT,
-  `created_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  `created_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
   CONSTRAINT `pk_authors` PRIMARY KEY (`id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
@@ -36,7 +36,7 @@ CREATE TABLE `comments` (
   `reply_to` BIGINT,
   `author_id` BINARY(16),
   `body` TEXT NOT NULL,
-  `created_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  `created_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
   CONSTRAINT `pk_comments` PRIMARY KEY (`id`),
   CONSTRAINT `fk_comments_posts_post_id` FOREIGN KEY (`post_id`) REFERENCES `posts` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
   CONSTRAINT `fk_comments_comments_reply_to` FOREIGN KEY (`reply_to`) REFERENCES `comments` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,

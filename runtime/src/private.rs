@@ -81,11 +81,12 @@ const fn total_len(parts: &[&str]) -> usize {
     total
 }
 
-/// `assert_foreign_key::<Field, Key>()` compiles when a foreign key field of
-/// type `Field` (or `Option<Field>`) can hold the referenced key `Key`.
+/// `assert_foreign_key::<Field, Key>()` compiles when a foreign key field
+/// whose value type is `Field` can hold the referenced key `Key`.
 pub const fn assert_foreign_key<F: ForeignKeyOf<K>, K>() {}
 
-/// A field type that can hold a key of type `K`.
+/// A field type that can hold a key of type `K` (the derive strips the
+/// field's `Option` first).
 #[diagnostic::on_unimplemented(
     message = "foreign key type `{Self}` does not match the referenced primary key type `{K}`",
     label = "expected `{K}` (or `Option<{K}>`)",
@@ -93,7 +94,6 @@ pub const fn assert_foreign_key<F: ForeignKeyOf<K>, K>() {}
 )]
 pub trait ForeignKeyOf<K> {}
 impl<K> ForeignKeyOf<K> for K {}
-impl<K> ForeignKeyOf<K> for Option<K> {}
 
 /// `assert_auto_increment::<T>()` compiles for integer key types.
 pub const fn assert_auto_increment<T: AutoIncrementKey>() {}
@@ -145,22 +145,72 @@ pub struct TextLiteral;
 /// fits a field of type `T`.
 pub const fn assert_default<T: AcceptsDefault<K>, K>() {}
 
+/// Like [`assert_default`] for an integer literal, and fails compilation
+/// when `value` is out of `T`'s range.
+pub const fn assert_int_default<T: AcceptsDefault<IntLiteral>>(value: i64) {
+    if value < T::MIN || value > T::MAX {
+        panic!("this integer default is out of range for the field's type");
+    }
+}
+
+/// Like [`assert_default`] for a string literal, and fails compilation
+/// when `T` is an enum none of whose variants is stored as `value`.
+pub const fn assert_text_default<T: AcceptsDefault<TextLiteral>>(value: &str) {
+    let Some(accepted) = T::TEXTS else { return };
+    let mut i = 0;
+    while i < accepted.len() {
+        if const_str_eq(accepted[i], value) {
+            return;
+        }
+        i += 1;
+    }
+    panic!("this string default is not the stored name of any variant of the enum");
+}
+
 /// A field type that a literal default of kind `K` fits.
 #[diagnostic::on_unimplemented(
     message = "this `default` literal does not fit a field of type `{Self}`",
     label = "the default's literal kind does not match `{Self}`",
     note = "use a literal of the field's type, or `default_sql = \"…\"` for an SQL expression"
 )]
-pub trait AcceptsDefault<K> {}
+pub trait AcceptsDefault<K> {
+    /// Smallest integer literal accepted.
+    const MIN: i64 = i64::MIN;
+    /// Largest integer literal accepted.
+    const MAX: i64 = i64::MAX;
+    /// The only texts accepted (an enum's stored names), if restricted.
+    const TEXTS: Option<&'static [&'static str]> = None;
+}
 impl AcceptsDefault<BoolLiteral> for bool {}
-impl AcceptsDefault<IntLiteral> for i16 {}
-impl AcceptsDefault<IntLiteral> for i32 {}
+impl AcceptsDefault<IntLiteral> for i16 {
+    const MIN: i64 = i16::MIN as i64;
+    const MAX: i64 = i16::MAX as i64;
+}
+impl AcceptsDefault<IntLiteral> for i32 {
+    const MIN: i64 = i32::MIN as i64;
+    const MAX: i64 = i32::MAX as i64;
+}
 impl AcceptsDefault<IntLiteral> for i64 {}
 impl AcceptsDefault<IntLiteral> for f32 {}
 impl AcceptsDefault<IntLiteral> for f64 {}
 impl AcceptsDefault<FloatLiteral> for f32 {}
 impl AcceptsDefault<FloatLiteral> for f64 {}
 impl AcceptsDefault<TextLiteral> for String {}
+
+const fn const_str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
 
 #[cfg(test)]
 mod tests {

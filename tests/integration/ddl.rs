@@ -123,6 +123,49 @@ fn duplicate_tables_are_an_error() {
 }
 
 #[test]
+fn table_names_must_differ_without_schema_and_case() {
+    mod other {
+        use entable::prelude::*;
+        /// Same name as `archive.event`, in another (PostgreSQL) schema.
+        #[derive(Entity)]
+        #[entity(table = "Event")]
+        pub struct Event {
+            #[entity(primary_key)]
+            pub id: i64,
+        }
+    }
+    let error = Schema::of([
+        entities::ArchivedEvent::table(),
+        entities::User::table(),
+        Group::table(),
+        other::Event::table(),
+    ])
+    .expect_err("event and Event collide on MySQL and SQLite");
+    assert!(
+        matches!(error, SchemaError::DuplicateTable { .. }),
+        "{error}"
+    );
+}
+
+#[test]
+fn foreign_key_columns_take_the_referenced_type() {
+    let address = entities::Address::table();
+    for (dialect, expected) in [
+        (Dialect::Postgres, "VARCHAR(2)"),
+        (Dialect::MySql, "VARCHAR(2)"),
+        (Dialect::Sqlite, "VARCHAR(2)"),
+    ] {
+        for column in ["country", "billing_country"] {
+            let column = address.column(column).expect("column");
+            assert_eq!(
+                entable::schema::ddl::column_type_in(dialect, address, column),
+                expected
+            );
+        }
+    }
+}
+
+#[test]
 fn the_registry_holds_every_entity_of_the_binary() {
     let names: Vec<String> = entable::schema::registered_tables()
         .iter()

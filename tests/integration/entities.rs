@@ -177,6 +177,24 @@ pub struct ArchivedEvent {
     pub payload: serde_json::Value,
 }
 
+/// A text key with a length: columns referring to it take its type.
+#[derive(Entity, Debug)]
+pub struct Country {
+    #[entity(primary_key, max_length = 2)]
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Entity, Debug)]
+pub struct Address {
+    #[entity(primary_key, auto_increment)]
+    pub id: i64,
+    #[entity(references = Country, on_delete = "restrict")]
+    pub country: String,
+    #[entity(references = Country)]
+    pub billing_country: Option<String>,
+}
+
 /// Every table of the test schema.
 pub fn tables() -> Vec<&'static TableMeta> {
     vec![
@@ -190,5 +208,7 @@ pub fn tables() -> Vec<&'static TableMeta> {
         Department::table(),
         Employee::table(),
         ArchivedEvent::table(),
+        Country::table(),
+        Address::table(),
     ]
 }

@@ -30,15 +30,27 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
         if field.max_length.is_some() {
             out.extend(quote_spanned!(span=> #p::assert_has_length::<#ty>();));
         }
-        let kind = match field.default.as_ref().map(|d| &d.value) {
-            Some(Default::Bool(_)) => Some(quote_spanned!(span=> BoolLiteral)),
-            Some(Default::Int(_)) => Some(quote_spanned!(span=> IntLiteral)),
-            Some(Default::Float(_)) => Some(quote_spanned!(span=> FloatLiteral)),
-            Some(Default::Text(_)) => Some(quote_spanned!(span=> TextLiteral)),
-            Some(Default::Sql(_)) | None => None,
-        };
-        if let (Some(kind), None) = (kind, &field.sql_type) {
-            out.extend(quote_spanned!(span=> #p::assert_default::<#ty, #p::#kind>();));
+        if let (Some(default), None) = (&field.default, &field.sql_type) {
+            let at = default.span;
+            out.extend(match &default.value {
+                Default::Bool(_) => {
+                    quote_spanned!(at=> #p::assert_default::<#ty, #p::BoolLiteral>();)
+                }
+                Default::Float(_) => {
+                    quote_spanned!(at=> #p::assert_default::<#ty, #p::FloatLiteral>();)
+                }
+                // Their own constants, so a failed evaluation is reported
+                // at the default rather than at the derive.
+                // (The path is imported so that the call's own tokens carry
+                // the default's span.)
+                Default::Int(i) => quote_spanned! {at=>
+                    const _: () = { use #krate::__private as p; p::assert_int_default::<#ty>(#i) };
+                },
+                Default::Text(t) => quote_spanned! {at=>
+                    const _: () = { use #krate::__private as p; p::assert_text_default::<#ty>(#t) };
+                },
+                Default::Sql(_) => TokenStream::new(),
+            });
         }
     }
     if out.is_empty() {

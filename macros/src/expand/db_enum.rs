@@ -86,7 +86,10 @@ pub(crate) fn db_enum(input: &DeriveInput) -> TokenStream {
                 const SQL_TYPE: #p::SqlType = #p::SqlType::Text;
             }
 
-            impl #p::AcceptsDefault<#p::TextLiteral> for #ident {}
+            impl #p::AcceptsDefault<#p::TextLiteral> for #ident {
+                const TEXTS: ::core::option::Option<&'static [&'static str]> =
+                    ::core::option::Option::Some(<Self as #p::DbEnum>::VARIANTS);
+            }
 
             #[automatically_derived]
             impl<DB: #sqlx::Database> #sqlx::Type<DB> for #ident

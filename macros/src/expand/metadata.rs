@@ -10,7 +10,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
     let krate = &entity.krate;
     let p = quote!(#krate::__private);
     let ident = &entity.ident;
-    let entity_name = ident.to_string();
+    let entity_name = syn::ext::IdentExt::unraw(ident).to_string();
     let table = &entity.table.value;
     let schema = match &entity.schema {
         Some(s) => {
@@ -56,6 +56,8 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
                 }
             }
         });
+    let pk_name = format!("pk_{table}");
+    let pk_name = const_ident(&p, &[quote!(#pk_name)]);
     let single_key = {
         let mut keys = entity.primary_key();
         match (keys.next(), keys.next()) {
@@ -77,6 +79,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
             schema: #schema,
             columns: &[#(#columns),*],
             primary_key: &[#(#primary_key),*],
+            primary_key_name: #pk_name,
             indexes: &[#(#indexes),*],
             foreign_keys: &[#(#foreign_keys),*],
         };

@@ -2,6 +2,7 @@
 
 use proc_macro2::Ident;
 use quote::ToTokens;
+use syn::ext::IdentExt;
 use syn::spanned::Spanned as _;
 use syn::{Expr, ExprLit, ExprUnary, GenericArgument, Lit, PathArguments, Type, UnOp};
 
@@ -37,7 +38,7 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
     let inner = option_inner(&field.ty);
     let nested_option = inner.is_some_and(|t| option_inner(t).is_some());
     let value_ty = inner.unwrap_or(&field.ty);
-    let column_name = ident.to_string().trim_start_matches("r#").to_owned();
+    let column_name = ident.unraw().to_string();
     let mut out = Field {
         column: Spanned::new(column_name, ident.span()),
         value_ty: value_ty.to_token_stream(),
@@ -45,6 +46,7 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
         nullable: inner.is_some(),
         nested_option,
         ident,
+        renamed: None,
         skip: None,
         primary_key: None,
         auto_increment: None,
@@ -58,7 +60,6 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
         on_delete: None,
         on_update: None,
     };
-    let mut column_set = false;
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("entity")) {
         let result = attr.parse_nested_meta(|meta| {
             let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
@@ -70,12 +71,12 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
                 "unique" => flag(cx, &meta, &key, &mut out.unique)?,
                 "index" => flag(cx, &meta, &key, &mut out.index)?,
                 "column" => {
-                    if column_set {
+                    if out.renamed.is_some() {
                         cx.error_spanned(&meta.path, "duplicate `column`");
                     }
                     if let Some(name) = string(cx, &meta, &key)? {
+                        out.renamed = Some(name.span);
                         out.column = name;
-                        column_set = true;
                     }
                 }
                 "sql_type" | "default_sql" => {
@@ -95,11 +96,14 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
                     if out.default.is_some() {
                         cx.error_spanned(&meta.path, "duplicate default: give one `default` or `default_sql`");
                     }
-                    let expr: Expr = meta.value()?.parse()?;
+                    let Some(expr) = value_expr(cx, &meta, "default = 0")? else { return Ok(()) };
                     out.default = default_literal(cx, &expr).map(|d| Spanned::new(d, expr_span(&expr)));
                 }
                 "max_length" => {
-                    let expr: Expr = meta.value()?.parse()?;
+                    if out.max_length.is_some() {
+                        cx.error_spanned(&meta.path, "duplicate `max_length`");
+                    }
+                    let Some(expr) = value_expr(cx, &meta, "max_length = 255")? else { return Ok(()) };
                     match &expr {
                         Expr::Lit(ExprLit { lit: Lit::Int(n), .. }) => match n.base10_parse::<u32>() {
                             Ok(0) | Err(_) => cx.error_spanned(&expr, "`max_length` must be a whole number from 1 to 4294967295"),
@@ -109,7 +113,10 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
                     }
                 }
                 "references" => {
-                    let expr: Expr = meta.value()?.parse()?;
+                    if out.references.is_some() {
+                        cx.error_spanned(&meta.path, "duplicate `references`: a column refers to one entity");
+                    }
+                    let Some(expr) = value_expr(cx, &meta, "references = Team")? else { return Ok(()) };
                     match &expr {
                         Expr::Path(path) if path.qself.is_none() => {
                             let target = if path.path.is_ident("Self") {
@@ -127,13 +134,14 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
                     }
                 }
                 "on_delete" | "on_update" => {
+                    let slot = if key == "on_delete" { &mut out.on_delete } else { &mut out.on_update };
+                    if slot.is_some() {
+                        cx.error_spanned(&meta.path, format!("duplicate `{key}`"));
+                    }
                     if let Some(action) = string(cx, &meta, &key)? {
                         let parsed = fk_action(&action.value);
                         match parsed {
-                            Some(value) => {
-                                let slot = if key == "on_delete" { &mut out.on_delete } else { &mut out.on_update };
-                                *slot = Some(Spanned::new(value, action.span));
-                            }
+                            Some(value) => *slot = Some(Spanned::new(value, action.span)),
                             None => cx.error_at(
                                 action.span,
                                 format!(
@@ -164,6 +172,24 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
         }
     }
     out
+}
+
+/// The expression after `key =`; a missing `=` is recorded (showing
+/// `example`) instead of aborting the rest of the attribute.
+fn value_expr(
+    cx: &Ctxt,
+    meta: &syn::meta::ParseNestedMeta,
+    example: &str,
+) -> syn::Result<Option<Expr>> {
+    if !meta.input.peek(syn::Token![=]) {
+        cx.error_spanned(
+            &meta.path,
+            format!("this attribute needs a value: write `{example}`"),
+        );
+        skip_value(meta)?;
+        return Ok(None);
+    }
+    Ok(Some(meta.value()?.parse()?))
 }
 
 fn expr_span(expr: &Expr) -> proc_macro2::Span {

@@ -8,6 +8,7 @@ mod field;
 mod value;
 
 use quote::quote;
+use syn::ext::IdentExt;
 use syn::{Data, DeriveInput, Fields};
 
 use crate::ctxt::Ctxt;
@@ -58,9 +59,12 @@ pub(crate) fn entity(input: &DeriveInput, cx: &Ctxt) -> Option<Entity> {
     }
 
     let attrs = container::parse(&input.attrs, cx);
-    let table = attrs
-        .table
-        .unwrap_or_else(|| Spanned::new(snake_case(&input.ident.to_string()), input.ident.span()));
+    let table = attrs.table.unwrap_or_else(|| {
+        Spanned::new(
+            snake_case(&input.ident.unraw().to_string()),
+            input.ident.span(),
+        )
+    });
     let krate = match attrs.krate {
         Some(path) => quote!(#path),
         None => quote!(::entable),

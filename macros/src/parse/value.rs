@@ -102,9 +102,14 @@ pub(crate) fn per_dialect(
             if slot.is_some() {
                 cx.error_spanned(&inner.path, format!("duplicate `{name}` in `{key}(…)`"));
             }
-            *slot = string(cx, &inner, &name)?.map(|s| s.value);
+            // Given but invalid is `Some(None)`: reported already, and not
+            // reported again as missing.
+            *slot = Some(string(cx, &inner, &name)?.map(|s| s.value));
             Ok(())
         })?;
+        let invalid = [&postgres, &mysql, &sqlite]
+            .iter()
+            .any(|v| matches!(v, Some(None)));
         let missing: Vec<&str> = [
             ("postgres", &postgres),
             ("mysql", &mysql),
@@ -124,11 +129,14 @@ pub(crate) fn per_dialect(
             );
             return Ok(None);
         }
+        if invalid {
+            return Ok(None);
+        }
         return Ok(Some(Spanned::new(
             PerDialect {
-                postgres: postgres.unwrap_or_default(),
-                mysql: mysql.unwrap_or_default(),
-                sqlite: sqlite.unwrap_or_default(),
+                postgres: postgres.flatten().unwrap_or_default(),
+                mysql: mysql.flatten().unwrap_or_default(),
+                sqlite: sqlite.flatten().unwrap_or_default(),
             },
             span,
         )));

@@ -189,10 +189,18 @@ pub trait DialectRules: Send + Sync + 'static {
     }
     /// The statement that drops a foreign key constraint, if any.
     fn drop_foreign_key(&self, table: &str, name: &str) -> Option<String>;
-    /// Renders a SQL default expression given by the user. Some dialects
-    /// need parentheses around anything that is not a plain literal.
-    fn default_expr(&self, expr: &str) -> String {
+    /// Renders a SQL default expression given by the user for a column of
+    /// type `column_type`. Some dialects need parentheses around anything
+    /// that is not a plain literal.
+    fn default_expr(&self, expr: &str, column_type: &str) -> String {
+        let _ = column_type;
         expr.to_owned()
+    }
+    /// Renders a literal default (already quoted) for a column of type
+    /// `column_type`.
+    fn default_literal(&self, literal: String, column_type: &str) -> String {
+        let _ = column_type;
+        literal
     }
     /// How a boolean literal is written in a column default.
     fn bool_literal(&self, value: bool) -> &'static str {
@@ -203,14 +211,77 @@ pub trait DialectRules: Send + Sync + 'static {
 }
 
 /// True when `expr` is a literal or a niladic keyword that every dialect
-/// accepts after `DEFAULT` without parentheses.
+/// accepts after `DEFAULT` without parentheses, or is already one
+/// parenthesised expression.
 pub(crate) fn is_plain_default(expr: &str) -> bool {
     let e = expr.trim();
     let upper = e.to_ascii_uppercase();
     matches!(
         upper.as_str(),
         "CURRENT_TIMESTAMP" | "CURRENT_DATE" | "CURRENT_TIME" | "NULL" | "TRUE" | "FALSE"
-    ) || e.parse::<f64>().is_ok()
-        || (e.len() >= 2 && e.starts_with('\'') && e.ends_with('\''))
-        || (e.starts_with('(') && e.ends_with(')'))
+    ) || e.parse::<f64>().is_ok_and(f64::is_finite) && !e.chars().any(char::is_alphabetic)
+        || is_one_string_literal(e)
+        || is_one_parenthesised(e)
+}
+
+/// `'…'` with only doubled quotes inside.
+fn is_one_string_literal(e: &str) -> bool {
+    let Some(inner) = e.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) else {
+        return false;
+    };
+    !inner.replace("''", "").contains('\'')
+}
+
+/// `( … )` where the first parenthesis closes at the very end.
+fn is_one_parenthesised(e: &str) -> bool {
+    if !e.starts_with('(') {
+        return false;
+    }
+    let mut depth = 0usize;
+    let mut in_string = false;
+    for (i, c) in e.char_indices() {
+        match c {
+            '\'' => in_string = !in_string,
+            '(' if !in_string => depth += 1,
+            ')' if !in_string => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i == e.len() - 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_plain_default;
+
+    #[test]
+    fn plain_defaults() {
+        for plain in [
+            "CURRENT_TIMESTAMP",
+            "current_date",
+            "0",
+            "-1.5",
+            "'a''b'",
+            "(1 + 2)",
+            "((a) + (b))",
+        ] {
+            assert!(is_plain_default(plain), "{plain}");
+        }
+        for not_plain in [
+            "now()",
+            "(a) + (b)",
+            "'a' || 'b'",
+            "NaN",
+            "inf",
+            "1e999",
+            "gen_random_uuid()",
+        ] {
+            assert!(!is_plain_default(not_plain), "{not_plain}");
+        }
+    }
 }

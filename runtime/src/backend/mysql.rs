@@ -26,9 +26,10 @@ impl DialectRules for MySql {
     }
 
     fn drop_foreign_key(&self, table: &str, name: &str) -> Option<String> {
-        let mut sql = String::from("ALTER TABLE ");
+        // The IF EXISTS forms are MariaDB's; MySQL has neither.
+        let mut sql = String::from("ALTER TABLE IF EXISTS ");
         sql.push_str(table);
-        sql.push_str(" DROP FOREIGN KEY ");
+        sql.push_str(" DROP FOREIGN KEY IF EXISTS ");
         Dialect::MySql.quote_ident(&mut sql, name);
         Some(sql)
     }
@@ -45,11 +46,30 @@ impl DialectRules for MySql {
         format!("ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY {guard}{definition}")
     }
 
-    fn default_expr(&self, expr: &str) -> String {
-        if is_plain_default(expr) {
+    fn default_expr(&self, expr: &str, column_type: &str) -> String {
+        let trimmed = expr.trim();
+        // MySQL wants CURRENT_TIMESTAMP with the column's own precision.
+        if column_type.ends_with("(6)")
+            && matches!(
+                trimmed.to_ascii_uppercase().as_str(),
+                "CURRENT_TIMESTAMP" | "CURRENT_TIMESTAMP()" | "NOW()"
+            )
+        {
+            return "CURRENT_TIMESTAMP(6)".to_owned();
+        }
+        let parenthesised = trimmed.starts_with('(');
+        if is_plain_default(expr) && (parenthesised || !no_literal_default(column_type)) {
             expr.to_owned()
         } else {
             format!("({expr})")
+        }
+    }
+
+    fn default_literal(&self, literal: String, column_type: &str) -> String {
+        if no_literal_default(column_type) {
+            format!("({literal})")
+        } else {
+            literal
         }
     }
 
@@ -61,4 +81,10 @@ impl DialectRules for MySql {
     fn bind_limit(&self) -> usize {
         65_535
     }
+}
+
+/// MySQL 8 accepts only expression defaults (in parentheses) on `TEXT`,
+/// `BLOB` and `JSON` columns; MariaDB accepts both forms.
+fn no_literal_default(column_type: &str) -> bool {
+    column_type.ends_with("TEXT") || column_type.ends_with("BLOB") || column_type == "JSON"
 }

@@ -19,7 +19,7 @@ impl DialectRules for Postgres {
     }
 
     fn drop_foreign_key(&self, table: &str, name: &str) -> Option<String> {
-        let mut sql = String::from("ALTER TABLE ");
+        let mut sql = String::from("ALTER TABLE IF EXISTS ");
         sql.push_str(table);
         sql.push_str(" DROP CONSTRAINT IF EXISTS ");
         Dialect::Postgres.quote_ident(&mut sql, name);

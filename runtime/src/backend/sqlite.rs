@@ -22,7 +22,7 @@ impl DialectRules for Sqlite {
         None
     }
 
-    fn default_expr(&self, expr: &str) -> String {
+    fn default_expr(&self, expr: &str, _column_type: &str) -> String {
         if is_plain_default(expr) {
             expr.to_owned()
         } else {

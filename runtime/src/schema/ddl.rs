@@ -3,9 +3,9 @@
 //! Written once for every dialect: what differs is asked of
 //! [`DialectRules`](crate::backend::DialectRules).
 
-use crate::backend::{AutoIncrement, Dialect, types::column_type};
+use crate::backend::{AutoIncrement, Dialect, SqlType, types::column_type};
 
-use super::meta::{DefaultValue, ForeignKeyMeta, Generated, TableMeta};
+use super::meta::{ColumnMeta, DefaultValue, ForeignKeyMeta, Generated, TableMeta};
 
 /// `"schema"."table"` (or just `"table"`) quoted for `dialect`.
 pub fn table_ident(dialect: Dialect, table: &TableMeta) -> String {
@@ -48,30 +48,27 @@ pub fn create_table(
                     continue;
                 }
                 AutoIncrement::Suffix(suffix) => {
-                    sql.push_str(&column_type(dialect, column, true));
+                    sql.push_str(&column_type_in(dialect, table, column));
                     sql.push_str(" NOT NULL ");
                     sql.push_str(suffix);
                     continue;
                 }
             }
         }
-        sql.push_str(&column_type(
-            dialect,
-            column,
-            table.is_key_column(column.name),
-        ));
+        let ty = column_type_in(dialect, table, column);
+        sql.push_str(&ty);
         if !column.nullable {
             sql.push_str(" NOT NULL");
         }
         if let Some(default) = &column.default {
             sql.push_str(" DEFAULT ");
-            push_default(dialect, &mut sql, default);
+            push_default(dialect, &mut sql, default, &ty);
         }
     }
     if !pk_inline && !table.primary_key.is_empty() {
         item(&mut sql);
         sql.push_str("CONSTRAINT ");
-        dialect.quote_ident(&mut sql, &format!("pk_{}", table.name));
+        dialect.quote_ident(&mut sql, table.primary_key_name);
         sql.push_str(" PRIMARY KEY (");
         push_ident_list(dialect, &mut sql, table.primary_key);
         sql.push(')');
@@ -170,13 +167,44 @@ fn push_ident_list(dialect: Dialect, sql: &mut String, idents: &[&str]) {
     }
 }
 
-fn push_default(dialect: Dialect, sql: &mut String, default: &DefaultValue) {
+fn push_default(dialect: Dialect, sql: &mut String, default: &DefaultValue, ty: &str) {
     let rules = dialect.rules();
-    match default {
-        DefaultValue::Bool(b) => sql.push_str(rules.bool_literal(*b)),
-        DefaultValue::Int(i) => sql.push_str(&i.to_string()),
-        DefaultValue::Float(f) => sql.push_str(f),
-        DefaultValue::Text(s) => dialect.quote_str(sql, s),
-        DefaultValue::Sql(expr) => sql.push_str(&rules.default_expr(expr.get(dialect))),
-    }
+    let literal = match default {
+        DefaultValue::Bool(b) => rules.bool_literal(*b).to_owned(),
+        DefaultValue::Int(i) => i.to_string(),
+        DefaultValue::Float(f) => (*f).to_owned(),
+        DefaultValue::Text(s) => {
+            let mut quoted = String::new();
+            dialect.quote_str(&mut quoted, s);
+            quoted
+        }
+        DefaultValue::Sql(expr) => {
+            sql.push_str(&rules.default_expr(expr.get(dialect), ty));
+            return;
+        }
+    };
+    sql.push_str(&rules.default_literal(literal, ty));
+}
+
+/// The SQL type `column` of `table` is created with in `dialect`.
+///
+/// A foreign key column takes the type of the key it refers to (unless it
+/// spells its own with `sql_type`): the Rust types are equal, but the
+/// referenced key may carry a `sql_type` or `max_length` that the two
+/// columns must share.
+pub fn column_type_in(dialect: Dialect, table: &TableMeta, column: &ColumnMeta) -> String {
+    let referenced = table
+        .foreign_keys
+        .iter()
+        .find(|fk| fk.column == column.name)
+        .filter(|_| !matches!(column.sql_type, SqlType::Custom(_)))
+        .and_then(|fk| fk.target().column(fk.target_column()));
+    let (source, in_key) = match referenced {
+        Some(target) => (target, true),
+        None => (
+            column,
+            table.is_key_column(column.name) || column.generated.is_some(),
+        ),
+    };
+    column_type(dialect, source, in_key).into_owned()
 }

@@ -18,6 +18,8 @@ pub struct TableMeta {
     pub columns: &'static [ColumnMeta],
     /// Column names of the primary key, in field order.
     pub primary_key: &'static [&'static str],
+    /// The primary key constraint's name: `pk_<table>`.
+    pub primary_key_name: &'static str,
     /// Unique constraints and plain indexes, field-level ones first.
     pub indexes: &'static [IndexMeta],
     /// Foreign keys, in field order.

@@ -73,8 +73,12 @@ pub fn registered_tables() -> Vec<&'static TableMeta> {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SchemaError {
-    /// Two entities map to the same table.
-    #[error("entities `{first}` and `{second}` both map to table `{table}`")]
+    /// Two entities map to the same table. Schemas are ignored on MySQL and
+    /// SQLite and names compare case-insensitively there, so `auth.users`,
+    /// `users` and `Users` are all the same table.
+    #[error(
+        "entities `{first}` and `{second}` both map to table `{table}` (table names must differ without their schema and regardless of case, as on MySQL and SQLite)"
+    )]
     DuplicateTable {
         /// The table.
         table: String,
@@ -116,8 +120,10 @@ impl Schema {
     /// Order does not matter; duplicates of the same entity are ignored.
     pub fn of(tables: impl IntoIterator<Item = &'static TableMeta>) -> Result<Schema, SchemaError> {
         let mut by_name: BTreeMap<String, &'static TableMeta> = BTreeMap::new();
+        let mut portable: BTreeMap<String, &'static TableMeta> = BTreeMap::new();
         for table in tables {
-            if let Some(other) = by_name.insert(table.qualified_name(), table)
+            by_name.insert(table.qualified_name(), table);
+            if let Some(other) = portable.insert(table.name.to_ascii_lowercase(), table)
                 && !std::ptr::eq(other, table)
             {
                 return Err(SchemaError::DuplicateTable {

@@ -1,4 +1,4 @@
-ALTER TABLE `department` DROP FOREIGN KEY `fk_department_employee_manager_id`;
+ALTER TABLE IF EXISTS `department` DROP FOREIGN KEY IF EXISTS `fk_department_employee_manager_id`;
 
 DROP TABLE IF EXISTS `employee`;
 
@@ -15,6 +15,10 @@ DROP TABLE IF EXISTS `event`;
 DROP TABLE IF EXISTS `user`;
 
 DROP TABLE IF EXISTS `group`;
+
+DROP TABLE IF EXISTS `address`;
+
+DROP TABLE IF EXISTS `country`;
 
 DROP TABLE IF EXISTS `category`;
 

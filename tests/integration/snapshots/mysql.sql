@@ -6,7 +6,7 @@ CREATE TABLE `all_types` (
   `big` BIGINT NOT NULL,
   `real` FLOAT NOT NULL DEFAULT 1.5,
   `double` DOUBLE NOT NULL,
-  `text` TEXT NOT NULL DEFAULT 'it''s a \\ test',
+  `text` TEXT NOT NULL DEFAULT ('it''s a \\ test'),
   `short_text` VARCHAR(12),
   `bytes` LONGBLOB NOT NULL,
   `maybe_bytes` LONGBLOB,
@@ -34,6 +34,21 @@ CREATE TABLE `category` (
 
 CREATE INDEX `ix_category_parent_id` ON `category` (`parent_id`);
 
+CREATE TABLE `country` (
+  `code` VARCHAR(2) NOT NULL,
+  `name` TEXT NOT NULL,
+  CONSTRAINT `pk_country` PRIMARY KEY (`code`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE `address` (
+  `id` BIGINT NOT NULL AUTO_INCREMENT,
+  `country` VARCHAR(2) NOT NULL,
+  `billing_country` VARCHAR(2),
+  CONSTRAINT `pk_address` PRIMARY KEY (`id`),
+  CONSTRAINT `fk_address_country_country` FOREIGN KEY (`country`) REFERENCES `country` (`code`) ON DELETE RESTRICT ON UPDATE NO ACTION,
+  CONSTRAINT `fk_address_country_billing_country` FOREIGN KEY (`billing_country`) REFERENCES `country` (`code`) ON DELETE NO ACTION ON UPDATE NO ACTION
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
 CREATE TABLE `group` (
   `id` BIGINT NOT NULL AUTO_INCREMENT,
   `name` VARCHAR(80) NOT NULL,
@@ -48,9 +63,9 @@ CREATE TABLE `user` (
   `email` VARCHAR(255) NOT NULL,
   `display_name` TEXT,
   `group_id` BIGINT,
-  `role` TEXT NOT NULL DEFAULT 'member',
+  `role` TEXT NOT NULL DEFAULT ('member'),
   `active` BOOLEAN NOT NULL DEFAULT 1,
-  `created_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  `created_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
   CONSTRAINT `pk_user` PRIMARY KEY (`id`),
   CONSTRAINT `fk_user_group_group_id` FOREIGN KEY (`group_id`) REFERENCES `group` (`id`) ON DELETE SET NULL ON UPDATE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

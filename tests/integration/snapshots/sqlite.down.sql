@@ -14,6 +14,10 @@ DROP TABLE IF EXISTS "user";
 
 DROP TABLE IF EXISTS "group";
 
+DROP TABLE IF EXISTS "address";
+
+DROP TABLE IF EXISTS "country";
+
 DROP TABLE IF EXISTS "category";
 
 DROP TABLE IF EXISTS "all_types";

@@ -32,6 +32,20 @@ CREATE TABLE "category" (
 
 CREATE INDEX "ix_category_parent_id" ON "category" ("parent_id");
 
+CREATE TABLE "country" (
+  "code" VARCHAR(2) NOT NULL,
+  "name" TEXT NOT NULL,
+  CONSTRAINT "pk_country" PRIMARY KEY ("code")
+);
+
+CREATE TABLE "address" (
+  "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+  "country" VARCHAR(2) NOT NULL,
+  "billing_country" VARCHAR(2),
+  CONSTRAINT "fk_address_country_country" FOREIGN KEY ("country") REFERENCES "country" ("code") ON DELETE RESTRICT ON UPDATE NO ACTION,
+  CONSTRAINT "fk_address_country_billing_country" FOREIGN KEY ("billing_country") REFERENCES "country" ("code") ON DELETE NO ACTION ON UPDATE NO ACTION
+);
+
 CREATE TABLE "group" (
   "id" INTEGER PRIMARY KEY AUTOINCREMENT,
   "name" VARCHAR(80) NOT NULL,

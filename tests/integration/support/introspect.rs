@@ -3,7 +3,8 @@
 //! can be compared with `assert_eq!`.
 
 use entable::Db;
-use entable::backend::{Dialect, types::column_type};
+use entable::backend::Dialect;
+use entable::schema::ddl::column_type_in;
 use entable::schema::{DefaultValue, Generated, TableMeta};
 use entable::sqlx::{self, Row};
 
@@ -56,7 +57,7 @@ pub fn expected(dialect: Dialect, table: &TableMeta) -> TableInfo {
             let ddl_type = if auto && dialect == Dialect::Sqlite {
                 "INTEGER".to_owned()
             } else {
-                column_type(dialect, c, auto || table.is_key_column(c.name)).into_owned()
+                column_type_in(dialect, table, c)
             };
             ColumnInfo {
                 name: c.name.to_owned(),
