@@ -42,6 +42,7 @@
 
 pub mod backend;
 mod db;
+pub mod dto;
 mod entity;
 mod error;
 pub mod prelude;
