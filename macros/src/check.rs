@@ -50,6 +50,86 @@ pub(crate) fn entity(entity: &Entity, cx: &Ctxt) {
         }
     }
     check_composites(entity, cx);
+    check_dto(entity, cx);
+}
+
+fn check_dto(entity: &Entity, cx: &Ctxt) {
+    let dto = &entity.dto;
+    if dto.disabled.is_some() {
+        let given = [
+            dto.create_type.as_ref().map(|n| n.span),
+            dto.update_type.as_ref().map(|n| n.span),
+            dto.search_type.as_ref().map(|n| n.span),
+            dto.sort_type.as_ref().map(|n| n.span),
+            dto.max_page_size.as_ref().map(|n| n.span),
+            dto.non_empty_strings,
+        ];
+        for span in given.into_iter().flatten() {
+            cx.error_at(span, "this configures the generated DTOs, but `dto = false` turns them off; remove one of them");
+        }
+        return;
+    }
+    let names = [
+        &dto.create_type,
+        &dto.update_type,
+        &dto.search_type,
+        &dto.sort_type,
+    ];
+    for (i, name) in names.iter().enumerate() {
+        if let Some(name) = name
+            && names[..i]
+                .iter()
+                .any(|other| other.as_ref().is_some_and(|o| o.value == name.value))
+        {
+            cx.error_at(
+                name.span,
+                format!("two generated types would both be called `{}`", name.value),
+            );
+        }
+    }
+    for field in entity.fields.iter().filter(|f| f.skip.is_none()) {
+        let name = syn::ext::IdentExt::unraw(&field.ident).to_string();
+        if field.in_search() && crate::expand::search::RESERVED.contains(&name.as_str()) {
+            cx.error_spanned(
+                &field.ident,
+                format!("a field called `{name}` clashes with the Search type's own `{name}`; add #[entity(searchable = false)] or rename the field"),
+            );
+        }
+        let left_out = field
+            .read_only
+            .or_else(|| field.create.as_ref().filter(|c| !c.value).map(|c| c.span));
+        if let Some(span) = left_out
+            && !field.nullable
+            && !field.has_default()
+            && !field.generated()
+        {
+            cx.error_at(
+                span,
+                "a field left out of the Create type must be nullable, have a default or be generated, or inserts could not fill it",
+            );
+        }
+        if let (Some(update), Some(_)) = (&field.update, field.primary_key)
+            && update.value
+        {
+            cx.error_at(update.span, "primary key fields are never in the Update type: a key identifies the row to update");
+        }
+        for rule in &field.rules {
+            if let crate::model::RuleKind::MustMatch(other) = &rule.kind
+                && !entity
+                    .fields
+                    .iter()
+                    .any(|f| f.ident == *other && f.skip.is_none())
+            {
+                cx.error_spanned(
+                    other,
+                    format!(
+                        "`must_match` names `{other}`, which is not a column of `{}`",
+                        entity.ident
+                    ),
+                );
+            }
+        }
+    }
 }
 
 fn check_field(field: &Field, pk_count: usize, cx: &Ctxt) {
@@ -70,6 +150,13 @@ fn check_field(field: &Field, pk_count: usize, cx: &Ctxt) {
             ("on_delete", field.on_delete.as_ref().map(|a| a.span)),
             ("on_update", field.on_update.as_ref().map(|a| a.span)),
             ("column", field.renamed),
+            ("create", field.create.as_ref().map(|c| c.span)),
+            ("update", field.update.as_ref().map(|c| c.span)),
+            ("searchable", field.searchable.as_ref().map(|c| c.span)),
+            ("sortable", field.sortable.as_ref().map(|c| c.span)),
+            ("read_only", field.read_only),
+            ("non_empty", field.non_empty),
+            ("validate", field.rules.first().map(|r| r.span)),
         ];
         for (name, span) in others {
             if let Some(span) = span {

@@ -18,7 +18,7 @@ use syn::{DeriveInput, parse_macro_input};
 
 /// Derives table metadata, DDL and registration for a struct. See
 /// `docs/attributes.md` for every `#[entity(…)]` attribute.
-#[proc_macro_derive(Entity, attributes(entity))]
+#[proc_macro_derive(Entity, attributes(entity, validate))]
 pub fn derive_entity(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::entity(&input).into()

@@ -27,6 +27,62 @@ pub(crate) struct Entity {
     pub(crate) fields: Vec<Field>,
     /// `unique(a, b)` and `index(a, b)` on the struct.
     pub(crate) composites: Vec<Composite>,
+    /// The struct's visibility, given to the generated types.
+    pub(crate) vis: TokenStream,
+    pub(crate) dto: DtoOptions,
+}
+
+/// What the struct says about its generated DTOs.
+#[derive(Default)]
+pub(crate) struct DtoOptions {
+    /// `dto = false`: generate none.
+    pub(crate) disabled: Option<Span>,
+    pub(crate) create_type: Option<Spanned<String>>,
+    pub(crate) update_type: Option<Spanned<String>>,
+    pub(crate) search_type: Option<Spanned<String>>,
+    pub(crate) sort_type: Option<Spanned<String>>,
+    /// Attributes forwarded to one generated type (`create_attr(…)`, …) or
+    /// to all three (`dto_attr(…)`).
+    pub(crate) create_attrs: Vec<TokenStream>,
+    pub(crate) update_attrs: Vec<TokenStream>,
+    pub(crate) search_attrs: Vec<TokenStream>,
+    pub(crate) max_page_size: Option<Spanned<u32>>,
+    /// `non_empty_strings`: every non-nullable `String` must not be empty.
+    pub(crate) non_empty_strings: Option<Span>,
+}
+
+/// Whether a field appears in a generated type: as decided by default, or
+/// as the user said (with the span of the attribute).
+pub(crate) type Choice = Option<Spanned<bool>>;
+
+/// One `#[validate(…)]` rule.
+#[derive(Clone)]
+pub(crate) struct Rule {
+    pub(crate) kind: RuleKind,
+    pub(crate) code: Option<String>,
+    pub(crate) message: Option<String>,
+    pub(crate) span: Span,
+}
+
+#[derive(Clone)]
+pub(crate) enum RuleKind {
+    Email,
+    Url,
+    /// min, max, equal (integer literals).
+    Length(Option<u64>, Option<u64>, Option<u64>),
+    /// min, max, exclusive_min, exclusive_max (expressions of the field's type).
+    Range([Option<TokenStream>; 4]),
+    Contains(String),
+    DoesNotContain(String),
+    NonControlCharacter,
+    /// The regex expression (`path = *RE`).
+    Regex(TokenStream),
+    /// The function (`function = path`), called with `&value`.
+    Custom(TokenStream),
+    /// The other field.
+    MustMatch(Ident),
+    Required,
+    Nested,
 }
 
 impl Entity {
@@ -109,6 +165,11 @@ pub(crate) struct Field {
     pub(crate) nullable: bool,
     /// The declared type is `Option<Option<…>>` (an error).
     pub(crate) nested_option: bool,
+    /// The declared type, as written.
+    pub(crate) ty: TokenStream,
+    /// The value type is JSON or bytes (last path segment `Value`, `Json`
+    /// or `Vec`): not searchable unless asked.
+    pub(crate) opaque_type: bool,
     pub(crate) column: Spanned<String>,
     /// `column = "…"` was given, here.
     pub(crate) renamed: Option<Span>,
@@ -124,6 +185,65 @@ pub(crate) struct Field {
     pub(crate) references: Option<Reference>,
     pub(crate) on_delete: Option<Spanned<FkAction>>,
     pub(crate) on_update: Option<Spanned<FkAction>>,
+    pub(crate) create: Choice,
+    pub(crate) update: Choice,
+    pub(crate) searchable: Choice,
+    pub(crate) sortable: Choice,
+    /// `read_only`: in neither Create nor Update.
+    pub(crate) read_only: Option<Span>,
+    /// `non_empty`: text must not be empty.
+    pub(crate) non_empty: Option<Span>,
+    /// `#[validate(…)]` rules.
+    pub(crate) rules: Vec<Rule>,
+}
+
+impl Field {
+    /// Whether the database fills the column when an insert leaves it out.
+    pub(crate) fn has_default(&self) -> bool {
+        self.default.is_some()
+    }
+
+    pub(crate) fn generated(&self) -> bool {
+        self.auto_increment.is_some() || self.uuid_v4.is_some()
+    }
+
+    /// The field is part of the generated Create type.
+    pub(crate) fn in_create(&self) -> bool {
+        self.skip.is_none()
+            && !self.generated()
+            && self.read_only.is_none()
+            && self.create.as_ref().is_none_or(|c| c.value)
+    }
+
+    /// The field is part of the generated Update type.
+    pub(crate) fn in_update(&self) -> bool {
+        self.skip.is_none()
+            && self.primary_key.is_none()
+            && !self.generated()
+            && self.read_only.is_none()
+            && self.update.as_ref().is_none_or(|c| c.value)
+    }
+
+    /// The field has a filter in the generated Search type. By default
+    /// every column can be filtered except JSON, bytes and columns with an
+    /// explicit `sql_type`, whose values have no portable comparison.
+    pub(crate) fn in_search(&self) -> bool {
+        self.skip.is_none()
+            && match &self.searchable {
+                Some(choice) => choice.value,
+                None => self.sql_type.is_none() && !self.opaque_type,
+            }
+    }
+
+    /// The field has a variant in the generated sort enum (by default, when
+    /// it is searchable).
+    pub(crate) fn in_sort(&self) -> bool {
+        self.skip.is_none()
+            && match &self.sortable {
+                Some(choice) => choice.value,
+                None => self.in_search(),
+            }
+    }
 }
 
 /// `references = Path`.

@@ -48,6 +48,7 @@ mod error;
 pub mod prelude;
 pub mod schema;
 pub mod types;
+pub mod validate;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -62,8 +63,8 @@ pub use uuid;
 
 #[cfg(feature = "chrono")]
 pub use chrono;
-#[cfg(feature = "json")]
 pub use serde_json;
+pub use validator;
 
 /// sqlx's migrator, for running the files in `migrations/<dialect>/`.
 #[cfg(feature = "migrate")]

@@ -2,15 +2,19 @@
 
 pub use crate::backend::types::FieldType;
 pub use crate::backend::{CustomSqlType, SqlType};
+pub use crate::dto::{Filter, Filterable, Patch, SortKey, SortList, kind};
 pub use crate::entity::{Entity, SingleKey};
 pub use crate::schema::{
     ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta, Registration,
     SqlPerDialect, TableMeta,
 };
-pub use crate::types::{DbEnum, UnknownVariant};
+pub use crate::types::{DbEnum, UnknownVariant, deserialize_db_enum};
+pub use crate::validate::rules as validate;
 pub use inventory;
+pub use serde;
 pub use sqlx;
 pub use std::option::Option::{None, Some};
+pub use validator;
 
 /// The longest identifier every dialect accepts (PostgreSQL: 63 bytes).
 pub const MAX_IDENT: usize = 63;

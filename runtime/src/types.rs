@@ -48,3 +48,13 @@ pub struct UnknownVariant {
     /// What would have been accepted.
     pub expected: &'static [&'static str],
 }
+
+/// Deserialises a [`DbEnum`] from its stored text; the error names the
+/// accepted texts. Used by the serde impls of `#[derive(DbEnum)]`.
+#[doc(hidden)]
+pub fn deserialize_db_enum<'de, E: DbEnum, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<E, D::Error> {
+    let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+    E::from_db_str(&text).ok_or_else(|| serde::de::Error::unknown_variant(&text, E::VARIANTS))
+}

@@ -9,5 +9,6 @@ mod entities;
 mod support;
 
 mod ddl;
+mod dto;
 mod migrations;
 mod schema_on_backends;

@@ -1,6 +1,6 @@
 use entable::{DbEnum, Entity};
 
-#[derive(DbEnum)]
+#[derive(DbEnum, Debug, Clone)]
 enum Status {
     Active,
     Closed,

@@ -63,6 +63,25 @@ pub(crate) fn db_enum(input: &DeriveInput) -> TokenStream {
     let p = quote!(#krate::__private);
     let sqlx = quote!(#p::sqlx);
     let idents: Vec<_> = variants.iter().map(|(i, _, _)| i).collect();
+    let serde_impls = if container.no_serde {
+        TokenStream::new()
+    } else {
+        quote! {
+            #[automatically_derived]
+            impl #p::serde::Serialize for #ident {
+                fn serialize<S: #p::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(#p::DbEnum::as_db_str(self))
+                }
+            }
+
+            #[automatically_derived]
+            impl<'de> #p::serde::Deserialize<'de> for #ident {
+                fn deserialize<D: #p::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                    #p::deserialize_db_enum(deserializer)
+                }
+            }
+        }
+    };
     let stored: Vec<_> = variants.iter().map(|(_, s, _)| s).collect();
     quote! {
         #[doc(hidden)]
@@ -84,6 +103,13 @@ pub(crate) fn db_enum(input: &DeriveInput) -> TokenStream {
             #[automatically_derived]
             impl #p::FieldType for #ident {
                 const SQL_TYPE: #p::SqlType = #p::SqlType::Text;
+            }
+
+            #serde_impls
+
+            #[automatically_derived]
+            impl #p::Filterable for #ident {
+                type Kind = #p::kind::Eq;
             }
 
             impl #p::AcceptsDefault<#p::TextLiteral> for #ident {

@@ -56,6 +56,8 @@ impl RenameRule {
 pub(crate) struct EnumAttrs {
     pub(crate) rename_all: Option<RenameRule>,
     pub(crate) krate: Option<syn::Path>,
+    /// `serde = false`: no serde impls (the user derives their own).
+    pub(crate) no_serde: bool,
 }
 
 pub(crate) fn parse_container(attrs: &[Attribute], cx: &Ctxt) -> EnumAttrs {
@@ -94,8 +96,20 @@ pub(crate) fn parse_container(attrs: &[Attribute], cx: &Ctxt) -> EnumAttrs {
                         }
                     }
                 }
+                "serde" => {
+                    let expr: syn::Expr = meta.value()?.parse()?;
+                    match &expr {
+                        syn::Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Bool(b),
+                            ..
+                        }) => out.no_serde = !b.value,
+                        _ => {
+                            cx.error_spanned(&expr, "`serde` takes `false`: write `serde = false`")
+                        }
+                    }
+                }
                 _ => {
-                    unknown(cx, &meta, &key, &["rename_all", "crate"]);
+                    unknown(cx, &meta, &key, &["rename_all", "crate", "serde"]);
                     skip_value(&meta)?;
                 }
             }

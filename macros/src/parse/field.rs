@@ -26,6 +26,12 @@ pub(super) const KEYS: &[&str] = &[
     "references",
     "on_delete",
     "on_update",
+    "create",
+    "update",
+    "searchable",
+    "sortable",
+    "read_only",
+    "non_empty",
 ];
 
 pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
@@ -38,10 +44,14 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
     let inner = option_inner(&field.ty);
     let nested_option = inner.is_some_and(|t| option_inner(t).is_some());
     let value_ty = inner.unwrap_or(&field.ty);
+    let opaque_type =
+        last_segment(value_ty).is_some_and(|s| s == "Value" || s == "Json" || s == "Vec");
     let column_name = ident.unraw().to_string();
     let mut out = Field {
         column: Spanned::new(column_name, ident.span()),
         value_ty: value_ty.to_token_stream(),
+        ty: field.ty.to_token_stream(),
+        opaque_type,
         ty_span: field.ty.span(),
         nullable: inner.is_some(),
         nested_option,
@@ -59,7 +69,17 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
         references: None,
         on_delete: None,
         on_update: None,
+        create: None,
+        update: None,
+        searchable: None,
+        sortable: None,
+        read_only: None,
+        non_empty: None,
+        rules: Vec::new(),
     };
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("validate")) {
+        out.rules.extend(super::validate::parse(attr, cx));
+    }
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("entity")) {
         let result = attr.parse_nested_meta(|meta| {
             let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
@@ -70,6 +90,20 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
                 "skip" => flag(cx, &meta, &key, &mut out.skip)?,
                 "unique" => flag(cx, &meta, &key, &mut out.unique)?,
                 "index" => flag(cx, &meta, &key, &mut out.index)?,
+                "read_only" => flag(cx, &meta, &key, &mut out.read_only)?,
+                "non_empty" => flag(cx, &meta, &key, &mut out.non_empty)?,
+                "create" | "update" | "searchable" | "sortable" => {
+                    let slot = match key.as_str() {
+                        "create" => &mut out.create,
+                        "update" => &mut out.update,
+                        "searchable" => &mut out.searchable,
+                        _ => &mut out.sortable,
+                    };
+                    if slot.is_some() {
+                        cx.error_spanned(&meta.path, format!("duplicate `{key}`"));
+                    }
+                    *slot = boolean(cx, &meta, &key)?;
+                }
                 "column" => {
                     if out.renamed.is_some() {
                         cx.error_spanned(&meta.path, "duplicate `column`");
@@ -194,6 +228,38 @@ fn value_expr(
 
 fn expr_span(expr: &Expr) -> proc_macro2::Span {
     expr.span()
+}
+
+/// `key = true` or `key = false`.
+fn boolean(
+    cx: &Ctxt,
+    meta: &syn::meta::ParseNestedMeta,
+    key: &str,
+) -> syn::Result<Option<Spanned<bool>>> {
+    let example = format!("{key} = false");
+    let Some(expr) = value_expr(cx, meta, &example)? else {
+        return Ok(None);
+    };
+    match &expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Bool(b), ..
+        }) => Ok(Some(Spanned::new(b.value, b.span))),
+        _ => {
+            cx.error_spanned(
+                &expr,
+                format!("`{key}` takes `true` or `false`: write `{example}`"),
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// The last path segment's name of a type, if it is a path.
+fn last_segment(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
 }
 
 /// `Option<T>` → `T` (the last path segment must be `Option` with one type

@@ -5,9 +5,10 @@
 mod container;
 pub(crate) mod db_enum;
 mod field;
+mod validate;
 mod value;
 
-use quote::quote;
+use quote::{ToTokens, quote};
 use syn::ext::IdentExt;
 use syn::{Data, DeriveInput, Fields};
 
@@ -80,5 +81,7 @@ pub(crate) fn entity(input: &DeriveInput, cx: &Ctxt) -> Option<Entity> {
         schema: attrs.schema,
         fields,
         composites: attrs.composites,
+        vis: input.vis.to_token_stream(),
+        dto: attrs.dto,
     })
 }

@@ -173,6 +173,11 @@ pub mod kind {
 
 /// The filter kind of a column type. Implemented for the types of the type
 /// table and by `#[derive(DbEnum)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be filtered in a generated Search type",
+    label = "no filter kind for `{Self}`",
+    note = "leave the field out of the Search type with #[entity(searchable = false)], or implement `entable::dto::Filterable` for it"
+)]
 pub trait Filterable {
     /// Its filter kind.
     type Kind: FilterKind;

@@ -35,6 +35,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// assert_eq!(serde_json::to_string(&absent).unwrap(), "{}");
 /// assert_eq!(serde_json::to_string(&null).unwrap(), r#"{"nick":null}"#);
 /// ```
+// `Default` derived on an enum puts no bound on `T`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Patch<T> {
     /// Not given: leave the column unchanged (or, on create, use its default).
