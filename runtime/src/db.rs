@@ -18,11 +18,11 @@ use crate::error::{Error, Result, redact_url};
 /// ```
 #[derive(Clone, Debug)]
 pub struct Db {
-    pool: Pool,
+    pub(crate) pool: Pool,
 }
 
 #[derive(Clone, Debug)]
-enum Pool {
+pub(crate) enum Pool {
     #[cfg(feature = "postgres")]
     Postgres(sqlx::PgPool),
     #[cfg(feature = "mysql")]

@@ -2,10 +2,98 @@
 
 use crate::schema::SchemaError;
 
+/// Which entity and operation an error belongs to; printed first in every
+/// message (`User::create: …`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Context {
+    /// The entity's Rust name (empty outside repository calls).
+    pub entity: &'static str,
+    /// The operation: `create`, `get`, `update`, `delete`, `search`, …
+    pub operation: &'static str,
+}
+
+impl std::fmt::Display for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.entity.is_empty() {
+            write!(f, "{}::{}: ", self.entity, self.operation)?;
+        }
+        Ok(())
+    }
+}
+
 /// What can go wrong at run time.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// The row asked for does not exist.
+    #[error("{context}no row with key {key}")]
+    NotFound {
+        /// Where.
+        context: Context,
+        /// The key, formatted.
+        key: String,
+    },
+    /// A unique constraint (or primary key) refused the change.
+    #[error("{context}unique constraint {} violated", constraint.as_deref().unwrap_or("(unnamed)"))]
+    UniqueViolation {
+        /// Where.
+        context: Context,
+        /// The constraint's name, where the database tells it.
+        constraint: Option<String>,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// A foreign key refused the change: the referenced row is missing, or
+    /// rows still refer to the one being removed.
+    #[error("{context}foreign key {} violated", constraint.as_deref().unwrap_or("(unnamed)"))]
+    ForeignKeyViolation {
+        /// Where.
+        context: Context,
+        /// The constraint's name, where the database tells it.
+        constraint: Option<String>,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// A NOT NULL column was given no value.
+    #[error("{context}column {} must not be NULL", column.as_deref().unwrap_or("(unknown)"))]
+    NotNullViolation {
+        /// Where.
+        context: Context,
+        /// The column, where the database tells it.
+        column: Option<String>,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// A CHECK constraint refused the change.
+    #[error("{context}check constraint {} violated", constraint.as_deref().unwrap_or("(unnamed)"))]
+    CheckViolation {
+        /// Where.
+        context: Context,
+        /// The constraint's name, where the database tells it.
+        constraint: Option<String>,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// The input failed validation; nothing was sent to the database.
+    #[error("{context}validation failed: {errors}")]
+    Validation {
+        /// Where.
+        context: Context,
+        /// Field → errors.
+        errors: validator::ValidationErrors,
+    },
+    /// The row changed or vanished between read and write.
+    #[error("{context}conflict on key {key}")]
+    Conflict {
+        /// Where.
+        context: Context,
+        /// The key, formatted.
+        key: String,
+    },
     /// The tables do not form a valid schema.
     #[error(transparent)]
     Schema(#[from] SchemaError),
@@ -17,7 +105,7 @@ pub enum Error {
         /// Why it is not supported.
         reason: String,
     },
-    /// A statement failed; `statement` is the SQL text (never values).
+    /// A DDL statement failed; `context` names it (never values).
     #[error("{context} failed: {source}")]
     Statement {
         /// What entable was doing, with the statement's first line.
@@ -27,8 +115,94 @@ pub enum Error {
         source: sqlx::Error,
     },
     /// Any other database error.
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
+    #[error("{context}{source}")]
+    Database {
+        /// Where (empty outside repository calls).
+        context: Context,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(source: sqlx::Error) -> Self {
+        Error::Database {
+            context: Context::default(),
+            source,
+        }
+    }
+}
+
+impl Error {
+    /// Classifies a driver error from an operation on `table`: constraint
+    /// violations become their typed variants, with the constraint or column
+    /// name the backend reports (or, where it reports only columns, the name
+    /// entable gave the matching constraint).
+    pub(crate) fn from_driver(
+        source: sqlx::Error,
+        context: Context,
+        table: &crate::schema::TableMeta,
+        dialect: crate::backend::Dialect,
+    ) -> Error {
+        use sqlx::error::ErrorKind;
+        let Some(db) = source.as_database_error() else {
+            return Error::Database { context, source };
+        };
+        let message = db.message().to_owned();
+        let named = db.constraint().map(str::to_owned);
+        let rules = dialect.rules();
+        match db.kind() {
+            ErrorKind::UniqueViolation => {
+                let constraint = named.or_else(|| rules.violated_constraint(&message, table));
+                Error::UniqueViolation {
+                    context,
+                    constraint,
+                    source,
+                }
+            }
+            ErrorKind::ForeignKeyViolation => {
+                let constraint = named.or_else(|| rules.violated_constraint(&message, table));
+                Error::ForeignKeyViolation {
+                    context,
+                    constraint,
+                    source,
+                }
+            }
+            ErrorKind::NotNullViolation => {
+                let column = rules
+                    .null_column(&message)
+                    .or_else(|| postgres_column(&source));
+                Error::NotNullViolation {
+                    context,
+                    column,
+                    source,
+                }
+            }
+            ErrorKind::CheckViolation => {
+                let constraint = named.or_else(|| rules.violated_constraint(&message, table));
+                Error::CheckViolation {
+                    context,
+                    constraint,
+                    source,
+                }
+            }
+            _ => Error::Database { context, source },
+        }
+    }
+}
+
+#[cfg(feature = "postgres")]
+fn postgres_column(source: &sqlx::Error) -> Option<String> {
+    let db = source.as_database_error()?;
+    db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()?
+        .column()
+        .map(str::to_owned)
+}
+
+#[cfg(not(feature = "postgres"))]
+fn postgres_column(_: &sqlx::Error) -> Option<String> {
+    None
 }
 
 /// `Result<T, entable::Error>`.

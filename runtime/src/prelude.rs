@@ -2,6 +2,7 @@
 //! implements, the handle and the common column types.
 
 pub use crate::backend::Dialect;
+pub use crate::repo::Repo;
 pub use crate::schema::Schema;
 pub use crate::types::{DbEnum as _, Json};
 pub use crate::{Db, DbEnum, Entity, SingleKey};

@@ -1,9 +1,11 @@
 //! Not public API: what generated code reaches through `::entable::__private`.
 
+pub use crate::backend::driver::{Args, Backend, ColumnValue, Row, bind};
 pub use crate::backend::types::FieldType;
 pub use crate::backend::{CustomSqlType, SqlType};
-pub use crate::dto::{Filter, Filterable, Patch, SortKey, SortList, kind};
+pub use crate::dto::{Filter, Filterable, PageRequest, Patch, SortKey, SortList, kind};
 pub use crate::entity::{Entity, SingleKey};
+pub use crate::repo::{BindError, ColumnSet, Model, Persist, SqlCache, WhereWriter};
 pub use crate::schema::{
     ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta, Registration,
     SqlPerDialect, TableMeta,
@@ -14,6 +16,7 @@ pub use inventory;
 pub use serde;
 pub use sqlx;
 pub use std::option::Option::{None, Some};
+pub use uuid;
 pub use validator;
 
 /// The longest identifier every dialect accepts (PostgreSQL: 63 bytes).
@@ -111,6 +114,28 @@ pub const fn assert_auto_increment<T: AutoIncrementKey>() {}
 pub trait AutoIncrementKey {}
 impl AutoIncrementKey for i32 {}
 impl AutoIncrementKey for i64 {}
+
+/// The key a database reported for an auto-increment insert, as `T`.
+/// Typed through `Any` rather than a trait bound, so that a wrong key type
+/// is reported once, by [`assert_auto_increment`], not again here.
+pub fn key_from_insert_id<T: 'static>(id: u64) -> Option<T> {
+    let any: Box<dyn std::any::Any> =
+        if std::any::TypeId::of::<T>() == std::any::TypeId::of::<i64>() {
+            Box::new(i64::try_from(id).ok()?)
+        } else if std::any::TypeId::of::<T>() == std::any::TypeId::of::<i32>() {
+            Box::new(i32::try_from(id).ok()?)
+        } else {
+            return None;
+        };
+    any.downcast::<T>().ok().map(|value| *value)
+}
+
+/// A new random UUID as `T` (`None` unless `T` is `Uuid`, which the
+/// `uuid_v4` check has already demanded).
+pub fn new_uuid_v4<T: 'static>() -> Option<T> {
+    let any: Box<dyn std::any::Any> = Box::new(uuid::Uuid::new_v4());
+    any.downcast::<T>().ok().map(|value| *value)
+}
 
 /// `assert_uuid::<T>()` compiles for `uuid::Uuid`.
 pub const fn assert_uuid<T: UuidKey>() {}

@@ -11,4 +11,5 @@ mod support;
 mod ddl;
 mod dto;
 mod migrations;
+mod repo;
 mod schema_on_backends;

@@ -5,6 +5,7 @@ mod db_enum;
 mod dto;
 mod fallback;
 mod metadata;
+mod repo;
 pub(crate) mod search;
 mod validate;
 
@@ -29,6 +30,11 @@ pub(crate) fn entity(input: &DeriveInput) -> TokenStream {
             let checks = checks::expand(&model);
             // The DTOs are items the user names, so they live beside the
             // struct, not in the anonymous constant.
+            let repo = if model.dto.disabled.is_none() {
+                repo::expand(&model)
+            } else {
+                TokenStream::new()
+            };
             let dtos = if model.dto.disabled.is_none() {
                 let (create, update, search) = (
                     dto::create(&model),
@@ -44,6 +50,7 @@ pub(crate) fn entity(input: &DeriveInput) -> TokenStream {
                 const _: () = {
                     #metadata
                     #checks
+                    #repo
                 };
                 #dtos
             }

@@ -11,6 +11,7 @@
 //! driver in [`crate::Db`]. Generated code never changes: it only holds
 //! dialect-neutral metadata.
 
+pub mod driver;
 mod mysql;
 mod postgres;
 mod sqlite;
@@ -18,6 +19,7 @@ pub mod types;
 
 use std::fmt;
 
+pub use driver::{Backend, ColumnValue};
 pub use types::{CustomSqlType, FieldType, SqlType};
 
 /// A SQL dialect entable can render for.
@@ -124,6 +126,25 @@ impl Dialect {
     pub fn bind_limit(self) -> usize {
         self.rules().bind_limit()
     }
+
+    /// Appends the placeholder of the `n`-th bound value (from 1): `$n` on
+    /// PostgreSQL, `?` elsewhere.
+    pub fn placeholder(self, out: &mut String, n: usize) {
+        match self {
+            Dialect::Postgres => {
+                out.push('$');
+                out.push_str(&n.to_string());
+            }
+            Dialect::MySql | Dialect::Sqlite => out.push('?'),
+        }
+    }
+
+    /// Whether `INSERT`/`UPDATE … RETURNING` is used (PostgreSQL, SQLite).
+    /// MySQL has none (MariaDB's is not in MySQL), so rows are read back by
+    /// key there.
+    pub fn has_returning(self) -> bool {
+        !matches!(self, Dialect::MySql)
+    }
 }
 
 impl fmt::Display for Dialect {
@@ -208,6 +229,48 @@ pub trait DialectRules: Send + Sync + 'static {
     }
     /// The most bind parameters one statement may carry.
     fn bind_limit(&self) -> usize;
+    /// The constraint named by a violation message, for backends whose
+    /// errors carry no constraint field (MySQL names it in the text, SQLite
+    /// names only the columns, matched here against `table`'s constraints).
+    fn violated_constraint(
+        &self,
+        message: &str,
+        table: &crate::schema::TableMeta,
+    ) -> Option<String> {
+        let _ = (message, table);
+        None
+    }
+    /// How a text match on `{column}` is written: the text before the
+    /// operator (with `{column}` to be replaced), the operator up to the
+    /// bound pattern, and what follows the pattern.
+    fn text_match(&self, case_insensitive: bool) -> (&'static str, &'static str, &'static str) {
+        if case_insensitive {
+            ("LOWER({column})", " LIKE LOWER(", ") ESCAPE '\\'")
+        } else {
+            ("{column}", " LIKE ", " ESCAPE '\\'")
+        }
+    }
+    /// The bound pattern of a text match: the user's text with every
+    /// wildcard of the dialect's operator escaped.
+    fn match_pattern(
+        &self,
+        kind: crate::dto::LikeKind,
+        text: &str,
+        case_insensitive: bool,
+    ) -> String {
+        let _ = case_insensitive;
+        crate::dto::like_pattern(kind, text)
+    }
+    /// One `ORDER BY` term; NULLs last ascending, first descending.
+    fn order_term(&self, out: &mut String, column: &str, descending: bool) {
+        out.push_str(column);
+        out.push_str(if descending { " DESC" } else { " ASC" });
+    }
+    /// The column named by a NOT NULL violation message.
+    fn null_column(&self, message: &str) -> Option<String> {
+        let _ = message;
+        None
+    }
 }
 
 /// True when `expr` is a literal or a niladic keyword that every dialect

@@ -81,6 +81,49 @@ impl DialectRules for MySql {
     fn bind_limit(&self) -> usize {
         65_535
     }
+
+    fn text_match(&self, case_insensitive: bool) -> (&'static str, &'static str, &'static str) {
+        // The tables' binary collation makes LIKE case-sensitive; LOWER on
+        // both sides makes it not. '\\' is one backslash in MySQL strings.
+        if case_insensitive {
+            ("LOWER({column})", " LIKE LOWER(", ") ESCAPE '\\\\'")
+        } else {
+            ("{column}", " LIKE ", " ESCAPE '\\\\'")
+        }
+    }
+
+    fn order_term(&self, out: &mut String, column: &str, descending: bool) {
+        // No NULLS FIRST/LAST: sort on IS NULL first.
+        out.push_str(column);
+        out.push_str(if descending {
+            " IS NULL DESC, "
+        } else {
+            " IS NULL, "
+        });
+        out.push_str(column);
+        out.push_str(if descending { " DESC" } else { " ASC" });
+    }
+
+    fn violated_constraint(
+        &self,
+        message: &str,
+        _table: &crate::schema::TableMeta,
+    ) -> Option<String> {
+        // "Duplicate entry 'x' for key 'uq_user_email'" (MySQL 8 prefixes
+        // the table: 'user.uq_user_email'); "… CONSTRAINT `fk_…` FOREIGN KEY …".
+        if let Some(rest) = message.rsplit_once("for key '").map(|(_, r)| r) {
+            let key = rest.trim_end_matches('\'');
+            return Some(key.rsplit('.').next().unwrap_or(key).to_owned());
+        }
+        let rest = message.split_once("CONSTRAINT `")?.1;
+        rest.split('`').next().map(str::to_owned)
+    }
+
+    fn null_column(&self, message: &str) -> Option<String> {
+        // "Column 'name' cannot be null".
+        let rest = message.split_once("Column '")?.1;
+        rest.split('\'').next().map(str::to_owned)
+    }
 }
 
 /// MySQL 8 accepts only expression defaults (in parentheses) on `TEXT`,

@@ -49,6 +49,19 @@ impl DialectRules for Postgres {
         guard
     }
 
+    fn text_match(&self, case_insensitive: bool) -> (&'static str, &'static str, &'static str) {
+        // Standard strings: '\' is one backslash.
+        (
+            "{column}",
+            if case_insensitive {
+                " ILIKE "
+            } else {
+                " LIKE "
+            },
+            " ESCAPE '\\'",
+        )
+    }
+
     fn bind_limit(&self) -> usize {
         65_535
     }

@@ -37,4 +37,78 @@ impl DialectRules for Sqlite {
     fn bind_limit(&self) -> usize {
         32_766
     }
+
+    fn text_match(&self, case_insensitive: bool) -> (&'static str, &'static str, &'static str) {
+        // SQLite's LIKE ignores ASCII case; GLOB is its case-sensitive match.
+        if case_insensitive {
+            ("{column}", " LIKE ", " ESCAPE '\\'")
+        } else {
+            ("{column}", " GLOB ", "")
+        }
+    }
+
+    fn match_pattern(
+        &self,
+        kind: crate::dto::LikeKind,
+        text: &str,
+        case_insensitive: bool,
+    ) -> String {
+        if case_insensitive {
+            return crate::dto::like_pattern(kind, text);
+        }
+        use crate::dto::LikeKind;
+        let mut out = String::with_capacity(text.len() + 4);
+        if matches!(kind, LikeKind::Contains | LikeKind::EndsWith) {
+            out.push('*');
+        }
+        for c in text.chars() {
+            match c {
+                '*' => out.push_str("[*]"),
+                '?' => out.push_str("[?]"),
+                '[' => out.push_str("[[]"),
+                c => out.push(c),
+            }
+        }
+        if matches!(kind, LikeKind::Contains | LikeKind::StartsWith) {
+            out.push('*');
+        }
+        out
+    }
+
+    fn order_term(&self, out: &mut String, column: &str, descending: bool) {
+        out.push_str(column);
+        out.push_str(if descending {
+            " DESC NULLS FIRST"
+        } else {
+            " ASC NULLS LAST"
+        });
+    }
+
+    fn violated_constraint(
+        &self,
+        message: &str,
+        table: &crate::schema::TableMeta,
+    ) -> Option<String> {
+        // "UNIQUE constraint failed: user.email, user.tenant": columns only.
+        let columns: Vec<&str> = message
+            .split_once("constraint failed: ")?
+            .1
+            .split(", ")
+            .map(|c| c.rsplit('.').next().unwrap_or(c))
+            .collect();
+        if columns == table.primary_key {
+            return Some(table.primary_key_name.to_owned());
+        }
+        table
+            .indexes
+            .iter()
+            .find(|i| i.unique && i.columns == columns.as_slice())
+            .map(|i| i.name.to_owned())
+    }
+
+    fn null_column(&self, message: &str) -> Option<String> {
+        // "NOT NULL constraint failed: user.name".
+        let column = message.split_once("NOT NULL constraint failed: ")?.1;
+        Some(column.rsplit('.').next().unwrap_or(column).to_owned())
+    }
 }

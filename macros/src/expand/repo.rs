@@ -1,0 +1,203 @@
+//! `impl Model` and `impl<B: Backend> Persist<B>`: what the runtime's
+//! repository operations need from an entity.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::dto::{private, type_name};
+use crate::model::{Entity, Field};
+
+pub(super) fn expand(entity: &Entity) -> TokenStream {
+    let p = private(entity);
+    let ident = &entity.ident;
+    let create = type_name(entity, &entity.dto.create_type, "Create");
+    let update = type_name(entity, &entity.dto.update_type, "Update");
+    let search = type_name(entity, &entity.dto.search_type, "Search");
+    let sort = type_name(entity, &entity.dto.sort_type, "Sort");
+    let keys: Vec<&Field> = entity.primary_key().collect();
+    let columns: Vec<&Field> = entity.columns().collect();
+
+    let key_ty = tuple_or_single(
+        keys.iter()
+            .map(|f| &f.value_ty)
+            .map(|t| quote!(#t))
+            .collect(),
+    );
+    let key_value = tuple_or_single(
+        keys.iter()
+            .map(|f| &f.ident)
+            .map(|i| quote!(::core::clone::Clone::clone(&self.#i)))
+            .collect(),
+    );
+    let key_from_insert_id = match keys.as_slice() {
+        [key] if key.auto_increment.is_some() => {
+            let ty = &key.value_ty;
+            quote!(#p::key_from_insert_id::<#ty>(id))
+        }
+        _ => quote!({
+            let _ = id;
+            ::core::option::Option::None
+        }),
+    };
+    let bind_key = if keys.len() == 1 {
+        quote!(#p::bind::<B, _>(args, key)?;)
+    } else {
+        let positions = (0..keys.len()).map(syn::Index::from);
+        quote!(#(#p::bind::<B, _>(args, &key.#positions)?;)*)
+    };
+
+    // Decoding: columns in metadata order, skipped fields defaulted.
+    let decode_fields = entity.fields.iter().map(|field| {
+        let ident = &field.ident;
+        match columns.iter().position(|c| c.ident == field.ident) {
+            Some(i) => quote!(#ident: <B as #p::Backend>::get(row, #i)?,),
+            None => quote!(#ident: ::core::default::Default::default(),),
+        }
+    });
+
+    // Inserting: generated UUIDs, given fields, and set defaults.
+    let mut known_key_parts = Vec::new();
+    let create_binds = columns.iter().enumerate().map(|(i, field)| {
+        let ident = &field.ident;
+        let bit = quote!((1 as #p::ColumnSet) << #i);
+        if field.uuid_v4.is_some() {
+            if field.primary_key.is_some() {
+                known_key_parts.push(quote!(#ident));
+            }
+            let ty = &field.ty;
+            quote! {
+                let #ident: #ty = #p::new_uuid_v4::<#ty>().ok_or("uuid_v4 needs a Uuid field")?;
+                #p::bind::<B, _>(args, &#ident)?;
+                columns |= #bit;
+            }
+        } else if !field.in_create() {
+            quote!()
+        } else if field.has_default() {
+            quote! {
+                if let #p::Patch::Set(value) = &input.#ident {
+                    #p::bind::<B, _>(args, value)?;
+                    columns |= #bit;
+                }
+            }
+        } else {
+            if field.primary_key.is_some() {
+                known_key_parts.push(quote!(::core::clone::Clone::clone(&input.#ident)));
+            }
+            quote! {
+                #p::bind::<B, _>(args, &input.#ident)?;
+                columns |= #bit;
+            }
+        }
+    });
+    let create_binds: Vec<TokenStream> = create_binds.collect();
+    let known_key = if known_key_parts.len() == keys.len() {
+        let key = tuple_or_single(known_key_parts);
+        quote!(::core::option::Option::Some(#key))
+    } else {
+        quote!(::core::option::Option::None)
+    };
+
+    let update_binds = columns
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.in_update())
+        .map(|(i, field)| {
+            let ident = &field.ident;
+            quote! {
+                if let #p::Patch::Set(value) = &input.#ident {
+                    #p::bind::<B, _>(args, value)?;
+                    columns |= (1 as #p::ColumnSet) << #i;
+                }
+            }
+        });
+
+    let search_fields = columns.iter().filter(|f| f.in_search()).map(|field| {
+        let ident = &field.ident;
+        let column = &field.column.value;
+        quote!(writer.field(#column, &search.#ident);)
+    });
+
+    let mut bounds: Vec<TokenStream> = columns.iter().map(|f| f.ty.clone()).collect();
+    bounds.extend(
+        columns
+            .iter()
+            .filter(|f| f.in_search())
+            .map(|f| f.value_ty.clone()),
+    );
+    bounds.push(quote!(#p::uuid::Uuid));
+
+    quote! {
+        static __ENTABLE_SQL: #p::SqlCache = #p::SqlCache::new();
+
+        #[automatically_derived]
+        impl #p::Model for #ident {
+            type Key = #key_ty;
+            type Create = #create;
+            type Update = #update;
+            type Search = #search;
+            type Sort = #sort;
+
+            fn sql() -> &'static #p::SqlCache {
+                &__ENTABLE_SQL
+            }
+            fn key(&self) -> Self::Key {
+                #key_value
+            }
+            fn key_from_insert_id(id: u64) -> ::core::option::Option<Self::Key> {
+                #key_from_insert_id
+            }
+            fn update_is_empty(update: &#update) -> bool {
+                update.is_empty()
+            }
+            fn search_sort(search: &#search) -> &#p::SortList<#sort> {
+                &search.sort
+            }
+            fn search_page(search: &#search) -> #p::PageRequest {
+                search.page_request()
+            }
+        }
+
+        #[automatically_derived]
+        impl<B: #p::Backend> #p::Persist<B> for #ident
+        where
+            #(#bounds: #p::ColumnValue<B>,)*
+        {
+            fn decode(row: &#p::Row<B>) -> ::core::result::Result<Self, #p::sqlx::Error> {
+                ::core::result::Result::Ok(Self { #(#decode_fields)* })
+            }
+
+            fn bind_key(key: &Self::Key, args: &mut #p::Args<B>) -> ::core::result::Result<(), #p::BindError> {
+                #bind_key
+                ::core::result::Result::Ok(())
+            }
+
+            fn bind_create(
+                input: &#create,
+                args: &mut #p::Args<B>,
+            ) -> ::core::result::Result<(#p::ColumnSet, ::core::option::Option<Self::Key>), #p::BindError> {
+                let mut columns: #p::ColumnSet = 0;
+                #(#create_binds)*
+                ::core::result::Result::Ok((columns, #known_key))
+            }
+
+            fn bind_update(input: &#update, args: &mut #p::Args<B>) -> ::core::result::Result<#p::ColumnSet, #p::BindError> {
+                let mut columns: #p::ColumnSet = 0;
+                #(#update_binds)*
+                ::core::result::Result::Ok(columns)
+            }
+
+            fn write_search(search: &#search, writer: &mut #p::WhereWriter<'_, B>) {
+                #(#search_fields)*
+                writer.group(&search.any_of, true, |writer, search| <Self as #p::Persist<B>>::write_search(search, writer));
+                writer.group(&search.all_of, false, |writer, search| <Self as #p::Persist<B>>::write_search(search, writer));
+            }
+        }
+    }
+}
+
+fn tuple_or_single(parts: Vec<TokenStream>) -> TokenStream {
+    match parts.as_slice() {
+        [one] => one.clone(),
+        _ => quote!((#(#parts),*)),
+    }
+}

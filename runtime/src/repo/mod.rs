@@ -1,0 +1,91 @@
+//! Typed repositories: what `#[derive(Entity)]` plugs into, and the
+//! operations every entity gets through [`Repo`].
+//!
+//! Generated code implements [`Model`] (the entity's key and DTO types, its
+//! statement cache) and [`Persist<B>`] for every backend `B` (decoding rows,
+//! binding keys, inserts, updates and search conditions). The operations are
+//! written once here; each runs all its statements on one connection.
+
+pub mod filters;
+mod ops;
+pub mod statements;
+
+use crate::backend::driver::{Args, Backend, Row};
+use crate::dto::{PageRequest, SortKey, SortList};
+use crate::entity::Entity;
+
+pub use filters::WhereWriter;
+pub use ops::Repo;
+pub use statements::{ColumnSet, SqlCache};
+
+/// An error while binding values.
+pub type BindError = sqlx::error::BoxDynError;
+
+/// An entity with generated DTOs and a repository. Implemented by
+/// `#[derive(Entity)]` (unless `dto = false`).
+pub trait Model: Entity + Send + Sync + Unpin {
+    /// The primary key: the key field's type, or a tuple for a composite key.
+    type Key: Clone + std::fmt::Debug + Send + Sync + 'static;
+    /// The generated Create type.
+    type Create: validator::Validate + Send + Sync;
+    /// The generated Update type.
+    type Update: validator::Validate + Send + Sync;
+    /// The generated Search type.
+    type Search: Send + Sync;
+    /// The generated sort-key enum.
+    type Sort: SortKey;
+
+    /// The entity's statement cache.
+    fn sql() -> &'static SqlCache;
+    /// This row's key.
+    fn key(&self) -> Self::Key;
+    /// The key of a row whose auto-increment key the database reported.
+    fn key_from_insert_id(id: u64) -> Option<Self::Key>;
+    /// Whether an update sets nothing.
+    fn update_is_empty(update: &Self::Update) -> bool;
+    /// The sort a search asks for.
+    fn search_sort(search: &Self::Search) -> &SortList<Self::Sort>;
+    /// The page a search asks for.
+    fn search_page(search: &Self::Search) -> PageRequest;
+}
+
+/// Reading and writing an entity on backend `B`. Implemented by
+/// `#[derive(Entity)]` for every backend its field types support.
+pub trait Persist<B: Backend>: Model {
+    /// Decodes a row selected with the entity's full column list.
+    fn decode(row: &Row<B>) -> Result<Self, sqlx::Error>;
+    /// Binds a key's values, in primary-key order.
+    fn bind_key(key: &Self::Key, args: &mut Args<B>) -> Result<(), BindError>;
+    /// Binds the values an insert writes; returns which columns they are
+    /// and the new row's key when it is known before inserting.
+    fn bind_create(
+        input: &Self::Create,
+        args: &mut Args<B>,
+    ) -> Result<(ColumnSet, Option<Self::Key>), BindError>;
+    /// Binds the values an update sets; returns which columns they are.
+    fn bind_update(input: &Self::Update, args: &mut Args<B>) -> Result<ColumnSet, BindError>;
+    /// Writes a search's conditions.
+    fn write_search(search: &Self::Search, writer: &mut WhereWriter<'_, B>);
+}
+
+macro_rules! on_backend {
+    ($name:ident, $feature:literal, $backend:ident) => {
+        #[doc = concat!("`Persist` on the `", $feature, "` backend when that feature is enabled.")]
+        #[cfg(feature = $feature)]
+        pub trait $name: Persist<crate::backend::driver::$backend> {}
+        #[cfg(feature = $feature)]
+        impl<T: Persist<crate::backend::driver::$backend>> $name for T {}
+        #[doc = concat!("`Persist` on the `", $feature, "` backend when that feature is enabled.")]
+        #[cfg(not(feature = $feature))]
+        pub trait $name {}
+        #[cfg(not(feature = $feature))]
+        impl<T> $name for T {}
+    };
+}
+on_backend!(OnPostgres, "postgres", Pg);
+on_backend!(OnMySql, "mysql", MySql);
+on_backend!(OnSqlite, "sqlite", Sqlite);
+
+/// `Persist` on every backend this build enables.
+pub trait OnEveryBackend: OnPostgres + OnMySql + OnSqlite {}
+impl<T: OnPostgres + OnMySql + OnSqlite> OnEveryBackend for T {}

@@ -1,0 +1,201 @@
+//! SQL text of an entity's statements: fixed statements built once per
+//! dialect, inserts and updates built once per shape (which columns they
+//! write), all kept in the entity's [`SqlCache`].
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::backend::Dialect;
+use crate::schema::TableMeta;
+use crate::schema::ddl::table_ident;
+
+/// The cached statements of one entity. `#[derive(Entity)]` gives every
+/// entity one, in a `static`.
+#[derive(Debug, Default)]
+pub struct SqlCache {
+    fixed: [OnceLock<Fixed>; 3],
+    shaped: OnceLock<Mutex<ShapedStatements>>,
+}
+
+/// Statement text by dialect, kind and the columns it writes.
+type ShapedStatements = HashMap<(Dialect, Shape, ColumnSet), Arc<str>>;
+
+/// A set of column positions (bit `i` = `table.columns[i]`).
+pub type ColumnSet = u128;
+
+/// The most columns a table may have for statements to be cached by shape.
+pub const MAX_SHAPED_COLUMNS: usize = 128;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Shape {
+    Insert,
+    Update,
+}
+
+/// Statements whose text never changes.
+#[derive(Debug)]
+pub(crate) struct Fixed {
+    /// `SELECT <columns> FROM <table>`.
+    pub(crate) select: Arc<str>,
+    /// `SELECT <columns> FROM <table> WHERE <key> = ?`.
+    pub(crate) select_by_key: Arc<str>,
+    /// `DELETE FROM <table> WHERE <key> = ?`.
+    pub(crate) delete_by_key: Arc<str>,
+    /// `SELECT COUNT(*) FROM <table>`.
+    pub(crate) count: Arc<str>,
+}
+
+impl SqlCache {
+    /// An empty cache (usable in a `static`).
+    pub const fn new() -> Self {
+        SqlCache {
+            fixed: [OnceLock::new(), OnceLock::new(), OnceLock::new()],
+            shaped: OnceLock::new(),
+        }
+    }
+
+    pub(crate) fn fixed(&self, dialect: Dialect, table: &TableMeta) -> &Fixed {
+        self.fixed[dialect as usize].get_or_init(|| Fixed::build(dialect, table))
+    }
+
+    /// `INSERT INTO <table> (<columns>) VALUES (?, …) [RETURNING <all>]`.
+    pub(crate) fn insert(
+        &self,
+        dialect: Dialect,
+        table: &TableMeta,
+        columns: ColumnSet,
+    ) -> Arc<str> {
+        self.shaped(dialect, Shape::Insert, columns, || {
+            let mut sql = format!("INSERT INTO {} (", table_ident(dialect, table));
+            let mut n = 0;
+            for (i, column) in positions(table, columns) {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                dialect.quote_ident(&mut sql, column);
+                n += 1;
+            }
+            sql.push_str(") VALUES (");
+            for i in 1..=n {
+                if i > 1 {
+                    sql.push_str(", ");
+                }
+                dialect.placeholder(&mut sql, i);
+            }
+            sql.push(')');
+            if n == 0 {
+                // Every column takes its default.
+                sql = format!("INSERT INTO {} DEFAULT VALUES", table_ident(dialect, table));
+                if dialect == Dialect::MySql {
+                    sql = format!("INSERT INTO {} () VALUES ()", table_ident(dialect, table));
+                }
+            }
+            push_returning(dialect, table, &mut sql);
+            sql
+        })
+    }
+
+    /// `UPDATE <table> SET <c> = ?, … WHERE <key> = ? [RETURNING <all>]`.
+    pub(crate) fn update(
+        &self,
+        dialect: Dialect,
+        table: &TableMeta,
+        columns: ColumnSet,
+    ) -> Arc<str> {
+        self.shaped(dialect, Shape::Update, columns, || {
+            let mut sql = format!("UPDATE {} SET ", table_ident(dialect, table));
+            let mut n = 0;
+            for (i, column) in positions(table, columns) {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                dialect.quote_ident(&mut sql, column);
+                sql.push_str(" = ");
+                n += 1;
+                dialect.placeholder(&mut sql, n);
+            }
+            push_key_condition(dialect, table, &mut sql, n);
+            push_returning(dialect, table, &mut sql);
+            sql
+        })
+    }
+
+    fn shaped(
+        &self,
+        dialect: Dialect,
+        shape: Shape,
+        columns: ColumnSet,
+        build: impl FnOnce() -> String,
+    ) -> Arc<str> {
+        let map = self.shaped.get_or_init(Default::default);
+        // A poisoned lock only means another thread panicked while inserting
+        // text; the map itself is still valid.
+        let mut map = map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        map.entry((dialect, shape, columns))
+            .or_insert_with(|| Arc::from(build()))
+            .clone()
+    }
+}
+
+impl Fixed {
+    fn build(dialect: Dialect, table: &TableMeta) -> Fixed {
+        let select = format!(
+            "SELECT {} FROM {}",
+            column_list(dialect, table),
+            table_ident(dialect, table)
+        );
+        let mut select_by_key = select.clone();
+        push_key_condition(dialect, table, &mut select_by_key, 0);
+        let mut delete_by_key = format!("DELETE FROM {}", table_ident(dialect, table));
+        push_key_condition(dialect, table, &mut delete_by_key, 0);
+        Fixed {
+            select: select.into(),
+            select_by_key: select_by_key.into(),
+            delete_by_key: delete_by_key.into(),
+            count: format!("SELECT COUNT(*) FROM {}", table_ident(dialect, table)).into(),
+        }
+    }
+}
+
+/// `"a", "b", …`: every column, in metadata order (the order rows decode in).
+pub(crate) fn column_list(dialect: Dialect, table: &TableMeta) -> String {
+    let mut out = String::new();
+    for (i, column) in table.columns.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        dialect.quote_ident(&mut out, column.name);
+    }
+    out
+}
+
+/// ` WHERE "k1" = ? AND "k2" = ?`, placeholders numbered after `before`.
+fn push_key_condition(dialect: Dialect, table: &TableMeta, sql: &mut String, before: usize) {
+    for (i, column) in table.primary_key.iter().enumerate() {
+        sql.push_str(if i == 0 { " WHERE " } else { " AND " });
+        dialect.quote_ident(sql, column);
+        sql.push_str(" = ");
+        dialect.placeholder(sql, before + i + 1);
+    }
+}
+
+fn push_returning(dialect: Dialect, table: &TableMeta, sql: &mut String) {
+    if dialect.has_returning() {
+        sql.push_str(" RETURNING ");
+        sql.push_str(&column_list(dialect, table));
+    }
+}
+
+/// The columns of `set`, with their rank among the set.
+fn positions(
+    table: &TableMeta,
+    set: ColumnSet,
+) -> impl Iterator<Item = (usize, &'static str)> + '_ {
+    table
+        .columns
+        .iter()
+        .enumerate()
+        .filter(move |(i, _)| set & (1u128 << i) != 0)
+        .enumerate()
+        .map(|(rank, (_, c))| (rank, c.name))
+}

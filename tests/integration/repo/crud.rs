@@ -1,0 +1,268 @@
+//! create / get / update / delete / search, and the typed errors each
+//! raises, on every backend.
+
+use entable::dto::{Filter, Patch, Sort, SortList};
+use entable::{Error, Repo};
+
+use crate::entities::{
+    self, Group, GroupCreate, GroupSearch, GroupSort, GroupUpdate, Role, User, UserCreate,
+};
+use crate::support::{TestDb, on_every_backend};
+
+async fn schema(t: &TestDb) {
+    entable::schema::Schema::of(entities::tables())
+        .expect("valid schema")
+        .create_all(&t.db)
+        .await
+        .expect("schema created");
+}
+
+fn group(name: &str) -> GroupCreate {
+    GroupCreate {
+        name: name.into(),
+        position: Patch::Absent,
+    }
+}
+
+#[tokio::test]
+async fn create_get_update_delete() {
+    on_every_backend("create_get_update_delete", |t| async move {
+        schema(&t).await;
+        let db = &t.db;
+        let created = Group::create(db, group("admins")).await.expect("created");
+        assert!(created.id > 0, "generated key read back");
+        assert_eq!(created.name, "admins");
+        assert_eq!(created.position, 0, "default applied by the database");
+
+        let got = Group::get(db, created.id)
+            .await
+            .expect("get")
+            .expect("exists");
+        assert_eq!(
+            (got.id, got.name.as_str(), got.position),
+            (created.id, "admins", 0)
+        );
+        assert!(
+            Group::get(db, created.id + 1000)
+                .await
+                .expect("get")
+                .is_none()
+        );
+
+        let patch = GroupUpdate {
+            position: Patch::Set(7),
+            ..Default::default()
+        };
+        let updated = Group::update(db, created.id, patch).await.expect("updated");
+        assert_eq!(
+            (updated.name.as_str(), updated.position),
+            ("admins", 7),
+            "absent fields untouched"
+        );
+
+        let unchanged = Group::update(db, created.id, GroupUpdate::default())
+            .await
+            .expect("empty patch");
+        assert_eq!(unchanged.position, 7);
+
+        assert!(Group::delete(db, created.id).await.expect("deleted"));
+        assert!(!Group::delete(db, created.id).await.expect("second delete"));
+        assert!(Group::get(db, created.id).await.expect("get").is_none());
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn uuid_keys_defaults_and_nulls() {
+    on_every_backend("uuid_keys_defaults_and_nulls", |t| async move {
+        schema(&t).await;
+        let db = &t.db;
+        let g = Group::create(db, group("g")).await.expect("group");
+        let input = UserCreate {
+            email: "a@example.com".into(),
+            display_name: None,
+            group_id: Some(g.id),
+            role: Patch::Set(Role::ReadOnly),
+            active: Patch::Absent,
+            created_at: Patch::Absent,
+        };
+        let user = User::create(db, input).await.expect("user");
+        assert_eq!(user.role, Role::ReadOnly);
+        assert!(user.active, "column default");
+        assert_eq!(user.group_id, Some(g.id));
+        assert!(user.display_name.is_none());
+        let age = chrono::Utc::now() - user.created_at;
+        assert!(
+            age.num_seconds().abs() < 120,
+            "CURRENT_TIMESTAMP default: {}",
+            user.created_at
+        );
+
+        let got = User::get(db, user.id).await.expect("get").expect("by uuid");
+        assert_eq!(got.email, "a@example.com");
+
+        let patch = entities::UserUpdate {
+            display_name: Patch::Set(Some("Ann".into())),
+            group_id: Patch::Set(None),
+            ..Default::default()
+        };
+        let updated = User::update(db, user.id, patch).await.expect("update");
+        assert_eq!(updated.display_name.as_deref(), Some("Ann"));
+        assert_eq!(updated.group_id, None, "Set(None) writes NULL");
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn typed_errors() {
+    on_every_backend("typed_errors", |t| async move {
+        schema(&t).await;
+        let db = &t.db;
+        let g = Group::create(db, group("dup")).await.expect("group");
+
+        let error = Group::create(db, group("dup"))
+            .await
+            .expect_err("duplicate name");
+        match &error {
+            Error::UniqueViolation {
+                constraint,
+                context,
+                ..
+            } => {
+                assert_eq!(constraint.as_deref(), Some("uq_group_name"), "{error}");
+                assert_eq!((context.entity, context.operation), ("Group", "create"));
+            }
+            other => panic!("expected UniqueViolation, got {other:?}"),
+        }
+        assert!(error.to_string().starts_with("Group::create: "), "{error}");
+
+        let input = UserCreate {
+            email: "b@example.com".into(),
+            display_name: None,
+            group_id: Some(g.id + 999),
+            role: Patch::Absent,
+            active: Patch::Absent,
+            created_at: Patch::Absent,
+        };
+        let error = User::create(db, input).await.expect_err("missing group");
+        match &error {
+            Error::ForeignKeyViolation { context, .. } => assert_eq!(context.operation, "create"),
+            other => panic!("expected ForeignKeyViolation, got {other:?}"),
+        }
+
+        let error = Group::update(
+            db,
+            g.id + 1000,
+            GroupUpdate {
+                position: Patch::Set(1),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect_err("no such row");
+        assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
+        assert!(
+            error.to_string().contains(&format!("{}", g.id + 1000)),
+            "{error}"
+        );
+
+        let error = Group::create(db, group(&"x".repeat(81)))
+            .await
+            .expect_err("too long");
+        assert!(matches!(error, Error::Validation { .. }), "{error:?}");
+        assert_eq!(
+            Group::count(db, &GroupSearch::default())
+                .await
+                .expect("count"),
+            1,
+            "nothing written"
+        );
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn search_filters_sort_and_pages() {
+    on_every_backend("search_filters_sort_and_pages", |t| async move {
+        schema(&t).await;
+        let db = &t.db;
+        for (i, name) in [
+            "alpha", "beta", "gamma", "delta", "epsilon", "50%_off", "a_b", "Alpha2",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let input = GroupCreate {
+                name: (*name).into(),
+                position: Patch::Set(i32::try_from(i).expect("small")),
+            };
+            Group::create(db, input).await.expect("created");
+        }
+        let names = |page: &entable::dto::Page<Group>| {
+            page.items
+                .iter()
+                .map(|g| g.name.clone())
+                .collect::<Vec<_>>()
+        };
+
+        let search = GroupSearch {
+            position: Some(Filter::new().gte(1).lt(5)),
+            sort: SortList(vec![Sort::desc(GroupSort::Position)]),
+            page_size: Some(2),
+            page: Some(2),
+            ..Default::default()
+        };
+        let page = Group::search(db, &search).await.expect("search");
+        assert_eq!(page.total, 4);
+        assert_eq!(names(&page), ["gamma", "beta"]);
+
+        // `%` and `_` are literal in contains.
+        let literal = GroupSearch {
+            name: Some(Filter::new().contains("%_")),
+            ..Default::default()
+        };
+        assert_eq!(
+            names(&Group::search(db, &literal).await.expect("search")),
+            ["50%_off"]
+        );
+        let underscore = GroupSearch {
+            name: Some(Filter::new().contains("_")),
+            ..Default::default()
+        };
+        assert_eq!(Group::count(db, &underscore).await.expect("count"), 2);
+
+        let sensitive = GroupSearch {
+            name: Some(Filter::new().starts_with("Alpha")),
+            ..Default::default()
+        };
+        assert_eq!(
+            names(&Group::search(db, &sensitive).await.expect("search")),
+            ["Alpha2"]
+        );
+        let insensitive = GroupSearch {
+            name: Some(Filter::new().istarts_with("ALPHA")),
+            sort: SortList(vec![Sort::asc(GroupSort::Name)]),
+            ..Default::default()
+        };
+        assert_eq!(
+            names(&Group::search(db, &insensitive).await.expect("search")),
+            ["Alpha2", "alpha"]
+        );
+
+        let any: GroupSearch = serde_json::from_value(serde_json::json!({
+            "any_of": [{"name": {"eq": "beta"}}, {"name": {"ends_with": "ta"}}],
+            "sort": ["name"],
+        }))
+        .expect("parses");
+        assert_eq!(
+            names(&Group::search(db, &any).await.expect("search")),
+            ["beta", "delta"]
+        );
+        assert!(Group::exists(db, &any).await.expect("exists"));
+        t
+    })
+    .await;
+}

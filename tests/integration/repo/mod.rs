@@ -1,0 +1,3 @@
+//! The repository operations, run on every backend.
+
+mod crud;
