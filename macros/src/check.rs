@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use proc_macro2::Span;
 
 use crate::ctxt::Ctxt;
-use crate::model::{Default, Entity, Field, FkAction, PerDialect};
+use crate::model::{Default, Entity, Field, FkAction, PerDialect, RelationKind};
 use crate::naming::{did_you_mean, identifier_problem};
 
 pub(crate) fn entity(entity: &Entity, cx: &Ctxt) {
@@ -51,6 +51,44 @@ pub(crate) fn entity(entity: &Entity, cx: &Ctxt) {
     }
     check_composites(entity, cx);
     check_dto(entity, cx);
+    check_relations(entity, cx);
+}
+
+fn check_relations(entity: &Entity, cx: &Ctxt) {
+    for field in &entity.fields {
+        let Some(relation) = &field.relation else {
+            continue;
+        };
+        if entity.dto.disabled.is_some() {
+            cx.error_at(
+                relation.span,
+                "relations need the generated repository, which `dto = false` turns off",
+            );
+        }
+        let key_count = entity.primary_key().count();
+        let own_key_needed = !matches!(relation.kind, RelationKind::BelongsTo { .. });
+        if own_key_needed && key_count > 1 {
+            cx.error_at(relation.span, "`has_many`, `has_one` and `many_to_many` need a single-field primary key on this entity");
+        }
+        if let RelationKind::BelongsTo { fk } = &relation.kind {
+            match entity.fields.iter().find(|f| f.ident == *fk) {
+                Some(target) if target.references.is_some() && target.skip.is_none() => {}
+                Some(_) => cx.error_spanned(
+                    fk,
+                    format!("`{fk}` is not a foreign key: give it #[entity(references = …)]"),
+                ),
+                None => {
+                    let names: Vec<String> =
+                        entity.fields.iter().map(|f| f.ident.to_string()).collect();
+                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                    let hint = did_you_mean(&fk.to_string(), &names)
+                        .map(|h| format!("; did you mean `{h}`?"))
+                        .unwrap_or_default();
+                    cx.error_spanned(fk, format!("no field `{fk}` in this struct{hint}"));
+                }
+            }
+        }
+    }
 }
 
 fn check_dto(entity: &Entity, cx: &Ctxt) {

@@ -193,8 +193,30 @@ pub(crate) struct Field {
     pub(crate) read_only: Option<Span>,
     /// `non_empty`: text must not be empty.
     pub(crate) non_empty: Option<Span>,
+    /// `belongs_to`, `has_many`, `has_one` or `many_to_many`: not a column.
+    pub(crate) relation: Option<Relation>,
     /// `#[validate(…)]` rules.
     pub(crate) rules: Vec<Rule>,
+}
+
+/// A relation field.
+pub(crate) struct Relation {
+    pub(crate) kind: RelationKind,
+    pub(crate) span: Span,
+    /// The related entity: the field type without its `Vec`/`Option`.
+    pub(crate) target: TokenStream,
+}
+
+pub(crate) enum RelationKind {
+    /// The row this entity's foreign key field `fk` points at.
+    BelongsTo { fk: Ident },
+    /// Rows of the target whose foreign key (`via`, or its only one to this
+    /// entity) points here.
+    HasMany { via: Option<Ident> },
+    /// At most one such row.
+    HasOne { via: Option<Ident> },
+    /// Target rows linked through join rows of `through`.
+    ManyToMany { through: TokenStream },
 }
 
 impl Field {

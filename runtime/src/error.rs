@@ -94,6 +94,15 @@ pub enum Error {
         /// The key, formatted.
         key: String,
     },
+    /// The call cannot work as written (e.g. an upsert target that is no
+    /// unique key); nothing was sent to the database.
+    #[error("{context}{reason}")]
+    Usage {
+        /// Where.
+        context: Context,
+        /// What is wrong.
+        reason: String,
+    },
     /// The tables do not form a valid schema.
     #[error(transparent)]
     Schema(#[from] SchemaError),

@@ -52,6 +52,19 @@ impl Db {
 }
 
 impl Tx {
+    /// The dialect of the transaction's database.
+    pub fn dialect(&self) -> crate::backend::Dialect {
+        match &self.inner {
+            #[cfg(feature = "postgres")]
+            TxInner::Postgres(_) => crate::backend::Dialect::Postgres,
+            #[cfg(feature = "mysql")]
+            TxInner::MySql(_) => crate::backend::Dialect::MySql,
+            #[cfg(feature = "sqlite")]
+            TxInner::Sqlite(_) => crate::backend::Dialect::Sqlite,
+            TxInner::Never(never) => match *never {},
+        }
+    }
+
     /// Makes the transaction's changes permanent.
     pub async fn commit(self) -> Result<()> {
         match self.inner {
@@ -89,6 +102,25 @@ pub enum Exec<'a> {
     Db(&'a Db),
     /// The transaction's connection.
     Tx(&'a mut Tx),
+}
+
+impl Exec<'_> {
+    /// The dialect statements run in.
+    pub fn dialect(&self) -> crate::backend::Dialect {
+        match self {
+            Exec::Db(db) => db.dialect(),
+            Exec::Tx(tx) => tx.dialect(),
+        }
+    }
+
+    /// A shorter-lived `Exec` on the same handle or transaction, for the
+    /// next statement of an operation.
+    pub fn reborrow(&mut self) -> Exec<'_> {
+        match self {
+            Exec::Db(db) => Exec::Db(db),
+            Exec::Tx(tx) => Exec::Tx(tx),
+        }
+    }
 }
 
 impl<'a> From<&'a Db> for Exec<'a> {

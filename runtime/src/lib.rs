@@ -47,6 +47,8 @@ mod entity;
 mod error;
 mod exec;
 pub mod prelude;
+pub mod query;
+pub mod relation;
 pub mod repo;
 pub mod schema;
 pub mod types;

@@ -3,9 +3,24 @@
 pub use crate::backend::driver::{Args, Backend, ColumnValue, Row, bind};
 pub use crate::backend::types::FieldType;
 pub use crate::backend::{CustomSqlType, SqlType};
+pub use crate::dto::Condition;
 pub use crate::dto::{Filter, Filterable, PageRequest, Patch, SortKey, SortList, kind};
 pub use crate::entity::{Entity, SingleKey};
-pub use crate::repo::{BindError, ColumnSet, Model, Persist, SqlCache, WhereWriter};
+pub use crate::query::{Column, Expr, Opaque};
+pub use crate::relation::{BelongsTo, ForeignKey, HasMany, HasOne, ManyToMany, References};
+pub use crate::repo::{BindError, ColumnSet, Model, Persist, SqlCache};
+
+/// One Search condition as an expression on `E`.
+pub fn condition_expr<E: Entity, T: crate::query::SqlValue>(
+    column: &'static str,
+    condition: &Condition<T>,
+) -> Expr<E> {
+    Expr::from_node(crate::query::expr::Node::condition(
+        E::table(),
+        column,
+        condition.clone(),
+    ))
+}
 pub use crate::schema::{
     ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta, Registration,
     SqlPerDialect, TableMeta,

@@ -4,6 +4,7 @@ mod checks;
 mod db_enum;
 mod dto;
 mod fallback;
+mod handles;
 mod metadata;
 mod repo;
 pub(crate) mod search;

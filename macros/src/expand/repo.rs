@@ -114,8 +114,53 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
     let search_fields = columns.iter().filter(|f| f.in_search()).map(|field| {
         let ident = &field.ident;
         let column = &field.column.value;
-        quote!(writer.field(#column, &search.#ident);)
+        quote! {
+            if let ::core::option::Option::Some(filter) = &search.#ident {
+                parts.extend(filter.conditions().iter().map(|c| #p::condition_expr::<Self, _>(#column, c)));
+            }
+        }
     });
+
+    let key_filter = match keys.as_slice() {
+        [key] => {
+            let column = &key.column.value;
+            quote!(#p::condition_expr::<Self, _>(#column, &#p::Condition::In(keys.to_vec())))
+        }
+        _ => {
+            let parts = keys.iter().enumerate().map(|(i, key)| {
+                let column = &key.column.value;
+                let i = syn::Index::from(i);
+                quote!(#p::condition_expr::<Self, _>(#column, &#p::Condition::Eq(::core::clone::Clone::clone(&key.#i))))
+            });
+            quote!(#p::Expr::any_of(keys.iter().map(|key| #p::Expr::all_of([#(#parts),*]))))
+        }
+    };
+
+    let create_column_binds = columns
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.in_create())
+        .map(|(i, field)| {
+            let ident = &field.ident;
+            let bit = quote!((1 as #p::ColumnSet) << #i);
+            if field.has_default() {
+                quote! {
+                    if columns & #bit != 0 {
+                        if let #p::Patch::Set(value) = &input.#ident {
+                            #p::bind::<B, _>(args, value)?;
+                        }
+                    }
+                }
+            } else {
+                quote! {
+                    if columns & #bit != 0 {
+                        #p::bind::<B, _>(args, &input.#ident)?;
+                    }
+                }
+            }
+        });
+
+    let handles = super::handles::expand(entity);
 
     let mut bounds: Vec<TokenStream> = columns.iter().map(|f| f.ty.clone()).collect();
     bounds.extend(
@@ -155,7 +200,23 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
             fn search_page(search: &#search) -> #p::PageRequest {
                 search.page_request()
             }
+            fn search_filter(search: &#search) -> #p::Expr<Self> {
+                let mut parts: ::std::vec::Vec<#p::Expr<Self>> = ::std::vec::Vec::new();
+                #(#search_fields)*
+                if !search.any_of.is_empty() {
+                    parts.push(#p::Expr::any_of(search.any_of.iter().map(<Self as #p::Model>::search_filter)));
+                }
+                if !search.all_of.is_empty() {
+                    parts.push(#p::Expr::all_of(search.all_of.iter().map(<Self as #p::Model>::search_filter)));
+                }
+                #p::Expr::all_of(parts)
+            }
+            fn key_filter(keys: &[Self::Key]) -> #p::Expr<Self> {
+                #key_filter
+            }
         }
+
+        #handles
 
         #[automatically_derived]
         impl<B: #p::Backend> #p::Persist<B> for #ident
@@ -186,10 +247,13 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
                 ::core::result::Result::Ok(columns)
             }
 
-            fn write_search(search: &#search, writer: &mut #p::WhereWriter<'_, B>) {
-                #(#search_fields)*
-                writer.group(&search.any_of, true, |writer, search| <Self as #p::Persist<B>>::write_search(search, writer));
-                writer.group(&search.all_of, false, |writer, search| <Self as #p::Persist<B>>::write_search(search, writer));
+            fn bind_create_columns(
+                input: &#create,
+                columns: #p::ColumnSet,
+                args: &mut #p::Args<B>,
+            ) -> ::core::result::Result<(), #p::BindError> {
+                #(#create_column_binds)*
+                ::core::result::Result::Ok(())
             }
         }
     }

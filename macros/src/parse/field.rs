@@ -32,6 +32,10 @@ pub(super) const KEYS: &[&str] = &[
     "sortable",
     "read_only",
     "non_empty",
+    "belongs_to",
+    "has_many",
+    "has_one",
+    "many_to_many",
 ];
 
 pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
@@ -75,6 +79,7 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
         sortable: None,
         read_only: None,
         non_empty: None,
+        relation: None,
         rules: Vec::new(),
     };
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("validate")) {
@@ -167,6 +172,9 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
                         _ => cx.error_spanned(&expr, "`references` takes an entity type: write `references = Team`"),
                     }
                 }
+                "belongs_to" | "has_many" | "has_one" | "many_to_many" => {
+                    super::relation::parse(cx, &meta, &key, &mut out.relation)?;
+                }
                 "on_delete" | "on_update" => {
                     let slot = if key == "on_delete" { &mut out.on_delete } else { &mut out.on_update };
                     if slot.is_some() {
@@ -203,6 +211,14 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
         });
         if let Err(error) = result {
             cx.syn_error(error);
+        }
+    }
+    if let Some(relation) = &mut out.relation {
+        super::relation::resolve_target(cx, relation, &field.ty);
+        // A relation is not a column: it is left out of every statement and
+        // DTO, like a `skip` field, and filled only by eager loading.
+        if out.skip.is_none() {
+            out.skip = Some(relation.span);
         }
     }
     out

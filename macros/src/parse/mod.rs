@@ -5,6 +5,7 @@
 mod container;
 pub(crate) mod db_enum;
 mod field;
+mod relation;
 mod validate;
 mod value;
 

@@ -27,9 +27,22 @@ pub trait Backend: Send + Sync + Sized + 'static {
     /// Binds a text value (search patterns).
     fn bind_text(args: &mut Args<Self>, text: String) -> Result<(), sqlx::error::BoxDynError>;
 
+    /// Binds an integer (limits and offsets).
+    fn bind_i64(args: &mut Args<Self>, n: i64) -> Result<(), sqlx::error::BoxDynError>;
+
     /// The key the database generated for the last inserted row, where the
     /// dialect reports it that way (MySQL; SQLite's rowid).
     fn last_insert_id(result: &QueryResult<Self>) -> Option<u64>;
+
+    /// Writes a type-erased condition (dispatches to the condition's writer
+    /// for this backend).
+    #[doc(hidden)]
+    fn write_condition(
+        condition: &dyn crate::query::DynCondition,
+        table: &'static crate::schema::TableMeta,
+        column: &'static str,
+        w: &mut crate::repo::WhereWriter<'_, Self>,
+    );
 }
 
 /// The result of an `execute` on a backend.
@@ -64,7 +77,7 @@ pub fn bind<B: Backend, T: ColumnValue<B>>(
 }
 
 macro_rules! backend {
-    ($(#[$doc:meta])* $name:ident, $feature:literal, $db:ty, $dialect:expr, |$result:ident| $last_id:expr) => {
+    ($(#[$doc:meta])* $name:ident, $feature:literal, $db:ty, $dialect:expr, $write:ident, |$result:ident| $last_id:expr) => {
         $(#[$doc])*
         #[cfg(feature = $feature)]
         #[derive(Debug, Clone, Copy)]
@@ -83,8 +96,21 @@ macro_rules! backend {
                 sqlx::Arguments::add(args, text)
             }
 
+            fn bind_i64(args: &mut Args<Self>, n: i64) -> Result<(), sqlx::error::BoxDynError> {
+                sqlx::Arguments::add(args, n)
+            }
+
             fn last_insert_id($result: &QueryResult<Self>) -> Option<u64> {
                 $last_id
+            }
+
+            fn write_condition(
+                condition: &dyn crate::query::DynCondition,
+                table: &'static crate::schema::TableMeta,
+                column: &'static str,
+                w: &mut crate::repo::WhereWriter<'_, Self>,
+            ) {
+                condition.$write(table, column, w)
             }
         }
     };
@@ -92,13 +118,13 @@ macro_rules! backend {
 
 backend!(
     /// PostgreSQL, through sqlx-postgres.
-    Pg, "postgres", sqlx::Postgres, Dialect::Postgres, |_result| None
+    Pg, "postgres", sqlx::Postgres, Dialect::Postgres, write_postgres, |_result| None
 );
 backend!(
     /// MySQL and MariaDB, through sqlx-mysql.
-    MySql, "mysql", sqlx::MySql, Dialect::MySql, |result| Some(result.last_insert_id())
+    MySql, "mysql", sqlx::MySql, Dialect::MySql, write_mysql, |result| Some(result.last_insert_id())
 );
 backend!(
     /// SQLite, through sqlx-sqlite.
-    Sqlite, "sqlite", sqlx::Sqlite, Dialect::Sqlite, |result| u64::try_from(result.last_insert_rowid()).ok()
+    Sqlite, "sqlite", sqlx::Sqlite, Dialect::Sqlite, write_sqlite, |result| u64::try_from(result.last_insert_rowid()).ok()
 );

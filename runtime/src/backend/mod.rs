@@ -261,6 +261,12 @@ pub trait DialectRules: Send + Sync + 'static {
         let _ = case_insensitive;
         crate::dto::like_pattern(kind, text)
     }
+    /// A caller's `LIKE` pattern (`%`, `_`, `\` escapes) in the form the
+    /// dialect's case-sensitive or -insensitive match takes.
+    fn like_to_dialect(&self, pattern: &str, case_insensitive: bool) -> String {
+        let _ = case_insensitive;
+        pattern.to_owned()
+    }
     /// One `ORDER BY` term; NULLs last ascending, first descending.
     fn order_term(&self, out: &mut String, column: &str, descending: bool) {
         out.push_str(column);

@@ -62,15 +62,32 @@ impl DialectRules for Sqlite {
             out.push('*');
         }
         for c in text.chars() {
-            match c {
-                '*' => out.push_str("[*]"),
-                '?' => out.push_str("[?]"),
-                '[' => out.push_str("[[]"),
-                c => out.push(c),
-            }
+            push_glob_literal(&mut out, c);
         }
         if matches!(kind, LikeKind::Contains | LikeKind::StartsWith) {
             out.push('*');
+        }
+        out
+    }
+
+    fn like_to_dialect(&self, pattern: &str, case_insensitive: bool) -> String {
+        if case_insensitive {
+            return pattern.to_owned();
+        }
+        // The same pattern as a GLOB: wildcards translated, escaped
+        // characters and GLOB's own wildcards made literal.
+        let mut out = String::with_capacity(pattern.len() + 4);
+        let mut chars = pattern.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '%' => out.push('*'),
+                '_' => out.push('?'),
+                '\\' => match chars.next() {
+                    Some(next) => push_glob_literal(&mut out, next),
+                    None => push_glob_literal(&mut out, '\\'),
+                },
+                c => push_glob_literal(&mut out, c),
+            }
         }
         out
     }
@@ -110,5 +127,15 @@ impl DialectRules for Sqlite {
         // "NOT NULL constraint failed: user.name".
         let column = message.split_once("NOT NULL constraint failed: ")?.1;
         Some(column.rsplit('.').next().unwrap_or(column).to_owned())
+    }
+}
+
+/// `c`, matched literally by GLOB.
+fn push_glob_literal(out: &mut String, c: char) {
+    match c {
+        '*' => out.push_str("[*]"),
+        '?' => out.push_str("[?]"),
+        '[' => out.push_str("[[]"),
+        c => out.push(c),
     }
 }

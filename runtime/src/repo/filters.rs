@@ -1,22 +1,21 @@
-//! Search → `WHERE … ORDER BY … LIMIT …`, every value bound. This is the one
-//! place where statement text is assembled from a request; identifiers in it
-//! come only from entity metadata (`Filter` fields and `SortKey`s are
-//! generated, never parsed into SQL), values only as placeholders.
+//! Expressions → `WHERE …` and `ORDER BY …`, every value bound. Identifiers
+//! come only from entity metadata (column handles, sort keys and relations
+//! are generated, never parsed into SQL), values only as placeholders.
 
 use crate::backend::Dialect;
 use crate::backend::driver::{Args, Backend, ColumnValue, bind};
-use crate::dto::{Condition, Filter, LikeKind, SortKey, SortList};
+use crate::dto::{Condition, SortKey, SortList};
+use crate::schema::TableMeta;
+use crate::schema::ddl::table_ident;
 
-/// Collects the conditions of a search and their bound values.
+/// Collects the text of a condition and its bound values.
 pub struct WhereWriter<'a, B: Backend> {
     dialect: Dialect,
     sql: String,
     args: &'a mut Args<B>,
     bound: usize,
-    /// Whether the current group has a condition yet.
-    first: bool,
-    /// The joiner of the current group (` AND ` / ` OR `).
-    joiner: &'static str,
+    /// Tables of enclosing subqueries and their aliases, innermost last.
+    aliases: Vec<(&'static TableMeta, String)>,
     error: Option<sqlx::error::BoxDynError>,
 }
 
@@ -27,67 +26,113 @@ impl<'a, B: Backend> WhereWriter<'a, B> {
             sql: String::new(),
             args,
             bound,
-            first: true,
-            joiner: " AND ",
+            aliases: Vec::new(),
             error: None,
         }
     }
 
-    /// The conditions (`TRUE` when there are none) and how many values are bound.
+    /// The text and how many values are bound in all.
     pub(crate) fn finish(self) -> Result<(String, usize), sqlx::error::BoxDynError> {
-        if let Some(error) = self.error {
-            return Err(error);
+        match self.error {
+            Some(error) => Err(error),
+            None => Ok((self.sql, self.bound)),
         }
-        let sql = if self.sql.is_empty() {
-            "1 = 1".to_owned()
-        } else {
-            self.sql
+    }
+
+    pub(crate) fn push(&mut self, text: &str) {
+        self.sql.push_str(text);
+    }
+
+    /// `"schema"."table"` (and ` AS t1` inside a subquery, see [`Self::enter`]).
+    pub(crate) fn table(&mut self, table: &'static TableMeta) {
+        self.sql.push_str(&table_ident(self.dialect, table));
+    }
+
+    /// Opens a subquery over `table`: its columns are written through an
+    /// alias, so a table nested in itself (a self-reference) is unambiguous.
+    pub(crate) fn enter(&mut self, table: &'static TableMeta) {
+        let alias = format!("t{}", self.aliases.len() + 1);
+        self.sql.push_str(" AS ");
+        self.sql.push_str(&alias);
+        self.aliases.push((table, alias));
+    }
+
+    pub(crate) fn leave(&mut self) {
+        self.aliases.pop();
+    }
+
+    /// The qualified name of `column` of `table` in the current scope.
+    pub(crate) fn column_sql(&self, table: &'static TableMeta, column: &str) -> String {
+        let mut out = match self
+            .aliases
+            .iter()
+            .rev()
+            .find(|(t, _)| std::ptr::eq(*t, table))
+        {
+            Some((_, alias)) => alias.clone(),
+            None => table_ident(self.dialect, table),
         };
-        Ok((sql, self.bound))
+        out.push('.');
+        self.dialect.quote_ident(&mut out, column);
+        out
     }
 
-    fn begin_condition(&mut self) {
-        if !self.first {
-            self.sql.push_str(self.joiner);
-        }
-        self.first = false;
-    }
-
-    fn column(&mut self, column: &str) {
-        self.dialect.quote_ident(&mut self.sql, column);
+    pub(crate) fn column(&mut self, table: &'static TableMeta, column: &str) {
+        let sql = self.column_sql(table, column);
+        self.sql.push_str(&sql);
     }
 
     fn value<T: ColumnValue<B>>(&mut self, value: &T) {
         if let Err(error) = bind::<B, T>(self.args, value) {
             self.error.get_or_insert(error);
         }
-        self.bound += 1;
-        self.dialect.placeholder(&mut self.sql, self.bound);
+        self.placeholder();
     }
 
     fn text(&mut self, text: String) {
         if let Err(error) = B::bind_text(self.args, text) {
             self.error.get_or_insert(error);
         }
+        self.placeholder();
+    }
+
+    fn placeholder(&mut self) {
         self.bound += 1;
         self.dialect.placeholder(&mut self.sql, self.bound);
     }
 
-    /// Adds every condition of `filter` on `column` (AND).
-    pub fn field<T: ColumnValue<B>, K>(
+    /// A raw `LIKE` pattern (the caller's wildcards kept) on `column`.
+    pub(crate) fn like(
         &mut self,
-        column: &'static str,
-        filter: &Option<Filter<T, K>>,
+        table: &'static TableMeta,
+        column: &str,
+        pattern: &str,
+        case_insensitive: bool,
     ) {
-        let Some(filter) = filter else { return };
-        for condition in filter.conditions() {
-            self.begin_condition();
-            self.condition(column, condition);
-        }
+        let rules = self.dialect.rules();
+        let column_sql = self.column_sql(table, column);
+        let (before, operator, after) = rules.text_match(case_insensitive);
+        self.sql.push_str(&before.replace("{column}", &column_sql));
+        self.sql.push_str(operator);
+        self.text(rules.like_to_dialect(pattern, case_insensitive));
+        self.sql.push_str(after);
     }
 
-    fn condition<T: ColumnValue<B>>(&mut self, column: &'static str, condition: &Condition<T>) {
-        let simple = |op: &'static str| op;
+    /// One condition on `column` of `table`.
+    pub fn condition<T: ColumnValue<B>>(
+        &mut self,
+        table: &'static TableMeta,
+        column: &str,
+        condition: &Condition<T>,
+    ) {
+        let operator = match condition {
+            Condition::Eq(_) => " = ",
+            Condition::Ne(_) => " <> ",
+            Condition::Lt(_) => " < ",
+            Condition::Lte(_) => " <= ",
+            Condition::Gt(_) => " > ",
+            _ => " >= ",
+        };
         match condition {
             Condition::Eq(v)
             | Condition::Ne(v)
@@ -95,16 +140,8 @@ impl<'a, B: Backend> WhereWriter<'a, B> {
             | Condition::Lte(v)
             | Condition::Gt(v)
             | Condition::Gte(v) => {
-                let op = simple(match condition {
-                    Condition::Eq(_) => " = ",
-                    Condition::Ne(_) => " <> ",
-                    Condition::Lt(_) => " < ",
-                    Condition::Lte(_) => " <= ",
-                    Condition::Gt(_) => " > ",
-                    _ => " >= ",
-                });
-                self.column(column);
-                self.sql.push_str(op);
+                self.column(table, column);
+                self.sql.push_str(operator);
                 self.value(v);
             }
             Condition::In(values) | Condition::NotIn(values) => {
@@ -114,7 +151,7 @@ impl<'a, B: Backend> WhereWriter<'a, B> {
                     self.sql.push_str(if negated { "1 = 1" } else { "1 = 0" });
                     return;
                 }
-                self.column(column);
+                self.column(table, column);
                 self.sql
                     .push_str(if negated { " NOT IN (" } else { " IN (" });
                 for (i, v) in values.iter().enumerate() {
@@ -126,7 +163,7 @@ impl<'a, B: Backend> WhereWriter<'a, B> {
                 self.sql.push(')');
             }
             Condition::Between(low, high) => {
-                self.column(column);
+                self.column(table, column);
                 self.sql.push_str(" BETWEEN ");
                 self.value(low);
                 self.sql.push_str(" AND ");
@@ -138,81 +175,68 @@ impl<'a, B: Backend> WhereWriter<'a, B> {
                 text,
             } => {
                 let rules = self.dialect.rules();
-                let mut column_sql = String::new();
-                self.dialect.quote_ident(&mut column_sql, column);
+                let column_sql = self.column_sql(table, column);
                 let (before, operator, after) = rules.text_match(*case_insensitive);
                 self.sql.push_str(&before.replace("{column}", &column_sql));
                 self.sql.push_str(operator);
-                let pattern = rules.match_pattern(*kind, text, *case_insensitive);
-                self.text(pattern);
+                self.text(rules.match_pattern(*kind, text, *case_insensitive));
                 self.sql.push_str(after);
             }
             Condition::IsNull(null) => {
-                self.column(column);
+                self.column(table, column);
                 self.sql
                     .push_str(if *null { " IS NULL" } else { " IS NOT NULL" });
             }
         }
     }
-
-    /// Adds a parenthesised group of searches joined by OR (`any`) or AND,
-    /// each written by `write`.
-    pub fn group<S>(&mut self, searches: &[S], any: bool, mut write: impl FnMut(&mut Self, &S)) {
-        if searches.is_empty() {
-            return;
-        }
-        self.begin_condition();
-        self.sql.push('(');
-        let outer = (self.first, self.joiner);
-        for (i, search) in searches.iter().enumerate() {
-            if i > 0 {
-                self.sql.push_str(if any { " OR " } else { " AND " });
-            }
-            self.sql.push('(');
-            self.first = true;
-            self.joiner = " AND ";
-            let before = self.sql.len();
-            write(self, search);
-            if self.sql.len() == before {
-                self.sql.push_str("1 = 1");
-            }
-            self.sql.push(')');
-        }
-        self.sql.push(')');
-        (self.first, self.joiner) = (false, outer.1);
-    }
 }
 
-/// ` ORDER BY …`, with the primary key last so pages are stable. NULLs sort
-/// last ascending and first descending on every dialect.
-pub(crate) fn order_by<K: SortKey>(
+/// `"table"."column"`.
+pub(crate) fn qualified(dialect: Dialect, table: &TableMeta, column: &str) -> String {
+    let mut out = table_ident(dialect, table);
+    out.push('.');
+    dialect.quote_ident(&mut out, column);
+    out
+}
+
+/// ` ORDER BY …` from `(column, descending)` terms, with the primary key
+/// last so pages are stable. NULLs sort last ascending and first descending
+/// on every dialect.
+pub(crate) fn order_by<'c>(
     dialect: Dialect,
-    sort: &SortList<K>,
-    primary_key: &[&str],
+    table: &'static TableMeta,
+    terms: impl Iterator<Item = (&'c str, bool)>,
     out: &mut String,
 ) {
     out.push_str(" ORDER BY ");
-    let mut first = true;
-    for s in &sort.0 {
-        if !first {
-            out.push_str(", ");
-        }
-        first = false;
-        let mut column = String::new();
-        dialect.quote_ident(&mut column, s.key.column());
-        dialect.rules().order_term(out, &column, s.descending);
-    }
-    for key in primary_key {
-        if sort.0.iter().any(|s| s.key.column() == *key) {
+    let mut used: Vec<&str> = Vec::new();
+    for (column, descending) in terms {
+        if used.contains(&column) {
             continue;
         }
-        if !first {
+        if !used.is_empty() {
             out.push_str(", ");
         }
-        first = false;
-        dialect.quote_ident(out, key);
+        dialect
+            .rules()
+            .order_term(out, &qualified(dialect, table, column), descending);
+        used.push(column);
+    }
+    for key in table.primary_key {
+        if used.contains(key) {
+            continue;
+        }
+        if !used.is_empty() {
+            out.push_str(", ");
+        }
+        out.push_str(&qualified(dialect, table, key));
+        used.push(key);
     }
 }
 
-/// The `LIKE`/`GLOB` kind a pattern is for, re-exported for dialect rules.
-pub type MatchKind = LikeKind;
+/// The `(column, descending)` terms of a Search's sort.
+pub(crate) fn sort_terms<K: SortKey>(
+    sort: &SortList<K>,
+) -> impl Iterator<Item = (&'static str, bool)> + '_ {
+    sort.0.iter().map(|s| (s.key.column(), s.descending))
+}

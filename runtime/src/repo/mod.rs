@@ -13,6 +13,8 @@ pub mod statements;
 use crate::backend::driver::{Args, Backend, Row};
 use crate::dto::{PageRequest, SortKey, SortList};
 use crate::entity::Entity;
+use crate::error::Context;
+use crate::query::Expr;
 
 pub use filters::WhereWriter;
 pub use ops::Repo;
@@ -47,6 +49,19 @@ pub trait Model: Entity + Send + Sync + Unpin {
     fn search_sort(search: &Self::Search) -> &SortList<Self::Sort>;
     /// The page a search asks for.
     fn search_page(search: &Self::Search) -> PageRequest;
+    /// A search's conditions as an expression.
+    fn search_filter(search: &Self::Search) -> Expr<Self>;
+    /// Rows whose key is one of `keys`.
+    fn key_filter(keys: &[Self::Key]) -> Expr<Self>;
+}
+
+/// The error context of `operation` on `E`.
+pub(crate) fn context<E: Entity>(operation: &'static str) -> Context {
+    let table = E::table();
+    Context {
+        entity: table.entity,
+        operation,
+    }
 }
 
 /// Reading and writing an entity on backend `B`. Implemented by
@@ -64,8 +79,13 @@ pub trait Persist<B: Backend>: Model {
     ) -> Result<(ColumnSet, Option<Self::Key>), BindError>;
     /// Binds the values an update sets; returns which columns they are.
     fn bind_update(input: &Self::Update, args: &mut Args<B>) -> Result<ColumnSet, BindError>;
-    /// Writes a search's conditions.
-    fn write_search(search: &Self::Search, writer: &mut WhereWriter<'_, B>);
+    /// Binds the Create values of `columns` (a subset of what
+    /// [`bind_create`](Self::bind_create) wrote), in column order.
+    fn bind_create_columns(
+        input: &Self::Create,
+        columns: ColumnSet,
+        args: &mut Args<B>,
+    ) -> Result<(), BindError>;
 }
 
 macro_rules! on_backend {

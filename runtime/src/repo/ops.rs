@@ -5,26 +5,13 @@ use std::future::Future;
 use sqlx::AssertSqlSafe;
 use validator::Validate;
 
-use super::filters::{WhereWriter, order_by};
-use super::{Model, OnEveryBackend, Persist};
-use crate::backend::driver::{Args, Backend};
+use super::{ColumnSet, Model, OnEveryBackend, Persist, context};
+use crate::backend::driver::{Args, Backend as _};
 use crate::dto::Page;
-use crate::error::{Context, Error, Result};
+use crate::error::{Error, Result};
 use crate::exec::{Exec, with_conn};
-
-fn context<E: Model>(operation: &'static str) -> Context {
-    Context {
-        entity: E::table().entity,
-        operation,
-    }
-}
-
-fn bind_error(context: Context, error: sqlx::error::BoxDynError) -> Error {
-    Error::Database {
-        context,
-        source: sqlx::Error::Encode(error),
-    }
-}
+use crate::query::builder::bind_error;
+use crate::query::{Expr, Query, RowStream, Selection};
 
 /// The operations of every entity with a [`Model`]: `User::create(&db, …)`,
 /// `User::get(&mut tx, id)`. The first argument says where to run: `&db`
@@ -48,6 +35,13 @@ pub trait Repo: Model + OnEveryBackend {
         key: Self::Key,
     ) -> impl Future<Output = Result<Option<Self>>> + Send + 'a;
 
+    /// The rows with these keys, in key order; missing keys are skipped.
+    /// Long lists are split to fit the backend's bind-parameter limit.
+    fn get_many<'a>(
+        exec: impl Into<Exec<'a>>,
+        keys: Vec<Self::Key>,
+    ) -> impl Future<Output = Result<Vec<Self>>> + Send + 'a;
+
     /// Validates `patch` and writes its set fields to the row with `key`;
     /// returns the row as stored. An empty patch writes nothing. A missing
     /// row is [`Error::NotFound`].
@@ -63,43 +57,78 @@ pub trait Repo: Model + OnEveryBackend {
         key: Self::Key,
     ) -> impl Future<Output = Result<bool>> + Send + 'a;
 
+    /// Validates `input` and inserts it, or, when a row with the same
+    /// values in `target` exists (a unique key or the primary key:
+    /// `User::EMAIL`, or a tuple of columns), overwrites that row's other
+    /// written columns. Returns the row as stored.
+    ///
+    /// On MySQL the statement is `ON DUPLICATE KEY UPDATE`, which reacts
+    /// to a conflict on any unique key of the table, not only `target`.
+    fn upsert<'a, T: Selection<Self> + Send + 'a>(
+        exec: impl Into<Exec<'a>>,
+        input: Self::Create,
+        target: T,
+    ) -> impl Future<Output = Result<Self>> + Send + 'a;
+
     /// One page of the rows matching `search`, with the total count.
     fn search<'a>(
         exec: impl Into<Exec<'a>>,
         search: &'a Self::Search,
     ) -> impl Future<Output = Result<Page<Self>>> + Send + 'a;
 
-    /// Every row matching `search`'s filters, in its sort order (its page is
-    /// ignored).
+    /// A query over this entity's rows (filter, order, page, eager loads).
+    fn query() -> Query<Self> {
+        Query::new()
+    }
+
+    /// Every row matching `filter`, in key order.
     fn find<'a>(
         exec: impl Into<Exec<'a>>,
-        search: &'a Self::Search,
-    ) -> impl Future<Output = Result<Vec<Self>>> + Send + 'a;
+        filter: Expr<Self>,
+    ) -> impl Future<Output = Result<Vec<Self>>> + Send + 'a {
+        Query::new().filter(filter).all(exec)
+    }
 
-    /// How many rows match `search`'s filters.
+    /// The first row matching `filter` in key order.
+    fn first<'a>(
+        exec: impl Into<Exec<'a>>,
+        filter: Expr<Self>,
+    ) -> impl Future<Output = Result<Option<Self>>> + Send + 'a {
+        Query::new().filter(filter).first(exec)
+    }
+
+    /// How many rows match `filter`.
     fn count<'a>(
         exec: impl Into<Exec<'a>>,
-        search: &'a Self::Search,
-    ) -> impl Future<Output = Result<u64>> + Send + 'a;
+        filter: Expr<Self>,
+    ) -> impl Future<Output = Result<u64>> + Send + 'a {
+        Query::new().filter(filter).count(exec)
+    }
 
-    /// Whether any row matches `search`'s filters.
+    /// Whether any row matches `filter`.
     fn exists<'a>(
         exec: impl Into<Exec<'a>>,
-        search: &'a Self::Search,
-    ) -> impl Future<Output = Result<bool>> + Send + 'a;
+        filter: Expr<Self>,
+    ) -> impl Future<Output = Result<bool>> + Send + 'a {
+        Query::new().filter(filter).exists(exec)
+    }
+
+    /// The rows matching `filter` as a stream, read as they are consumed.
+    fn stream<'a>(exec: impl Into<Exec<'a>>, filter: Expr<Self>) -> RowStream<'a, Self> {
+        Query::new().filter(filter).stream(exec)
+    }
 }
 
-/// `SELECT … WHERE <conditions>` text and its arguments.
-fn select_where<E: Persist<B>, B: Backend>(
-    search: &E::Search,
-    base: &str,
-    context: Context,
-) -> Result<(String, Args<B>, usize)> {
-    let mut args = Args::<B>::default();
-    let mut writer = WhereWriter::<B>::new(&mut args, 0);
-    E::write_search(search, &mut writer);
-    let (conditions, bound) = writer.finish().map_err(|e| bind_error(context, e))?;
-    Ok((format!("{base} WHERE {conditions}"), args, bound))
+/// The set of the named columns, if each is a column of the table.
+fn column_set(table: &crate::schema::TableMeta, names: &[&str]) -> Option<ColumnSet> {
+    names.iter().try_fold(0, |set, name| {
+        table
+            .columns
+            .iter()
+            .position(|c| c.name == *name)
+            .filter(|i| *i < 128)
+            .map(|i| set | (1u128 << i))
+    })
 }
 
 impl<E: Model + OnEveryBackend> Repo for E {
@@ -157,6 +186,27 @@ impl<E: Model + OnEveryBackend> Repo for E {
                 let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *conn).await.map_err(classify)?;
                 row.map(|row| <E as Persist<B>>::decode(&row).map_err(classify)).transpose()
             })
+        }
+    }
+
+    fn get_many<'a>(
+        exec: impl Into<Exec<'a>>,
+        keys: Vec<Self::Key>,
+    ) -> impl Future<Output = Result<Vec<Self>>> + Send + 'a {
+        let mut exec = exec.into();
+        async move {
+            let per_key = E::table().primary_key.len().max(1);
+            let chunk = (exec.dialect().bind_limit() / per_key).max(1);
+            let mut out = Vec::with_capacity(keys.len());
+            for keys in keys.chunks(chunk) {
+                out.extend(
+                    Query::new()
+                        .filter(E::key_filter(keys))
+                        .all(exec.reborrow())
+                        .await?,
+                );
+            }
+            Ok(out)
         }
     }
 
@@ -220,6 +270,66 @@ impl<E: Model + OnEveryBackend> Repo for E {
         }
     }
 
+    fn upsert<'a, T: Selection<Self> + Send + 'a>(
+        exec: impl Into<Exec<'a>>,
+        input: Self::Create,
+        target: T,
+    ) -> impl Future<Output = Result<Self>> + Send + 'a {
+        let exec = exec.into();
+        async move {
+            let context = context::<E>("upsert");
+            input
+                .validate()
+                .map_err(|errors| Error::Validation { context, errors })?;
+            let table = E::table();
+            let usage = |reason: String| Error::Usage { context, reason };
+            let names = target.columns();
+            let target = column_set(table, &names)
+                .ok_or_else(|| usage(format!("{names:?} are not columns of {}", table.name)))?;
+            let is_key = names.len() == table.primary_key.len()
+                && names.iter().all(|n| table.primary_key.contains(n));
+            let is_unique = table.indexes.iter().any(|i| {
+                i.unique
+                    && i.columns.len() == names.len()
+                    && names.iter().all(|n| i.columns.contains(n))
+            });
+            if !is_key && !is_unique {
+                return Err(usage(format!(
+                    "{names:?} is neither the primary key nor a unique key of {}",
+                    table.name
+                )));
+            }
+            with_conn!(exec, B, conn => {
+                let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+                let mut args = Args::<B>::default();
+                let (columns, known_key) =
+                    <E as Persist<B>>::bind_create(&input, &mut args).map_err(|e| bind_error(context, e))?;
+                if columns & target != target && !(is_key && known_key.is_some()) {
+                    return Err(usage(format!("the input leaves {names:?} to the database, so no existing row can match it")));
+                }
+                let sql = E::sql().upsert(B::DIALECT, table, columns, target);
+                if B::DIALECT.has_returning() {
+                    let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
+                    return <E as Persist<B>>::decode(&row).map_err(classify);
+                }
+                sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *conn).await.map_err(classify)?;
+                // Read back by the target's values: the row inserted or the
+                // one it updated.
+                let mut args = Args::<B>::default();
+                let sql = if columns & target == target {
+                    <E as Persist<B>>::bind_create_columns(&input, target, &mut args).map_err(|e| bind_error(context, e))?;
+                    E::sql().select_by(B::DIALECT, table, target)
+                } else {
+                    let key = known_key.as_ref().ok_or_else(|| usage("no key to read the row back by".into()))?;
+                    <E as Persist<B>>::bind_key(key, &mut args).map_err(|e| bind_error(context, e))?;
+                    E::sql().fixed(B::DIALECT, table).select_by_key.clone()
+                };
+                let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
+                <E as Persist<B>>::decode(&row).map_err(classify)
+            })
+        }
+    }
+
     fn search<'a>(
         exec: impl Into<Exec<'a>>,
         search: &'a Self::Search,
@@ -229,72 +339,21 @@ impl<E: Model + OnEveryBackend> Repo for E {
             let context = context::<E>("search");
             let table = E::table();
             let page = E::search_page(search);
+            let mut query = Query::<E>::new()
+                .filter(E::search_filter(search))
+                .limit(u64::from(page.page_size))
+                .offset(page.offset());
+            query.order = super::filters::sort_terms(E::search_sort(search)).collect();
             with_conn!(exec, B, conn => {
                 let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
                 let fixed = E::sql().fixed(B::DIALECT, table);
-                let (count_sql, count_args, _) = select_where::<E, B>(search, &fixed.count, context)?;
-                let row = sqlx::query_with(AssertSqlSafe(count_sql), count_args).fetch_one(&mut *conn).await.map_err(classify)?;
-                let total: i64 = B::get(&row, 0).map_err(classify)?;
-                let (mut sql, mut args, bound) = select_where::<E, B>(search, &fixed.select, context)?;
-                order_by(B::DIALECT, E::search_sort(search), table.primary_key, &mut sql);
-                sql.push_str(" LIMIT ");
-                B::DIALECT.placeholder(&mut sql, bound + 1);
-                sql.push_str(" OFFSET ");
-                B::DIALECT.placeholder(&mut sql, bound + 2);
-                let limit = i64::from(page.page_size);
-                let offset = i64::try_from(page.offset()).unwrap_or(i64::MAX);
-                sqlx::Arguments::add(&mut args, limit).map_err(|e| bind_error(context, e))?;
-                sqlx::Arguments::add(&mut args, offset).map_err(|e| bind_error(context, e))?;
+                let (count_sql, count_args) = query.statement::<B>(&fixed.count, false, context)?;
+                let total: i64 = sqlx::query_scalar_with(AssertSqlSafe(count_sql), count_args).fetch_one(&mut *conn).await.map_err(classify)?;
+                let (sql, args) = query.statement::<B>(&fixed.select, true, context)?;
                 let rows = sqlx::query_with(AssertSqlSafe(sql), args).fetch_all(&mut *conn).await.map_err(classify)?;
                 let items = rows.iter().map(|row| <E as Persist<B>>::decode(row).map_err(classify)).collect::<Result<Vec<_>>>()?;
                 Ok(Page::new(items, u64::try_from(total).unwrap_or(0), page.page, page.page_size))
             })
         }
-    }
-
-    fn find<'a>(
-        exec: impl Into<Exec<'a>>,
-        search: &'a Self::Search,
-    ) -> impl Future<Output = Result<Vec<Self>>> + Send + 'a {
-        let exec = exec.into();
-        async move {
-            let context = context::<E>("find");
-            let table = E::table();
-            with_conn!(exec, B, conn => {
-                let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
-                let fixed = E::sql().fixed(B::DIALECT, table);
-                let (mut sql, args, _) = select_where::<E, B>(search, &fixed.select, context)?;
-                order_by(B::DIALECT, E::search_sort(search), table.primary_key, &mut sql);
-                let rows = sqlx::query_with(AssertSqlSafe(sql), args).fetch_all(&mut *conn).await.map_err(classify)?;
-                rows.iter().map(|row| <E as Persist<B>>::decode(row).map_err(classify)).collect()
-            })
-        }
-    }
-
-    fn count<'a>(
-        exec: impl Into<Exec<'a>>,
-        search: &'a Self::Search,
-    ) -> impl Future<Output = Result<u64>> + Send + 'a {
-        let exec = exec.into();
-        async move {
-            let context = context::<E>("count");
-            let table = E::table();
-            with_conn!(exec, B, conn => {
-                let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
-                let fixed = E::sql().fixed(B::DIALECT, table);
-                let (sql, args, _) = select_where::<E, B>(search, &fixed.count, context)?;
-                let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
-                let total: i64 = B::get(&row, 0).map_err(classify)?;
-                Ok(u64::try_from(total).unwrap_or(0))
-            })
-        }
-    }
-
-    fn exists<'a>(
-        exec: impl Into<Exec<'a>>,
-        search: &'a Self::Search,
-    ) -> impl Future<Output = Result<bool>> + Send + 'a {
-        let exec = exec.into();
-        async move { Ok(E::count(exec, search).await? > 0) }
     }
 }

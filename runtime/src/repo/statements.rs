@@ -30,6 +30,10 @@ pub const MAX_SHAPED_COLUMNS: usize = 128;
 enum Shape {
     Insert,
     Update,
+    /// An insert that updates the row conflicting on these columns.
+    Upsert(ColumnSet),
+    /// A select by the values of some columns.
+    SelectBy,
 }
 
 /// Statements whose text never changes.
@@ -43,6 +47,8 @@ pub(crate) struct Fixed {
     pub(crate) delete_by_key: Arc<str>,
     /// `SELECT COUNT(*) FROM <table>`.
     pub(crate) count: Arc<str>,
+    /// `SELECT 1 FROM <table>`.
+    pub(crate) exists: Arc<str>,
 }
 
 impl SqlCache {
@@ -120,6 +126,84 @@ impl SqlCache {
         })
     }
 
+    /// `INSERT … ON CONFLICT (<target>) DO UPDATE SET …` (PostgreSQL,
+    /// SQLite) or `… ON DUPLICATE KEY UPDATE …` (MySQL): every written
+    /// column except the target and the key is overwritten.
+    pub(crate) fn upsert(
+        &self,
+        dialect: Dialect,
+        table: &TableMeta,
+        columns: ColumnSet,
+        target: ColumnSet,
+    ) -> Arc<str> {
+        // Built before taking the lock, which `shaped` holds while building.
+        let insert = self.insert(dialect, table, columns);
+        self.shaped(dialect, Shape::Upsert(target), columns, || {
+            let returning = insert.find(" RETURNING ").unwrap_or(insert.len());
+            let mut sql = insert[..returning].to_owned();
+            let key: ColumnSet = table
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| table.primary_key.contains(&c.name))
+                .fold(0, |set, (i, _)| set | (1u128 << i));
+            let mut assignments: Vec<&str> = positions(table, columns & !target & !key)
+                .map(|(_, c)| c)
+                .collect();
+            if assignments.is_empty() {
+                // Nothing to overwrite: assign a target column to itself so
+                // the conflicting row is still returned.
+                assignments = positions(table, target).map(|(_, c)| c).take(1).collect();
+            }
+            if dialect == Dialect::MySql {
+                sql.push_str(" ON DUPLICATE KEY UPDATE ");
+            } else {
+                sql.push_str(" ON CONFLICT (");
+                for (i, column) in positions(table, target) {
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    dialect.quote_ident(&mut sql, column);
+                }
+                sql.push_str(") DO UPDATE SET ");
+            }
+            for (i, column) in assignments.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                let mut name = String::new();
+                dialect.quote_ident(&mut name, column);
+                if dialect == Dialect::MySql {
+                    sql.push_str(&format!("{name} = VALUES({name})"));
+                } else {
+                    sql.push_str(&format!("{name} = EXCLUDED.{name}"));
+                }
+            }
+            push_returning(dialect, table, &mut sql);
+            sql
+        })
+    }
+
+    /// `SELECT <all> FROM <table> WHERE <c1> = ? AND …` over `columns`.
+    pub(crate) fn select_by(
+        &self,
+        dialect: Dialect,
+        table: &TableMeta,
+        columns: ColumnSet,
+    ) -> Arc<str> {
+        let select = self.fixed(dialect, table).select.clone();
+        self.shaped(dialect, Shape::SelectBy, columns, || {
+            let mut sql = select.to_string();
+            for (i, column) in positions(table, columns) {
+                sql.push_str(if i == 0 { " WHERE " } else { " AND " });
+                dialect.quote_ident(&mut sql, column);
+                sql.push_str(" = ");
+                dialect.placeholder(&mut sql, i + 1);
+            }
+            sql
+        })
+    }
+
     fn shaped(
         &self,
         dialect: Dialect,
@@ -153,6 +237,7 @@ impl Fixed {
             select_by_key: select_by_key.into(),
             delete_by_key: delete_by_key.into(),
             count: format!("SELECT COUNT(*) FROM {}", table_ident(dialect, table)).into(),
+            exists: format!("SELECT 1 FROM {}", table_ident(dialect, table)).into(),
         }
     }
 }

@@ -1,3 +1,6 @@
 //! The repository operations, run on every backend.
 
+mod blog;
 mod crud;
+mod dsl;
+mod relations;

@@ -1,0 +1,403 @@
+//! [`Query`]: a filter, an order, a page, eager loads, and the statements
+//! that run them.
+
+use std::future::Future;
+use std::marker::PhantomData;
+
+use futures_util::TryStreamExt;
+use sqlx::AssertSqlSafe;
+
+use super::column::{Column, Order};
+use super::expr::{Expr, Node};
+use super::stream::RowStream;
+use super::{FromRows, SqlValue};
+use crate::backend::driver::{Args, Backend};
+use crate::entity::Entity;
+use crate::error::{Context, Error, Result};
+use crate::exec::{Exec, with_conn};
+use crate::relation::Load;
+use crate::repo::filters::order_by;
+use crate::repo::{Model, OnEveryBackend, Persist, WhereWriter, context};
+
+/// A query over the rows of `E`: `User::query().filter(…).order_by(…)
+/// .limit(…).all(&db)`. Conditions added with [`filter`](Query::filter)
+/// all apply (AND); rows come back in the given order, then by primary key,
+/// so pages are stable.
+pub struct Query<E> {
+    pub(crate) filter: Node,
+    pub(crate) order: Vec<(&'static str, bool)>,
+    pub(crate) limit: Option<u64>,
+    pub(crate) offset: u64,
+    pub(crate) loads: Vec<Box<dyn Load<E>>>,
+}
+
+impl<E> std::fmt::Debug for Query<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Query")
+            .field("filter", &self.filter)
+            .field("order", &self.order)
+            .field("limit", &self.limit)
+            .field("offset", &self.offset)
+            .field("loads", &self.loads.len())
+            .finish()
+    }
+}
+
+impl<E: Model + OnEveryBackend> Default for Query<E> {
+    fn default() -> Self {
+        Query::new()
+    }
+}
+
+impl<E: Model + OnEveryBackend> From<Expr<E>> for Query<E> {
+    fn from(filter: Expr<E>) -> Self {
+        Query::new().filter(filter)
+    }
+}
+
+impl<E: Model + OnEveryBackend> Query<E> {
+    /// Every row, in key order.
+    pub fn new() -> Self {
+        Query {
+            filter: Node::Const(true),
+            order: Vec::new(),
+            limit: None,
+            offset: 0,
+            loads: Vec::new(),
+        }
+    }
+
+    /// Keeps the rows matching `expr` too (AND with earlier filters).
+    pub fn filter(mut self, expr: Expr<E>) -> Self {
+        self.filter = Expr::<E>::new(self.filter).and(expr).node;
+        self
+    }
+
+    /// Sorts by `order` after any earlier orders.
+    pub fn order_by(mut self, order: Order<E>) -> Self {
+        self.order.push((order.column, order.descending));
+        self
+    }
+
+    /// Returns at most `n` rows.
+    pub fn limit(mut self, n: u64) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Skips the first `n` rows.
+    pub fn offset(mut self, n: u64) -> Self {
+        self.offset = n;
+        self
+    }
+
+    /// Loads `relation` for every row returned, in one extra statement per
+    /// relation level (see [`crate::relation`]).
+    pub fn with(mut self, relation: impl Load<E> + 'static) -> Self {
+        self.loads.push(Box::new(relation));
+        self
+    }
+
+    /// The matching rows (and their eager loads).
+    pub fn all<'a>(
+        self,
+        exec: impl Into<Exec<'a>>,
+    ) -> impl Future<Output = Result<Vec<E>>> + Send + 'a {
+        #[allow(unused_mut)]
+        let mut exec = exec.into();
+        async move {
+            let context = context::<E>("find");
+            let mut rows = self.fetch(exec.reborrow(), context).await?;
+            for load in &self.loads {
+                load.load(exec.reborrow(), rows.iter_mut().collect())
+                    .await?;
+            }
+            Ok(rows)
+        }
+    }
+
+    pub(crate) async fn fetch(&self, exec: Exec<'_>, context: Context) -> Result<Vec<E>> {
+        let table = E::table();
+        with_conn!(exec, B, conn => {
+            let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+            let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).select, true, context)?;
+            let rows = sqlx::query_with(AssertSqlSafe(sql), args).fetch_all(&mut *conn).await.map_err(classify)?;
+            rows.iter().map(|row| <E as Persist<B>>::decode(row).map_err(classify)).collect()
+        })
+    }
+
+    /// The first matching row, if any.
+    pub fn first<'a>(
+        mut self,
+        exec: impl Into<Exec<'a>>,
+    ) -> impl Future<Output = Result<Option<E>>> + Send + 'a {
+        #[allow(unused_mut)]
+        let mut exec = exec.into();
+        async move {
+            self.limit = Some(1);
+            Ok(self.all(exec).await?.into_iter().next())
+        }
+    }
+
+    /// How many rows match (limit and offset ignored).
+    pub fn count<'a>(
+        self,
+        exec: impl Into<Exec<'a>>,
+    ) -> impl Future<Output = Result<u64>> + Send + 'a {
+        #[allow(unused_mut)]
+        let mut exec = exec.into();
+        async move {
+            let context = context::<E>("count");
+            let table = E::table();
+            with_conn!(exec, B, conn => {
+                let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+                let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).count, false, context)?;
+                let total: i64 = sqlx::query_scalar_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
+                Ok(u64::try_from(total).unwrap_or(0))
+            })
+        }
+    }
+
+    /// Whether any row matches; stops at the first.
+    pub fn exists<'a>(
+        mut self,
+        exec: impl Into<Exec<'a>>,
+    ) -> impl Future<Output = Result<bool>> + Send + 'a {
+        #[allow(unused_mut)]
+        let mut exec = exec.into();
+        async move {
+            let context = context::<E>("exists");
+            let table = E::table();
+            self.limit = Some(1);
+            self.order.clear();
+            with_conn!(exec, B, conn => {
+                let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+                let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).exists, true, context)?;
+                let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *conn).await.map_err(classify)?;
+                Ok(row.is_some())
+            })
+        }
+    }
+
+    /// The matching rows as a stream, fetched as they are consumed rather
+    /// than all at once. Eager loads do not apply to streams.
+    pub fn stream<'a>(self, exec: impl Into<Exec<'a>>) -> RowStream<'a, E> {
+        let exec = exec.into();
+        RowStream::new(move |sender| async move {
+            let context = context::<E>("stream");
+            let table = E::table();
+            with_conn!(exec, B, conn => {
+                let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+                let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).select, true, context)?;
+                let mut rows = sqlx::query_with(AssertSqlSafe(sql), args).fetch(&mut *conn);
+                while let Some(row) = rows.try_next().await.map_err(classify)? {
+                    let entity = <E as Persist<B>>::decode(&row).map_err(classify);
+                    if sender.send(entity).await.is_err() {
+                        // The stream was dropped: stop reading.
+                        break;
+                    }
+                }
+                Ok(())
+            })
+        })
+    }
+
+    /// Selects only `selection`'s columns: one column handle
+    /// (`User::EMAIL`) or a tuple of them, decoded into the column types.
+    pub fn select<S: Selection<E>>(self, selection: S) -> Select<E, S::Row, S::Output> {
+        Select {
+            query: self,
+            columns: selection.columns(),
+            map: S::output,
+            marker: PhantomData,
+        }
+    }
+
+    /// Selects `selection`'s columns into a struct deriving `sqlx::FromRow`
+    /// whose field names are those columns' names.
+    pub fn select_as<P: FromRows, S: Selection<E>>(self, selection: S) -> Select<E, P, P> {
+        Select {
+            query: self,
+            columns: selection.columns(),
+            map: std::convert::identity,
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<E: Entity> Query<E> {
+    /// A query with `filter` (relations build these for join entities).
+    pub(crate) fn from_node(filter: Node) -> Self {
+        Query {
+            filter,
+            order: Vec::new(),
+            limit: None,
+            offset: 0,
+            loads: Vec::new(),
+        }
+    }
+
+    /// `base WHERE … [ORDER BY …] [LIMIT … OFFSET …]` and its arguments.
+    pub(crate) fn statement<B: Backend>(
+        &self,
+        base: &str,
+        ordered: bool,
+        context: Context,
+    ) -> Result<(String, Args<B>)> {
+        let mut args = Args::<B>::default();
+        let mut writer = WhereWriter::<B>::new(&mut args, 0);
+        let mut sql = String::from(base);
+        if !matches!(self.filter, Node::Const(true)) {
+            sql.push_str(" WHERE ");
+            self.filter.write(&mut writer);
+        }
+        let (conditions, bound) = writer.finish().map_err(|e| bind_error(context, e))?;
+        sql.push_str(&conditions);
+        if ordered {
+            order_by(B::DIALECT, E::table(), self.order.iter().copied(), &mut sql);
+        }
+        if ordered && (self.limit.is_some() || self.offset > 0) {
+            let limit = self.limit.map_or(i64::MAX, clamp);
+            sql.push_str(" LIMIT ");
+            B::DIALECT.placeholder(&mut sql, bound + 1);
+            sql.push_str(" OFFSET ");
+            B::DIALECT.placeholder(&mut sql, bound + 2);
+            B::bind_i64(&mut args, limit).map_err(|e| bind_error(context, e))?;
+            B::bind_i64(&mut args, clamp(self.offset)).map_err(|e| bind_error(context, e))?;
+        }
+        Ok((sql, args))
+    }
+
+    /// `base WHERE …` without order or page.
+    pub(crate) fn unordered_statement<B: Backend>(
+        &self,
+        base: &str,
+        context: Context,
+    ) -> Result<(String, Args<B>)> {
+        self.statement::<B>(base, false, context)
+    }
+}
+
+fn clamp(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn bind_error(context: Context, error: sqlx::error::BoxDynError) -> Error {
+    Error::Database {
+        context,
+        source: sqlx::Error::Encode(error),
+    }
+}
+
+/// Columns to select: a column handle or a tuple of up to eight.
+pub trait Selection<E> {
+    /// The row as decoded (a tuple).
+    type Row: FromRows;
+    /// What the caller gets.
+    type Output: Send + 'static;
+    /// The columns' names.
+    fn columns(&self) -> Vec<&'static str>;
+    /// The row → the output.
+    fn output(row: Self::Row) -> Self::Output;
+}
+
+impl<E, F: SqlValue, T, K> Selection<E> for Column<E, F, T, K>
+where
+    (F,): FromRows,
+{
+    type Row = (F,);
+    type Output = F;
+    fn columns(&self) -> Vec<&'static str> {
+        vec![self.name()]
+    }
+    fn output(row: (F,)) -> F {
+        row.0
+    }
+}
+
+macro_rules! tuple_selection {
+    ($($F:ident $T:ident $K:ident $i:tt),+) => {
+        impl<E, $($F: SqlValue, $T, $K),+> Selection<E> for ($(Column<E, $F, $T, $K>,)+)
+        where
+            ($($F,)+): FromRows,
+        {
+            type Row = ($($F,)+);
+            type Output = ($($F,)+);
+            fn columns(&self) -> Vec<&'static str> {
+                vec![$(self.$i.name()),+]
+            }
+            fn output(row: Self::Row) -> Self::Output {
+                row
+            }
+        }
+    };
+}
+tuple_selection!(F0 T0 K0 0);
+tuple_selection!(F0 T0 K0 0, F1 T1 K1 1);
+tuple_selection!(F0 T0 K0 0, F1 T1 K1 1, F2 T2 K2 2);
+tuple_selection!(F0 T0 K0 0, F1 T1 K1 1, F2 T2 K2 2, F3 T3 K3 3);
+tuple_selection!(F0 T0 K0 0, F1 T1 K1 1, F2 T2 K2 2, F3 T3 K3 3, F4 T4 K4 4);
+tuple_selection!(F0 T0 K0 0, F1 T1 K1 1, F2 T2 K2 2, F3 T3 K3 3, F4 T4 K4 4, F5 T5 K5 5);
+tuple_selection!(F0 T0 K0 0, F1 T1 K1 1, F2 T2 K2 2, F3 T3 K3 3, F4 T4 K4 4, F5 T5 K5 5, F6 T6 K6 6);
+tuple_selection!(F0 T0 K0 0, F1 T1 K1 1, F2 T2 K2 2, F3 T3 K3 3, F4 T4 K4 4, F5 T5 K5 5, F6 T6 K6 6, F7 T7 K7 7);
+
+/// A query selecting some columns: from [`Query::select`] or
+/// [`Query::select_as`].
+pub struct Select<E, R, O> {
+    query: Query<E>,
+    columns: Vec<&'static str>,
+    map: fn(R) -> O,
+    marker: PhantomData<fn() -> R>,
+}
+
+impl<E, R, O> std::fmt::Debug for Select<E, R, O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Select")
+            .field("query", &self.query)
+            .field("columns", &self.columns)
+            .finish()
+    }
+}
+
+impl<E: Model + OnEveryBackend, R: FromRows, O: Send + 'static> Select<E, R, O> {
+    /// The selected columns of every matching row.
+    pub fn all<'a>(
+        self,
+        exec: impl Into<Exec<'a>>,
+    ) -> impl Future<Output = Result<Vec<O>>> + Send + 'a {
+        #[allow(unused_mut)]
+        let mut exec = exec.into();
+        async move {
+            let context = context::<E>("select");
+            let table = E::table();
+            with_conn!(exec, B, conn => {
+                let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+                let mut base = String::from("SELECT ");
+                for (i, column) in self.columns.iter().enumerate() {
+                    if i > 0 {
+                        base.push_str(", ");
+                    }
+                    B::DIALECT.quote_ident(&mut base, column);
+                }
+                base.push_str(" FROM ");
+                base.push_str(&crate::schema::ddl::table_ident(B::DIALECT, table));
+                let (sql, args) = self.query.statement::<B>(&base, true, context)?;
+                let rows: Vec<R> = sqlx::query_as_with(AssertSqlSafe(sql), args).fetch_all(&mut *conn).await.map_err(classify)?;
+                Ok(rows.into_iter().map(self.map).collect())
+            })
+        }
+    }
+
+    /// The selected columns of the first matching row.
+    pub fn first<'a>(
+        mut self,
+        exec: impl Into<Exec<'a>>,
+    ) -> impl Future<Output = Result<Option<O>>> + Send + 'a {
+        #[allow(unused_mut)]
+        let mut exec = exec.into();
+        async move {
+            self.query.limit = Some(1);
+            Ok(self.all(exec).await?.into_iter().next())
+        }
+    }
+}

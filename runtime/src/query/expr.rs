@@ -1,0 +1,290 @@
+//! Boolean expressions over an entity's columns, type-checked when built and
+//! kept type-erased (values behind [`DynCondition`]) so one expression runs
+//! on whichever backend the handle is.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use super::SqlValue;
+use crate::backend::driver::Backend;
+use crate::dto::Condition;
+use crate::repo::WhereWriter;
+use crate::schema::TableMeta;
+
+/// A condition on rows of entity `E`: built from column handles
+/// (`User::EMAIL.eq(…)`), combined with [`and`](Expr::and),
+/// [`or`](Expr::or), [`not`](Expr::not) (or `&`, `|`, `!`).
+pub struct Expr<E> {
+    pub(crate) node: Node,
+    marker: PhantomData<fn() -> E>,
+}
+
+impl<E> Clone for Expr<E> {
+    fn clone(&self) -> Self {
+        Expr::new(self.node.clone())
+    }
+}
+
+impl<E> std::fmt::Debug for Expr<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.node.fmt(f)
+    }
+}
+
+impl<E> Default for Expr<E> {
+    fn default() -> Self {
+        Expr::all()
+    }
+}
+
+impl<E> Expr<E> {
+    pub(crate) fn new(node: Node) -> Self {
+        Expr {
+            node,
+            marker: PhantomData,
+        }
+    }
+
+    /// Matches every row.
+    pub fn all() -> Self {
+        Expr::new(Node::Const(true))
+    }
+
+    /// Matches no row.
+    pub fn none() -> Self {
+        Expr::new(Node::Const(false))
+    }
+
+    /// Both hold.
+    #[allow(clippy::should_implement_trait)]
+    pub fn and(self, other: Expr<E>) -> Self {
+        Expr::new(Node::join(self.node, other.node, true))
+    }
+
+    /// Either holds.
+    pub fn or(self, other: Expr<E>) -> Self {
+        Expr::new(Node::join(self.node, other.node, false))
+    }
+
+    /// Does not hold. Like SQL, a comparison with NULL neither holds nor
+    /// fails, so `not(x.eq(1))` does not match rows where `x` is NULL.
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(self) -> Self {
+        Expr::new(Node::Not(Box::new(self.node)))
+    }
+
+    /// Every expression holds (`all()` when there are none).
+    pub fn all_of(exprs: impl IntoIterator<Item = Expr<E>>) -> Self {
+        Expr::new(Node::And(exprs.into_iter().map(|e| e.node).collect()))
+    }
+
+    /// At least one expression holds (`none()` when there are none).
+    pub fn any_of(exprs: impl IntoIterator<Item = Expr<E>>) -> Self {
+        Expr::new(Node::Or(exprs.into_iter().map(|e| e.node).collect()))
+    }
+
+    /// Wraps a condition on another table's rows (relation filters build
+    /// these).
+    pub(crate) fn from_node(node: Node) -> Self {
+        Expr::new(node)
+    }
+}
+
+impl<E> std::ops::BitAnd for Expr<E> {
+    type Output = Expr<E>;
+    fn bitand(self, other: Expr<E>) -> Expr<E> {
+        self.and(other)
+    }
+}
+
+impl<E> std::ops::BitOr for Expr<E> {
+    type Output = Expr<E>;
+    fn bitor(self, other: Expr<E>) -> Expr<E> {
+        self.or(other)
+    }
+}
+
+impl<E> std::ops::Not for Expr<E> {
+    type Output = Expr<E>;
+    fn not(self) -> Expr<E> {
+        Expr::not(self)
+    }
+}
+
+/// One condition with its value, written for whichever backend runs it.
+/// Implemented for [`Condition<T>`] of every [`SqlValue`].
+#[doc(hidden)]
+pub trait DynCondition: std::fmt::Debug + Send + Sync {
+    /// Writes the condition on `column` of `table` for PostgreSQL.
+    #[cfg(feature = "postgres")]
+    fn write_postgres(
+        &self,
+        table: &'static TableMeta,
+        column: &'static str,
+        w: &mut WhereWriter<'_, crate::backend::driver::Pg>,
+    );
+    /// … for MySQL.
+    #[cfg(feature = "mysql")]
+    fn write_mysql(
+        &self,
+        table: &'static TableMeta,
+        column: &'static str,
+        w: &mut WhereWriter<'_, crate::backend::driver::MySql>,
+    );
+    /// … for SQLite.
+    #[cfg(feature = "sqlite")]
+    fn write_sqlite(
+        &self,
+        table: &'static TableMeta,
+        column: &'static str,
+        w: &mut WhereWriter<'_, crate::backend::driver::Sqlite>,
+    );
+}
+
+impl<T: SqlValue> DynCondition for Condition<T> {
+    #[cfg(feature = "postgres")]
+    fn write_postgres(
+        &self,
+        table: &'static TableMeta,
+        column: &'static str,
+        w: &mut WhereWriter<'_, crate::backend::driver::Pg>,
+    ) {
+        w.condition(table, column, self);
+    }
+    #[cfg(feature = "mysql")]
+    fn write_mysql(
+        &self,
+        table: &'static TableMeta,
+        column: &'static str,
+        w: &mut WhereWriter<'_, crate::backend::driver::MySql>,
+    ) {
+        w.condition(table, column, self);
+    }
+    #[cfg(feature = "sqlite")]
+    fn write_sqlite(
+        &self,
+        table: &'static TableMeta,
+        column: &'static str,
+        w: &mut WhereWriter<'_, crate::backend::driver::Sqlite>,
+    ) {
+        w.condition(table, column, self);
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Node {
+    Condition {
+        table: &'static TableMeta,
+        column: &'static str,
+        condition: Arc<dyn DynCondition>,
+    },
+    Like {
+        table: &'static TableMeta,
+        column: &'static str,
+        pattern: String,
+        case_insensitive: bool,
+    },
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    Not(Box<Node>),
+    Const(bool),
+    /// `EXISTS (SELECT 1 FROM child WHERE child.fk = parent.key AND filter)`.
+    Exists {
+        child: &'static TableMeta,
+        child_column: &'static str,
+        parent: &'static TableMeta,
+        parent_column: &'static str,
+        filter: Box<Node>,
+    },
+}
+
+impl Node {
+    pub(crate) fn condition<T: SqlValue>(
+        table: &'static TableMeta,
+        column: &'static str,
+        condition: Condition<T>,
+    ) -> Node {
+        Node::Condition {
+            table,
+            column,
+            condition: Arc::new(condition),
+        }
+    }
+
+    /// `a AND b` / `a OR b`, flattening nested groups of the same kind.
+    fn join(a: Node, b: Node, and: bool) -> Node {
+        let mut parts = Vec::new();
+        for node in [a, b] {
+            match (node, and) {
+                (Node::And(inner), true) | (Node::Or(inner), false) => parts.extend(inner),
+                (Node::Const(true), true) | (Node::Const(false), false) => {}
+                (node, _) => parts.push(node),
+            }
+        }
+        if and {
+            Node::And(parts)
+        } else {
+            Node::Or(parts)
+        }
+    }
+
+    /// Writes the expression for backend `B`.
+    pub(crate) fn write<B: Backend>(&self, w: &mut WhereWriter<'_, B>) {
+        match self {
+            Node::Condition {
+                table,
+                column,
+                condition,
+            } => B::write_condition(&**condition, table, column, w),
+            Node::Like {
+                table,
+                column,
+                pattern,
+                case_insensitive,
+            } => w.like(table, column, pattern, *case_insensitive),
+            Node::And(parts) | Node::Or(parts) => {
+                let and = matches!(self, Node::And(_));
+                if parts.is_empty() {
+                    w.push(if and { "1 = 1" } else { "1 = 0" });
+                    return;
+                }
+                w.push("(");
+                for (i, part) in parts.iter().enumerate() {
+                    if i > 0 {
+                        w.push(if and { " AND " } else { " OR " });
+                    }
+                    part.write(w);
+                }
+                w.push(")");
+            }
+            Node::Not(inner) => {
+                w.push("NOT (");
+                inner.write(w);
+                w.push(")");
+            }
+            Node::Const(value) => w.push(if *value { "1 = 1" } else { "1 = 0" }),
+            Node::Exists {
+                child,
+                child_column,
+                parent,
+                parent_column,
+                filter,
+            } => {
+                // The outer key is named before the child's alias exists, so
+                // a self-reference still means the outer row.
+                let outer = w.column_sql(parent, parent_column);
+                w.push("EXISTS (SELECT 1 FROM ");
+                w.table(child);
+                w.enter(child);
+                w.push(" WHERE ");
+                w.column(child, child_column);
+                w.push(" = ");
+                w.push(&outer);
+                w.push(" AND ");
+                filter.write(w);
+                w.push(")");
+                w.leave();
+            }
+        }
+    }
+}

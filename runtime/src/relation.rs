@@ -1,0 +1,491 @@
+//! Relations between entities and their eager loading.
+//!
+//! Declared on fields that are not columns:
+//! - `#[entity(belongs_to = user_id)] user: Option<User>` — the row a
+//!   foreign key of this entity points at (the target must be `Clone`:
+//!   many rows may share it);
+//! - `#[entity(has_many)] posts: Vec<Post>` — the rows whose foreign key
+//!   points here (`has_many(via = author_id)` names the key when the child
+//!   has several pointing here);
+//! - `#[entity(has_one)] profile: Option<Profile>` — the same, at most one;
+//! - `#[entity(many_to_many(through = PostTag))] tags: Vec<Tag>` — rows
+//!   linked through a join entity with a foreign key to each side.
+//!
+//! Each gives a constant (`User::POSTS`) to load with
+//! ([`Query::with`](crate::query::Query::with), [`Load::load_into`]) and to
+//! filter by (`User::POSTS.any(Post::TITLE.eq("x"))`, an `EXISTS`).
+//! Loading costs one statement per relation and level, whatever the number
+//! of rows: `users → posts → comments` is three statements.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::hash::Hash;
+use std::pin::Pin;
+
+use sqlx::AssertSqlSafe;
+
+use crate::backend::driver::Backend as _;
+use crate::dto::Condition;
+use crate::entity::{Entity, SingleKey};
+use crate::error::{Error, Result};
+use crate::exec::{Exec, with_conn};
+use crate::query::expr::Node;
+use crate::query::{Expr, Query, SqlValue};
+use crate::repo::{Model, OnEveryBackend, Persist, context};
+
+/// A boxed future of a relation load.
+pub type LoadFuture<'a> = Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>>;
+
+/// Something that can be loaded for a list of `P` rows in a fixed number of
+/// statements: a relation constant, or one with nested loads
+/// (`User::POSTS.with(Post::COMMENTS)`).
+pub trait Load<P>: Send + Sync {
+    /// Fills the relation field of every row in `parents`.
+    fn load<'a>(&'a self, exec: Exec<'a>, parents: Vec<&'a mut P>) -> LoadFuture<'a>;
+
+    /// Fills the relation for `parents`, on `&db` or `&mut tx`.
+    fn load_into<'a>(&'a self, exec: impl Into<Exec<'a>>, parents: &'a mut [P]) -> LoadFuture<'a>
+    where
+        Self: Sized,
+    {
+        self.load(exec.into(), parents.iter_mut().collect())
+    }
+}
+
+/// A foreign key column of `C` holding keys of type `K`: its name and how
+/// to read it from a row.
+pub struct ForeignKey<C, K> {
+    column: &'static str,
+    get: fn(&C) -> Option<K>,
+}
+
+impl<C, K> Clone for ForeignKey<C, K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C, K> Copy for ForeignKey<C, K> {}
+
+impl<C, K> ForeignKey<C, K> {
+    /// Generated for every `references` field.
+    #[doc(hidden)]
+    pub const fn new(column: &'static str, get: fn(&C) -> Option<K>) -> Self {
+        ForeignKey { column, get }
+    }
+}
+
+/// The foreign key type a relation from `C` to `P` uses.
+type Fk<C, P> = ForeignKey<C, <P as SingleKey>::Key>;
+
+/// `Self` has exactly one foreign key to `P`. Generated for each
+/// `references` target that one field of the entity points at.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no single foreign key to `{P}`",
+    label = "no unique `references = {P}` field in `{Self}`",
+    note = "when `{Self}` refers to `{P}` through several fields, name one: #[entity(has_many(via = field))]"
+)]
+pub trait References<P>: Sized {
+    /// The type of the key column.
+    type Key;
+    /// That foreign key.
+    const FOREIGN_KEY: ForeignKey<Self, Self::Key>;
+}
+
+/// The key column of a single-key entity.
+fn key_column(table: &crate::schema::TableMeta) -> &'static str {
+    table.primary_key.first().copied().unwrap_or("")
+}
+
+/// `IN (keys)` on `column` of `E`, keys deduplicated.
+fn key_filter<E: Entity, K: SqlValue + Eq + Hash>(
+    column: &'static str,
+    mut keys: Vec<K>,
+) -> Expr<E> {
+    let mut seen = std::collections::HashSet::new();
+    keys.retain(|k| seen.insert(k.clone()));
+    Expr::from_node(Node::condition(E::table(), column, Condition::In(keys)))
+}
+
+/// Rows of `C` whose `fk` points at a `P`: `User::POSTS`.
+pub struct HasMany<P: SingleKey, C> {
+    fk: Fk<C, P>,
+    field: fn(&mut P) -> &mut Vec<C>,
+    nested: Vec<Box<dyn Load<C>>>,
+}
+
+/// At most one row of `C` whose `fk` points at a `P`: `User::PROFILE`.
+pub struct HasOne<P: SingleKey, C> {
+    fk: Fk<C, P>,
+    field: fn(&mut P) -> &mut Option<C>,
+    nested: Vec<Box<dyn Load<C>>>,
+}
+
+/// The `P` a foreign key of `C` points at: `Post::AUTHOR`.
+pub struct BelongsTo<C, P: SingleKey> {
+    fk: Fk<C, P>,
+    field: fn(&mut C) -> &mut Option<P>,
+    nested: Vec<Box<dyn Load<P>>>,
+}
+
+/// Rows of `C` linked to a `P` through join rows `J`: `Post::TAGS`.
+pub struct ManyToMany<P: SingleKey, C: SingleKey, J> {
+    to_parent: Fk<J, P>,
+    to_child: Fk<J, C>,
+    field: fn(&mut P) -> &mut Vec<C>,
+    nested: Vec<Box<dyn Load<C>>>,
+}
+
+macro_rules! common {
+    ($ty:ident<$($g:ident),+>, $child:ident) => {
+        impl<$($g),+> std::fmt::Debug for $ty<$($g),+>
+        where
+            P: SingleKey,
+        {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($ty)).field("nested", &self.nested.len()).finish()
+            }
+        }
+
+        impl<$($g),+> $ty<$($g),+>
+        where
+            P: SingleKey,
+        {
+            /// Also loads `relation` for every loaded row (one more
+            /// statement per nested relation, not per row).
+            pub fn with(mut self, relation: impl Load<$child> + 'static) -> Self {
+                self.nested.push(Box::new(relation));
+                self
+            }
+        }
+    };
+}
+common!(HasMany<P, C>, C);
+common!(HasOne<P, C>, C);
+common!(BelongsTo<C, P>, P);
+
+impl<P: SingleKey, C: SingleKey, J> std::fmt::Debug for ManyToMany<P, C, J> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ManyToMany")
+            .field("nested", &self.nested.len())
+            .finish()
+    }
+}
+
+impl<P: SingleKey, C: SingleKey, J> ManyToMany<P, C, J> {
+    /// Generated for `many_to_many` fields.
+    #[doc(hidden)]
+    pub const fn new(
+        to_parent: Fk<J, P>,
+        to_child: Fk<J, C>,
+        field: fn(&mut P) -> &mut Vec<C>,
+    ) -> Self {
+        ManyToMany {
+            to_parent,
+            to_child,
+            field,
+            nested: Vec::new(),
+        }
+    }
+
+    /// Also loads `relation` for every loaded row.
+    pub fn with(mut self, relation: impl Load<C> + 'static) -> Self {
+        self.nested.push(Box::new(relation));
+        self
+    }
+}
+
+impl<P: SingleKey, C> HasMany<P, C> {
+    /// Generated for `has_many` fields.
+    #[doc(hidden)]
+    pub const fn new(fk: Fk<C, P>, field: fn(&mut P) -> &mut Vec<C>) -> Self {
+        HasMany {
+            fk,
+            field,
+            nested: Vec::new(),
+        }
+    }
+}
+
+impl<P: SingleKey, C> HasOne<P, C> {
+    /// Generated for `has_one` fields.
+    #[doc(hidden)]
+    pub const fn new(fk: Fk<C, P>, field: fn(&mut P) -> &mut Option<C>) -> Self {
+        HasOne {
+            fk,
+            field,
+            nested: Vec::new(),
+        }
+    }
+}
+
+impl<C, P: SingleKey> BelongsTo<C, P> {
+    /// Generated for `belongs_to` fields.
+    #[doc(hidden)]
+    pub const fn new(fk: Fk<C, P>, field: fn(&mut C) -> &mut Option<P>) -> Self {
+        BelongsTo {
+            fk,
+            field,
+            nested: Vec::new(),
+        }
+    }
+}
+
+/// A key type relations can match rows by.
+pub trait RelationKey: SqlValue + Eq + Hash {}
+impl<K: SqlValue + Eq + Hash> RelationKey for K {}
+
+/// The children of `parents` by `fk`, with their nested loads done.
+async fn children<P, C>(
+    exec: &mut Exec<'_>,
+    fk: Fk<C, P>,
+    parents: &[&mut P],
+    nested: &[Box<dyn Load<C>>],
+) -> Result<HashMap<<P as SingleKey>::Key, Vec<C>>>
+where
+    P: Model<Key = <P as SingleKey>::Key> + SingleKey,
+    <P as SingleKey>::Key: RelationKey,
+    C: Model + OnEveryBackend,
+{
+    let keys: Vec<<P as SingleKey>::Key> = parents.iter().map(|p| p.key()).collect();
+    let mut rows = Query::<C>::new()
+        .filter(key_filter(fk.column, keys))
+        .fetch(exec.reborrow(), context::<C>("load"))
+        .await?;
+    for load in nested {
+        load.load(exec.reborrow(), rows.iter_mut().collect())
+            .await?;
+    }
+    let mut by_key: HashMap<<P as SingleKey>::Key, Vec<C>> = HashMap::new();
+    for row in rows {
+        if let Some(key) = (fk.get)(&row) {
+            by_key.entry(key).or_default().push(row);
+        }
+    }
+    Ok(by_key)
+}
+
+impl<P, C> Load<P> for HasMany<P, C>
+where
+    P: Model<Key = <P as SingleKey>::Key> + SingleKey,
+    <P as SingleKey>::Key: RelationKey,
+    C: Model + OnEveryBackend,
+{
+    fn load<'a>(&'a self, mut exec: Exec<'a>, mut parents: Vec<&'a mut P>) -> LoadFuture<'a> {
+        Box::pin(async move {
+            if parents.is_empty() {
+                return Ok(());
+            }
+            let mut by_key = children(&mut exec, self.fk, &parents, &self.nested).await?;
+            for parent in &mut parents {
+                *(self.field)(parent) = by_key.remove(&parent.key()).unwrap_or_default();
+            }
+            Ok(())
+        })
+    }
+}
+
+impl<P, C> Load<P> for HasOne<P, C>
+where
+    P: Model<Key = <P as SingleKey>::Key> + SingleKey,
+    <P as SingleKey>::Key: RelationKey,
+    C: Model + OnEveryBackend,
+{
+    fn load<'a>(&'a self, mut exec: Exec<'a>, mut parents: Vec<&'a mut P>) -> LoadFuture<'a> {
+        Box::pin(async move {
+            if parents.is_empty() {
+                return Ok(());
+            }
+            let mut by_key = children(&mut exec, self.fk, &parents, &self.nested).await?;
+            for parent in &mut parents {
+                *(self.field)(parent) = by_key
+                    .remove(&parent.key())
+                    .and_then(|rows| rows.into_iter().next());
+            }
+            Ok(())
+        })
+    }
+}
+
+impl<C, P> Load<C> for BelongsTo<C, P>
+where
+    C: Send + Sync,
+    P: Model<Key = <P as SingleKey>::Key> + SingleKey + OnEveryBackend + Clone,
+    <P as SingleKey>::Key: RelationKey,
+{
+    fn load<'a>(&'a self, mut exec: Exec<'a>, mut children: Vec<&'a mut C>) -> LoadFuture<'a> {
+        Box::pin(async move {
+            let keys: Vec<<P as SingleKey>::Key> =
+                children.iter().filter_map(|c| (self.fk.get)(c)).collect();
+            if keys.is_empty() {
+                for child in &mut children {
+                    *(self.field)(child) = None;
+                }
+                return Ok(());
+            }
+            let column = key_column(P::table());
+            let mut rows = Query::<P>::new()
+                .filter(key_filter(column, keys))
+                .fetch(exec.reborrow(), context::<P>("load"))
+                .await?;
+            for load in &self.nested {
+                load.load(exec.reborrow(), rows.iter_mut().collect())
+                    .await?;
+            }
+            let by_key: HashMap<<P as SingleKey>::Key, P> =
+                rows.into_iter().map(|p| (p.key(), p)).collect();
+            for child in &mut children {
+                let parent = (self.fk.get)(child).and_then(|key| by_key.get(&key).cloned());
+                *(self.field)(child) = parent;
+            }
+            Ok(())
+        })
+    }
+}
+
+impl<P, C, J> Load<P> for ManyToMany<P, C, J>
+where
+    P: Model<Key = <P as SingleKey>::Key> + SingleKey,
+    <P as SingleKey>::Key: RelationKey,
+    C: Model + SingleKey + OnEveryBackend,
+    J: Entity + Send + Sync,
+{
+    fn load<'a>(&'a self, mut exec: Exec<'a>, mut parents: Vec<&'a mut P>) -> LoadFuture<'a> {
+        Box::pin(async move {
+            if parents.is_empty() {
+                return Ok(());
+            }
+            let keys: Vec<<P as SingleKey>::Key> = parents.iter().map(|p| p.key()).collect();
+            let pairs = linked::<P, C, J>(
+                exec.reborrow(),
+                self.to_parent.column,
+                self.to_child.column,
+                keys,
+            )
+            .await?;
+            let (owners, mut rows): (Vec<<P as SingleKey>::Key>, Vec<C>) =
+                pairs.into_iter().unzip();
+            for load in &self.nested {
+                load.load(exec.reborrow(), rows.iter_mut().collect())
+                    .await?;
+            }
+            let mut by_key: HashMap<<P as SingleKey>::Key, Vec<C>> = HashMap::new();
+            for (owner, row) in owners.into_iter().zip(rows) {
+                by_key.entry(owner).or_default().push(row);
+            }
+            for parent in &mut parents {
+                *(self.field)(parent) = by_key.remove(&parent.key()).unwrap_or_default();
+            }
+            Ok(())
+        })
+    }
+}
+
+/// `SELECT c.*, j.to_parent FROM c JOIN j ON j.to_child = c.key WHERE
+/// j.to_parent IN (keys)`: each linked child with the parent it belongs to.
+async fn linked<P, C, J>(
+    exec: Exec<'_>,
+    to_parent: &'static str,
+    to_child: &'static str,
+    keys: Vec<<P as SingleKey>::Key>,
+) -> Result<Vec<(<P as SingleKey>::Key, C)>>
+where
+    P: Model<Key = <P as SingleKey>::Key> + SingleKey,
+    <P as SingleKey>::Key: RelationKey,
+    C: Model + SingleKey + OnEveryBackend,
+    J: Entity,
+{
+    let context = context::<C>("load");
+    let (child, join) = (C::table(), J::table());
+    let query = Query::<J>::from_node(key_filter::<J, <P as SingleKey>::Key>(to_parent, keys).node);
+    with_conn!(exec, B, conn => {
+        let classify = |e| Error::from_driver(e, context, child, B::DIALECT);
+        let dialect = B::DIALECT;
+        let mut base = String::from("SELECT ");
+        let columns = child.columns.len();
+        for (i, column) in child.columns.iter().enumerate() {
+            if i > 0 {
+                base.push_str(", ");
+            }
+            base.push_str(&crate::repo::filters::qualified(dialect, child, column.name));
+        }
+        base.push_str(", ");
+        base.push_str(&crate::repo::filters::qualified(dialect, join, to_parent));
+        base.push_str(" FROM ");
+        base.push_str(&crate::schema::ddl::table_ident(dialect, child));
+        base.push_str(" JOIN ");
+        base.push_str(&crate::schema::ddl::table_ident(dialect, join));
+        base.push_str(" ON ");
+        base.push_str(&crate::repo::filters::qualified(dialect, join, to_child));
+        base.push_str(" = ");
+        base.push_str(&crate::repo::filters::qualified(dialect, child, key_column(child)));
+        let (sql, args) = query.unordered_statement::<B>(&base, context)?;
+        let rows = sqlx::query_with(AssertSqlSafe(sql), args).fetch_all(&mut *conn).await.map_err(classify)?;
+        rows.iter()
+            .map(|row| {
+                let owner: <P as SingleKey>::Key = B::get(row, columns).map_err(classify)?;
+                Ok((owner, <C as Persist<B>>::decode(row).map_err(classify)?))
+            })
+            .collect()
+    })
+}
+
+/// `EXISTS` filters over relations.
+impl<P: Entity + SingleKey, C: Entity> HasMany<P, C> {
+    /// Parents with at least one child matching `filter`.
+    pub fn any(&self, filter: Expr<C>) -> Expr<P> {
+        Expr::from_node(exists::<C, P>(
+            self.fk.column,
+            key_column(P::table()),
+            filter.node,
+        ))
+    }
+}
+
+impl<P: Entity + SingleKey, C: Entity> HasOne<P, C> {
+    /// Parents whose child matches `filter`.
+    pub fn any(&self, filter: Expr<C>) -> Expr<P> {
+        Expr::from_node(exists::<C, P>(
+            self.fk.column,
+            key_column(P::table()),
+            filter.node,
+        ))
+    }
+}
+
+impl<C: Entity, P: Entity + SingleKey> BelongsTo<C, P> {
+    /// Rows whose parent matches `filter`.
+    pub fn is(&self, filter: Expr<P>) -> Expr<C> {
+        Expr::from_node(exists::<P, C>(
+            key_column(P::table()),
+            self.fk.column,
+            filter.node,
+        ))
+    }
+}
+
+impl<P: Entity + SingleKey, C: Entity + SingleKey, J: Entity> ManyToMany<P, C, J> {
+    /// Parents linked to at least one `C` matching `filter`.
+    pub fn any(&self, filter: Expr<C>) -> Expr<P> {
+        let linked = exists::<C, J>(key_column(C::table()), self.to_child.column, filter.node);
+        Expr::from_node(exists::<J, P>(
+            self.to_parent.column,
+            key_column(P::table()),
+            linked,
+        ))
+    }
+}
+
+/// `EXISTS (SELECT 1 FROM inner WHERE inner.inner_column = outer.outer_column AND filter)`.
+fn exists<I: Entity, O: Entity>(
+    inner_column: &'static str,
+    outer_column: &'static str,
+    filter: Node,
+) -> Node {
+    Node::Exists {
+        child: I::table(),
+        child_column: inner_column,
+        parent: O::table(),
+        parent_column: outer_column,
+        filter: Box::new(filter),
+    }
+}

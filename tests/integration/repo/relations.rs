@@ -1,0 +1,439 @@
+//! Eager loading one and two levels deep, many-to-many, has-one,
+//! belongs-to, a self-reference, relation filters, and the exact number of
+//! statements a load sends.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use entable::dto::Patch;
+use entable::prelude::*;
+use entable::query::Expr;
+use entable::relation::Load;
+
+use super::blog::*;
+use crate::support::{TestDb, on_every_backend};
+
+async fn seed(db: &Db, authors: usize, posts_each: usize, comments_each: usize) -> Vec<Author> {
+    let mut out = Vec::new();
+    for a in 0..authors {
+        let author = Author::create(
+            db,
+            AuthorCreate {
+                name: format!("author {a}"),
+                hair_color: None,
+            },
+        )
+        .await
+        .expect("author");
+        for p in 0..posts_each {
+            let input = PostCreate {
+                author_id: author.id,
+                editor_id: None,
+                title: format!("post {a}.{p}"),
+                body: None,
+                likes: Patch::Set(i32::try_from(p).expect("small")),
+            };
+            let post = Post::create(db, input).await.expect("post");
+            for c in 0..comments_each {
+                Comment::create(
+                    db,
+                    CommentCreate {
+                        post_id: post.id,
+                        text: format!("comment {a}.{p}.{c}"),
+                    },
+                )
+                .await
+                .expect("comment");
+            }
+        }
+        out.push(author);
+    }
+    out
+}
+
+#[tokio::test]
+async fn eager_loading_two_levels() {
+    on_every_backend("eager_loading_two_levels", |t: TestDb| async move {
+        schema(&t.db).await;
+        let db = &t.db;
+        seed(db, 3, 2, 2).await;
+        let authors = Author::query()
+            .with(Author::POSTS.with(Post::COMMENTS))
+            .all(db)
+            .await
+            .expect("loaded");
+        assert_eq!(authors.len(), 3);
+        for (a, author) in authors.iter().enumerate() {
+            let titles: Vec<&str> = author.posts.iter().map(|p| p.title.as_str()).collect();
+            assert_eq!(titles, [format!("post {a}.0"), format!("post {a}.1")]);
+            for (p, post) in author.posts.iter().enumerate() {
+                let texts: Vec<&str> = post.comments.iter().map(|c| c.text.as_str()).collect();
+                assert_eq!(
+                    texts,
+                    [format!("comment {a}.{p}.0"), format!("comment {a}.{p}.1")]
+                );
+            }
+            assert!(author.edited.is_empty(), "not asked for");
+        }
+
+        // belongs-to, with the parent shared by several children.
+        let mut posts = Post::query()
+            .order_by(Post::ID.asc())
+            .all(db)
+            .await
+            .expect("posts");
+        Post::AUTHOR
+            .load_into(db, &mut posts)
+            .await
+            .expect("authors");
+        assert!(
+            posts
+                .iter()
+                .all(|p| p.author.as_ref().map(|a| a.id) == Some(p.author_id))
+        );
+
+        // has_many through the second key to the same table (`via`).
+        let editor = &authors[2];
+        Post::update(
+            db,
+            posts[0].id,
+            PostUpdate {
+                editor_id: Patch::Set(Some(editor.id)),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("edit");
+        let mut again = Author::find(db, Author::ID.eq(editor.id))
+            .await
+            .expect("editor");
+        Author::EDITED
+            .load_into(db, &mut again)
+            .await
+            .expect("edited");
+        assert_eq!(
+            again[0].edited.iter().map(|p| p.id).collect::<Vec<_>>(),
+            [posts[0].id]
+        );
+
+        // has_one.
+        Profile::create(
+            db,
+            ProfileCreate {
+                author_id: authors[1].id,
+                bio: "hi".into(),
+            },
+        )
+        .await
+        .expect("profile");
+        let with_profiles = Author::query()
+            .with(Author::PROFILE)
+            .all(db)
+            .await
+            .expect("profiles");
+        let bios: Vec<Option<&str>> = with_profiles
+            .iter()
+            .map(|a| a.profile.as_ref().map(|p| p.bio.as_str()))
+            .collect();
+        assert_eq!(bios, [None, Some("hi"), None]);
+
+        // Inside a transaction too.
+        let mut tx = db.begin().await.expect("begin");
+        let in_tx = Author::query()
+            .with(Author::POSTS)
+            .all(&mut tx)
+            .await
+            .expect("in tx");
+        assert_eq!(in_tx.iter().map(|a| a.posts.len()).sum::<usize>(), 6);
+        tx.rollback().await.expect("rollback");
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn many_to_many_self_reference_and_filters() {
+    on_every_backend(
+        "many_to_many_self_reference_and_filters",
+        |t: TestDb| async move {
+            schema(&t.db).await;
+            let db = &t.db;
+            let authors = seed(db, 2, 2, 1).await;
+            let posts = Post::query()
+                .order_by(Post::ID.asc())
+                .all(db)
+                .await
+                .expect("posts");
+            let rust = Tag::create(
+                db,
+                TagCreate {
+                    name: "rust".into(),
+                    uses: Patch::Absent,
+                },
+            )
+            .await
+            .expect("tag");
+            let sql = Tag::create(
+                db,
+                TagCreate {
+                    name: "sql".into(),
+                    uses: Patch::Absent,
+                },
+            )
+            .await
+            .expect("tag");
+            for (post, tag) in [(&posts[0], &rust), (&posts[0], &sql), (&posts[3], &sql)] {
+                PostTag::create(
+                    db,
+                    PostTagCreate {
+                        post_id: post.id,
+                        tag_id: tag.id,
+                    },
+                )
+                .await
+                .expect("link");
+            }
+            let loaded = Post::query()
+                .with(Post::TAGS)
+                .order_by(Post::ID.asc())
+                .all(db)
+                .await
+                .expect("tags");
+            let tags: Vec<Vec<&str>> = loaded
+                .iter()
+                .map(|p| {
+                    let mut names: Vec<&str> = p.tags.iter().map(|t| t.name.as_str()).collect();
+                    names.sort_unstable();
+                    names
+                })
+                .collect();
+            assert_eq!(tags, [vec!["rust", "sql"], vec![], vec![], vec!["sql"]]);
+
+            // Filters through relations: EXISTS, never a join that repeats rows.
+            let with_sql = Post::find(db, Post::TAGS.any(Tag::NAME.eq("sql")))
+                .await
+                .expect("m2m filter");
+            assert_eq!(
+                with_sql.iter().map(|p| p.id).collect::<Vec<_>>(),
+                [posts[0].id, posts[3].id]
+            );
+            let commented = Author::find(
+                db,
+                Author::POSTS.any(Post::COMMENTS.any(Comment::TEXT.ends_with("1.1.0"))),
+            )
+            .await
+            .expect("two levels");
+            assert_eq!(
+                commented.iter().map(|a| a.id).collect::<Vec<_>>(),
+                [authors[1].id]
+            );
+            let by_author = Post::count(db, Post::AUTHOR.is(Author::NAME.eq("author 0")))
+                .await
+                .expect("belongs-to filter");
+            assert_eq!(by_author, 2);
+            let none = Author::count(db, !Author::POSTS.any(Expr::all()))
+                .await
+                .expect("no posts");
+            assert_eq!(none, 0);
+
+            // A tree: the subquery's alias keeps parent and child apart.
+            let root = Folder::create(
+                db,
+                FolderCreate {
+                    name: "root".into(),
+                    parent_id: None,
+                },
+            )
+            .await
+            .expect("root");
+            let docs = Folder::create(
+                db,
+                FolderCreate {
+                    name: "docs".into(),
+                    parent_id: Some(root.id),
+                },
+            )
+            .await
+            .expect("docs");
+            Folder::create(
+                db,
+                FolderCreate {
+                    name: "img".into(),
+                    parent_id: Some(docs.id),
+                },
+            )
+            .await
+            .expect("img");
+            let parents = Folder::find(db, Folder::CHILDREN.any(Folder::NAME.eq("img")))
+                .await
+                .expect("self filter");
+            assert_eq!(
+                parents.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+                ["docs"]
+            );
+            let tree = Folder::query()
+                .filter(Folder::PARENT_ID.is_null())
+                .with(Folder::CHILDREN.with(Folder::CHILDREN))
+                .all(db)
+                .await
+                .expect("tree");
+            assert_eq!(tree[0].children[0].children[0].name, "img");
+            t
+        },
+    )
+    .await;
+}
+
+/// Counts the statements sqlx sends inside a span named
+/// `entable_count`: sqlx reports each statement as a tracing event with
+/// target `sqlx::query`, on the caller's thread (PostgreSQL, MySQL) or on
+/// SQLite's worker thread, which enters the caller's span first. So the
+/// count covers exactly the statements of the instrumented call, whatever
+/// other tests run at the same time.
+#[derive(Default)]
+struct StatementCounter {
+    next_id: std::sync::atomic::AtomicU64,
+    counters: std::sync::Mutex<std::collections::HashMap<u64, Arc<AtomicUsize>>>,
+    /// Span metadata, so `Span::current()` (which sqlx hands to SQLite's
+    /// worker) can be answered.
+    spans: std::sync::Mutex<std::collections::HashMap<u64, &'static tracing::Metadata<'static>>>,
+}
+
+thread_local! {
+    static ENTERED: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+static COUNTER: std::sync::OnceLock<&'static StatementCounter> = std::sync::OnceLock::new();
+
+impl StatementCounter {
+    fn global() -> &'static StatementCounter {
+        COUNTER.get_or_init(|| {
+            let counter: &'static StatementCounter = Box::leak(Box::default());
+            let _ = tracing::dispatcher::set_global_default(tracing::Dispatch::new(counter));
+            counter
+        })
+    }
+
+    /// A span whose statements are counted into the returned counter.
+    fn span(&self) -> (tracing::Span, Arc<AtomicUsize>) {
+        let span = tracing::span!(tracing::Level::ERROR, "entable_count");
+        let count = Arc::new(AtomicUsize::new(0));
+        if let Some(id) = span.id() {
+            self.counters
+                .lock()
+                .expect("counter lock")
+                .insert(id.into_u64(), count.clone());
+        }
+        (span, count)
+    }
+}
+
+impl tracing::Subscriber for &'static StatementCounter {
+    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
+        metadata.target() == "sqlx::query" || metadata.name() == "entable_count"
+    }
+    fn new_span(&self, attributes: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        let id = self.next_id.fetch_add(1, Ordering::SeqCst) + 1;
+        self.spans
+            .lock()
+            .expect("span lock")
+            .insert(id, attributes.metadata());
+        tracing::span::Id::from_u64(id)
+    }
+    fn current_span(&self) -> tracing_core::span::Current {
+        let top = ENTERED.with(|entered| entered.borrow().last().copied());
+        let spans = self.spans.lock().expect("span lock");
+        match top.and_then(|id| spans.get(&id).map(|metadata| (id, *metadata))) {
+            Some((id, metadata)) => {
+                tracing_core::span::Current::new(tracing::span::Id::from_u64(id), metadata)
+            }
+            None => tracing_core::span::Current::none(),
+        }
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        if event.metadata().target() != "sqlx::query" {
+            return;
+        }
+        let counters = self.counters.lock().expect("counter lock");
+        ENTERED.with(|entered| {
+            if let Some(count) = entered
+                .borrow()
+                .iter()
+                .rev()
+                .find_map(|id| counters.get(id))
+            {
+                count.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+    }
+    fn enter(&self, id: &tracing::span::Id) {
+        ENTERED.with(|entered| entered.borrow_mut().push(id.into_u64()));
+    }
+    fn exit(&self, id: &tracing::span::Id) {
+        ENTERED.with(|entered| {
+            let mut entered = entered.borrow_mut();
+            if let Some(at) = entered.iter().rposition(|e| *e == id.into_u64()) {
+                entered.remove(at);
+            }
+        });
+    }
+}
+
+#[tokio::test]
+async fn eager_loading_sends_one_statement_per_level() {
+    use tracing::Instrument;
+    let counter = StatementCounter::global();
+    on_every_backend(
+        "eager_loading_sends_one_statement_per_level",
+        move |t: TestDb| async move {
+            schema(&t.db).await;
+            let db = &t.db;
+            seed(db, 100, 10, 1).await;
+
+            // In a transaction, so no pool connection is opened (and set up with
+            // statements of its own) while counting.
+            let mut tx = db.begin().await.expect("begin");
+            let (span, count) = counter.span();
+            let authors = Author::query()
+                .with(Author::POSTS.with(Post::COMMENTS))
+                .all(&mut tx)
+                .instrument(span)
+                .await
+                .expect("loaded");
+            assert_eq!(authors.len(), 100);
+            assert_eq!(authors.iter().map(|a| a.posts.len()).sum::<usize>(), 1000);
+            assert!(
+                authors
+                    .iter()
+                    .flat_map(|a| &a.posts)
+                    .all(|p| p.comments.len() == 1)
+            );
+            assert_eq!(
+                count.load(Ordering::SeqCst),
+                3,
+                "authors, posts, comments: one statement each on {}",
+                t.dialect
+            );
+
+            let (span, count) = counter.span();
+            let mut posts = Post::query().all(&mut tx).await.expect("posts");
+            Post::AUTHOR
+                .load_into(&mut tx, &mut posts)
+                .instrument(span)
+                .await
+                .expect("authors");
+            assert_eq!(
+                count.load(Ordering::SeqCst),
+                1,
+                "1000 posts, one statement for their authors on {}",
+                t.dialect
+            );
+            assert!(posts.iter().all(|p| p.author.is_some()));
+            tx.rollback().await.expect("rollback");
+            t
+        },
+    )
+    .await;
+}
