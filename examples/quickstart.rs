@@ -1,11 +1,12 @@
-//! The README's quick start: two entities, their DDL, and the tables
-//! created on an in-memory SQLite database.
+//! The README's quick start: two entities, their DDL, the tables created on
+//! an in-memory SQLite database, then create → search → update → delete.
 //!
 //! Run it with `cargo run --example quickstart`.
 
 // The fields are only described here, not read: no warnings for that.
 #![allow(dead_code)]
 
+use entable::dto::Patch;
 use entable::prelude::*;
 
 #[derive(Entity, Debug)]
@@ -15,6 +16,8 @@ pub struct Team {
     pub id: i64,
     #[entity(unique, max_length = 100)]
     pub name: String,
+    #[entity(has_many)]
+    pub members: Vec<User>,
 }
 
 #[derive(Entity, Debug)]
@@ -23,6 +26,7 @@ pub struct User {
     #[entity(primary_key, uuid_v4)]
     pub id: Uuid,
     #[entity(unique, max_length = 255)]
+    #[validate(email)]
     pub email: String,
     pub name: String,
     #[entity(references = Team, on_delete = "set null", index)]
@@ -48,6 +52,74 @@ async fn main() -> entable::Result<()> {
     println!(
         "created on SQLite: {:?}",
         tables.into_iter().map(|t| t.0).collect::<Vec<_>>()
+    );
+
+    let team = Team::create(
+        &db,
+        TeamCreate {
+            name: "core".into(),
+        },
+    )
+    .await?;
+    for (email, name) in [("ada@example.org", "Ada"), ("alan@example.org", "Alan")] {
+        let input = UserCreate {
+            email: email.into(),
+            name: name.into(),
+            team_id: Some(team.id),
+            created_at: Patch::Absent,
+        };
+        let user = User::create(&db, input).await?;
+        println!("created {} ({})", user.name, user.id);
+    }
+    let bad = UserCreate {
+        email: "not an email".into(),
+        name: "x".into(),
+        team_id: None,
+        created_at: Patch::Absent,
+    };
+    if let Err(error) = User::create(&db, bad).await {
+        println!("refused: {error}");
+    }
+
+    let search = UserSearch::from_query_str(
+        "email.ends_with=@example.org&name.starts_with=A&sort=-name&page_size=10",
+    )?;
+    let page = User::search(&db, &search).await?;
+    println!(
+        "search: {} of {} -> {:?}",
+        page.items.len(),
+        page.total,
+        page.items.iter().map(|u| &u.name).collect::<Vec<_>>()
+    );
+
+    let ada = User::first(&db, User::EMAIL.eq("ada@example.org"))
+        .await?
+        .ok_or_else(|| entable::Error::Usage {
+            context: Default::default(),
+            reason: "ada was just created".into(),
+        })?;
+    let renamed = User::update(
+        &db,
+        ada.id,
+        UserUpdate {
+            name: Patch::Set("Ada Lovelace".into()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    println!("updated: {}", renamed.name);
+
+    let teams = Team::query().with(Team::MEMBERS).all(&db).await?;
+    println!(
+        "team {} has {} members",
+        teams[0].name,
+        teams[0].members.len()
+    );
+
+    println!("deleted: {}", User::delete(&db, ada.id).await?);
+    println!(
+        "left: {}",
+        User::count(&db, entable::query::Expr::all()).await?
     );
     Ok(())
 }

@@ -103,6 +103,9 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A search query string could not be parsed; the error names the key.
+    #[error(transparent)]
+    Query(#[from] crate::dto::QueryError),
     /// The tables do not form a valid schema.
     #[error(transparent)]
     Schema(#[from] SchemaError),
