@@ -15,7 +15,10 @@
 //! ([`Query::with`](crate::query::Query::with), [`Load::load_into`]) and to
 //! filter by (`User::POSTS.any(Post::TITLE.eq("x"))`, an `EXISTS`).
 //! Loading costs one statement per relation and level, whatever the number
-//! of rows: `users → posts → comments` is three statements.
+//! of rows: `users → posts → comments` is three statements (a level with
+//! more distinct keys than the backend's bind-parameter limit — 65,535 on
+//! PostgreSQL and MySQL, 32,766 on SQLite — is split into one statement per
+//! that many keys).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -96,13 +99,14 @@ fn key_column(table: &crate::schema::TableMeta) -> &'static str {
     table.primary_key.first().copied().unwrap_or("")
 }
 
-/// `IN (keys)` on `column` of `E`, keys deduplicated.
-fn key_filter<E: Entity, K: SqlValue + Eq + Hash>(
-    column: &'static str,
-    mut keys: Vec<K>,
-) -> Expr<E> {
+/// Drops repeated keys, keeping the first of each.
+fn dedup<K: Clone + Eq + Hash>(keys: &mut Vec<K>) {
     let mut seen = std::collections::HashSet::new();
     keys.retain(|k| seen.insert(k.clone()));
+}
+
+/// `IN (keys)` on `column` of `E`.
+fn key_filter<E: Entity, K: SqlValue>(column: &'static str, keys: Vec<K>) -> Expr<E> {
     Expr::from_node(Node::condition(E::table(), column, Condition::In(keys)))
 }
 
@@ -234,6 +238,57 @@ impl<C, P: SingleKey> BelongsTo<C, P> {
 pub trait RelationKey: SqlValue + Eq + Hash {}
 impl<K: SqlValue + Eq + Hash> RelationKey for K {}
 
+/// The rows of `E` whose `column` is one of `keys` (deduplicated): one
+/// statement, or one per chunk when the keys exceed the backend's
+/// bind-parameter limit.
+async fn rows_by_keys<E, K>(
+    exec: &mut Exec<'_>,
+    column: &'static str,
+    mut keys: Vec<K>,
+) -> Result<Vec<E>>
+where
+    E: Model + OnEveryBackend,
+    K: RelationKey,
+{
+    dedup(&mut keys);
+    let mut rows = Vec::new();
+    for chunk in keys.chunks(exec.dialect().bind_limit().max(1)) {
+        let filter = key_filter(column, chunk.to_vec());
+        rows.extend(
+            Query::<E>::new()
+                .filter(filter)
+                .fetch(exec.reborrow(), context::<E>("load"))
+                .await?,
+        );
+    }
+    Ok(rows)
+}
+
+/// Loads the children of `parents` by `fk` and hands each parent its rows
+/// (empty when it has none): what `has_many` and `has_one` share.
+async fn fill_children<P, C>(
+    exec: &mut Exec<'_>,
+    fk: Fk<C, P>,
+    parents: &mut [&mut P],
+    nested: &[Box<dyn Load<C>>],
+    mut put: impl FnMut(&mut P, Vec<C>),
+) -> Result<()>
+where
+    P: Model<Key = <P as SingleKey>::Key> + SingleKey,
+    <P as SingleKey>::Key: RelationKey,
+    C: Model + OnEveryBackend,
+{
+    if parents.is_empty() {
+        return Ok(());
+    }
+    let mut by_key = children(exec, fk, parents, nested).await?;
+    for parent in parents.iter_mut() {
+        let rows = by_key.remove(&parent.key()).unwrap_or_default();
+        put(parent, rows);
+    }
+    Ok(())
+}
+
 /// The children of `parents` by `fk`, with their nested loads done.
 async fn children<P, C>(
     exec: &mut Exec<'_>,
@@ -247,10 +302,7 @@ where
     C: Model + OnEveryBackend,
 {
     let keys: Vec<<P as SingleKey>::Key> = parents.iter().map(|p| p.key()).collect();
-    let mut rows = Query::<C>::new()
-        .filter(key_filter(fk.column, keys))
-        .fetch(exec.reborrow(), context::<C>("load"))
-        .await?;
+    let mut rows = rows_by_keys::<C, _>(exec, fk.column, keys).await?;
     for load in nested {
         load.load(exec.reborrow(), rows.iter_mut().collect())
             .await?;
@@ -272,14 +324,16 @@ where
 {
     fn load<'a>(&'a self, mut exec: Exec<'a>, mut parents: Vec<&'a mut P>) -> LoadFuture<'a> {
         Box::pin(async move {
-            if parents.is_empty() {
-                return Ok(());
-            }
-            let mut by_key = children(&mut exec, self.fk, &parents, &self.nested).await?;
-            for parent in &mut parents {
-                *(self.field)(parent) = by_key.remove(&parent.key()).unwrap_or_default();
-            }
-            Ok(())
+            fill_children(
+                &mut exec,
+                self.fk,
+                &mut parents,
+                &self.nested,
+                |parent, rows| {
+                    *(self.field)(parent) = rows;
+                },
+            )
+            .await
         })
     }
 }
@@ -292,16 +346,16 @@ where
 {
     fn load<'a>(&'a self, mut exec: Exec<'a>, mut parents: Vec<&'a mut P>) -> LoadFuture<'a> {
         Box::pin(async move {
-            if parents.is_empty() {
-                return Ok(());
-            }
-            let mut by_key = children(&mut exec, self.fk, &parents, &self.nested).await?;
-            for parent in &mut parents {
-                *(self.field)(parent) = by_key
-                    .remove(&parent.key())
-                    .and_then(|rows| rows.into_iter().next());
-            }
-            Ok(())
+            fill_children(
+                &mut exec,
+                self.fk,
+                &mut parents,
+                &self.nested,
+                |parent, rows| {
+                    *(self.field)(parent) = rows.into_iter().next();
+                },
+            )
+            .await
         })
     }
 }
@@ -323,10 +377,7 @@ where
                 return Ok(());
             }
             let column = key_column(P::table());
-            let mut rows = Query::<P>::new()
-                .filter(key_filter(column, keys))
-                .fetch(exec.reborrow(), context::<P>("load"))
-                .await?;
+            let mut rows = rows_by_keys::<P, _>(&mut exec, column, keys).await?;
             for load in &self.nested {
                 load.load(exec.reborrow(), rows.iter_mut().collect())
                     .await?;
@@ -354,14 +405,15 @@ where
             if parents.is_empty() {
                 return Ok(());
             }
-            let keys: Vec<<P as SingleKey>::Key> = parents.iter().map(|p| p.key()).collect();
-            let pairs = linked::<P, C, J>(
-                exec.reborrow(),
-                self.to_parent.column,
-                self.to_child.column,
-                keys,
-            )
-            .await?;
+            let mut keys: Vec<<P as SingleKey>::Key> = parents.iter().map(|p| p.key()).collect();
+            dedup(&mut keys);
+            let mut pairs = Vec::new();
+            for chunk in keys.chunks(exec.dialect().bind_limit().max(1)) {
+                let (to_parent, to_child) = (self.to_parent.column, self.to_child.column);
+                pairs.extend(
+                    linked::<P, C, J>(exec.reborrow(), to_parent, to_child, chunk.to_vec()).await?,
+                );
+            }
             let (owners, mut rows): (Vec<<P as SingleKey>::Key>, Vec<C>) =
                 pairs.into_iter().unzip();
             for load in &self.nested {
