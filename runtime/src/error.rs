@@ -164,9 +164,13 @@ impl Error {
         let message = db.message().to_owned();
         let named = db.constraint().map(str::to_owned);
         let rules = dialect.rules();
-        match db.kind() {
+        // Inserting or updating a row can break only the row's own foreign
+        // keys; deleting one breaks another table's.
+        let writes_row = !context.operation.contains("delete");
+        match rules.error_kind(db.kind(), &message) {
             ErrorKind::UniqueViolation => {
-                let constraint = named.or_else(|| rules.violated_constraint(&message, table));
+                let constraint =
+                    named.or_else(|| rules.violated_constraint(&message, table, writes_row));
                 Error::UniqueViolation {
                     context,
                     constraint,
@@ -174,7 +178,8 @@ impl Error {
                 }
             }
             ErrorKind::ForeignKeyViolation => {
-                let constraint = named.or_else(|| rules.violated_constraint(&message, table));
+                let constraint =
+                    named.or_else(|| rules.violated_constraint(&message, table, writes_row));
                 Error::ForeignKeyViolation {
                     context,
                     constraint,
@@ -192,7 +197,8 @@ impl Error {
                 }
             }
             ErrorKind::CheckViolation => {
-                let constraint = named.or_else(|| rules.violated_constraint(&message, table));
+                let constraint =
+                    named.or_else(|| rules.violated_constraint(&message, table, writes_row));
                 Error::CheckViolation {
                     context,
                     constraint,

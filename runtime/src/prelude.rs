@@ -2,9 +2,12 @@
 //! implements, the handle and the common column types.
 
 pub use crate::backend::Dialect;
+pub use crate::query::Expr;
 pub use crate::repo::Repo;
 pub use crate::schema::Schema;
-pub use crate::types::{DbEnum as _, Json};
+pub use crate::types::DbEnum as _;
+#[cfg(feature = "json")]
+pub use crate::types::Json;
 pub use crate::{Db, DbEnum, Entity, SingleKey};
 pub use uuid::Uuid;
 

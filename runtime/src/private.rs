@@ -7,7 +7,9 @@ pub use crate::dto::Condition;
 pub use crate::dto::{Filter, Filterable, PageRequest, Patch, SortKey, SortList, kind};
 pub use crate::entity::{Entity, SingleKey};
 pub use crate::query::{Column, Expr, Opaque};
-pub use crate::relation::{BelongsTo, ForeignKey, HasMany, HasOne, ManyToMany, References};
+pub use crate::relation::{
+    BelongsTo, ForeignKey, HasMany, HasOne, ManyToMany, NotAForeignKey, References,
+};
 pub use crate::repo::{BindError, ColumnSet, Model, Persist, SqlCache};
 
 /// One Search condition as an expression on `E`.

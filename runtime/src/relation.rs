@@ -23,6 +23,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
+use std::marker::PhantomData;
 use std::pin::Pin;
 
 use sqlx::AssertSqlSafe;
@@ -55,30 +56,52 @@ pub trait Load<P>: Send + Sync {
     }
 }
 
-/// A foreign key column of `C` holding keys of type `K`: its name and how
-/// to read it from a row.
-pub struct ForeignKey<C, K> {
+/// A foreign key column of `C` pointing at `P`, holding keys of type `K`:
+/// its name and how to read it from a row. Typed by the parent, not only by
+/// the key type, so a relation cannot follow a key to another table whose
+/// key has the same type. (`K` is a parameter rather than `P`'s key type so
+/// that a key of the wrong type, or to an entity without a single key, is
+/// reported once, at the field, instead of again here.)
+pub struct ForeignKey<C, P, K> {
     column: &'static str,
     get: fn(&C) -> Option<K>,
+    parent: PhantomData<fn() -> P>,
 }
 
-impl<C, K> Clone for ForeignKey<C, K> {
+impl<C, P, K> Clone for ForeignKey<C, P, K> {
     fn clone(&self) -> Self {
         *self
     }
 }
-impl<C, K> Copy for ForeignKey<C, K> {}
+impl<C, P, K> Copy for ForeignKey<C, P, K> {}
 
-impl<C, K> ForeignKey<C, K> {
+impl<C, P, K> ForeignKey<C, P, K> {
     /// Generated for every `references` field.
     #[doc(hidden)]
     pub const fn new(column: &'static str, get: fn(&C) -> Option<K>) -> Self {
-        ForeignKey { column, get }
+        ForeignKey {
+            column,
+            get,
+            parent: PhantomData,
+        }
+    }
+}
+
+/// What a column of `C` that is not a foreign key offers a relation: nothing.
+/// `has_many(via = name)` on a plain column fails to compile as "expected
+/// `ForeignKey<C, P, K>`, found `NotAForeignKey<C>`".
+pub struct NotAForeignKey<C>(PhantomData<fn(&C)>);
+
+impl<C> NotAForeignKey<C> {
+    /// Generated for every column without `references`.
+    #[doc(hidden)]
+    pub const fn new() -> Self {
+        NotAForeignKey(PhantomData)
     }
 }
 
 /// The foreign key type a relation from `C` to `P` uses.
-type Fk<C, P> = ForeignKey<C, <P as SingleKey>::Key>;
+type Fk<C, P> = ForeignKey<C, P, <P as SingleKey>::Key>;
 
 /// `Self` has exactly one foreign key to `P`. Generated for each
 /// `references` target that one field of the entity points at.
@@ -91,7 +114,7 @@ pub trait References<P>: Sized {
     /// The type of the key column.
     type Key;
     /// That foreign key.
-    const FOREIGN_KEY: ForeignKey<Self, Self::Key>;
+    const FOREIGN_KEY: ForeignKey<Self, P, Self::Key>;
 }
 
 /// The key column of a single-key entity.

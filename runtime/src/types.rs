@@ -5,6 +5,7 @@ pub use crate::backend::types::{FieldType, SqlType};
 
 /// A JSON column holding a `T` (serialised with serde). Re-exported from
 /// sqlx so values bind and decode directly.
+#[cfg(feature = "json")]
 pub use sqlx::types::Json;
 
 /// A unit-only enum stored as text. Implemented by `#[derive(DbEnum)]`,

@@ -41,7 +41,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
         .columns()
         .filter_map(|f| f.references.as_ref().map(|r| (f, r.target.clone())))
         .collect();
-    let fk_consts = foreign_keys.iter().map(|(field, _)| {
+    let fk_consts = foreign_keys.iter().map(|(field, target)| {
         let name = fk_const_name(&field.ident);
         let (field_ident, column, value_ty) = (&field.ident, &field.column.value, &field.value_ty);
         let value = if field.nullable {
@@ -51,9 +51,21 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
         };
         quote! {
             #[doc(hidden)]
-            #vis const #name: #p::ForeignKey<#ident, #value_ty> = #p::ForeignKey::new(#column, |row: &#ident| #value);
+            #vis const #name: #p::ForeignKey<#ident, #target, #value_ty> = #p::ForeignKey::new(#column, |row: &#ident| #value);
         }
     });
+    // A `via` naming a plain column then fails as a type mismatch that
+    // says so, rather than as a missing item.
+    let plain_consts = entity
+        .columns()
+        .filter(|f| f.references.is_none())
+        .map(|field| {
+            let name = fk_const_name(&field.ident);
+            quote! {
+                #[doc(hidden)]
+                #vis const #name: #p::NotAForeignKey<#ident> = #p::NotAForeignKey::new();
+            }
+        });
     // `References<T>` only where one field points at `T`: with two, a
     // relation must say which (`via`).
     let references = foreign_keys.iter().filter_map(|(field, target)| {
@@ -69,7 +81,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
                 #[automatically_derived]
                 impl #p::References<#target> for #ident {
                     type Key = #value_ty;
-                    const FOREIGN_KEY: #p::ForeignKey<Self, #value_ty> = #ident::#name;
+                    const FOREIGN_KEY: #p::ForeignKey<Self, #target, #value_ty> = #ident::#name;
                 }
             }
         })
@@ -123,6 +135,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
         impl #ident {
             #(#columns)*
             #(#fk_consts)*
+            #(#plain_consts)*
             #(#relations)*
         }
         #(#references)*

@@ -232,12 +232,16 @@ pub trait DialectRules: Send + Sync + 'static {
     /// The constraint named by a violation message, for backends whose
     /// errors carry no constraint field (MySQL names it in the text, SQLite
     /// names only the columns, matched here against `table`'s constraints).
+    /// `writes_row` is true when the statement inserted or updated a row of
+    /// `table` (so only its own foreign keys can be broken), false when it
+    /// deleted one.
     fn violated_constraint(
         &self,
         message: &str,
         table: &crate::schema::TableMeta,
+        writes_row: bool,
     ) -> Option<String> {
-        let _ = (message, table);
+        let _ = (message, table, writes_row);
         None
     }
     /// How a text match on `{column}` is written: the text before the
@@ -271,6 +275,12 @@ pub trait DialectRules: Send + Sync + 'static {
     fn order_term(&self, out: &mut String, column: &str, descending: bool) {
         out.push_str(column);
         out.push_str(if descending { " DESC" } else { " ASC" });
+    }
+    /// The kind of a database error, where the driver's classification
+    /// misses one the dialect reports in another way.
+    fn error_kind(&self, kind: sqlx::error::ErrorKind, message: &str) -> sqlx::error::ErrorKind {
+        let _ = message;
+        kind
     }
     /// The column named by a NOT NULL violation message.
     fn null_column(&self, message: &str) -> Option<String> {

@@ -108,6 +108,7 @@ impl DialectRules for MySql {
         &self,
         message: &str,
         _table: &crate::schema::TableMeta,
+        _writes_row: bool,
     ) -> Option<String> {
         // "Duplicate entry 'x' for key 'uq_user_email'" (MySQL 8 prefixes
         // the table: 'user.uq_user_email'); "… CONSTRAINT `fk_…` FOREIGN KEY …".

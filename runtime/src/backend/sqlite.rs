@@ -105,7 +105,21 @@ impl DialectRules for Sqlite {
         &self,
         message: &str,
         table: &crate::schema::TableMeta,
+        writes_row: bool,
     ) -> Option<String> {
+        // "CHECK constraint failed: ck_name" names the constraint (or, when
+        // it has none, its expression).
+        if let Some(name) = message.strip_prefix("CHECK constraint failed: ") {
+            return Some(name.to_owned());
+        }
+        // "FOREIGN KEY constraint failed" names nothing. A row written to a
+        // table with one foreign key can only break that one.
+        if message.starts_with("FOREIGN KEY constraint failed") {
+            return match (writes_row, table.foreign_keys) {
+                (true, [only]) => Some(only.name.to_owned()),
+                _ => None,
+            };
+        }
         // "UNIQUE constraint failed: user.email, user.tenant": columns only.
         let columns: Vec<&str> = message
             .split_once("constraint failed: ")?
@@ -121,6 +135,16 @@ impl DialectRules for Sqlite {
             .iter()
             .find(|i| i.unique && i.columns == columns.as_slice())
             .map(|i| i.name.to_owned())
+    }
+
+    fn error_kind(&self, kind: sqlx::error::ErrorKind, message: &str) -> sqlx::error::ErrorKind {
+        // A `RESTRICT` action fails with SQLITE_CONSTRAINT_TRIGGER, which
+        // sqlx leaves unclassified; the message is the foreign key one.
+        if message.starts_with("FOREIGN KEY constraint failed") {
+            sqlx::error::ErrorKind::ForeignKeyViolation
+        } else {
+            kind
+        }
     }
 
     fn null_column(&self, message: &str) -> Option<String> {

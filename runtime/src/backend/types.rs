@@ -139,6 +139,7 @@ field_types! {
     serde_json::Value => Json,
 }
 
+#[cfg(feature = "json")]
 impl<T> FieldType for sqlx::types::Json<T> {
     const SQL_TYPE: SqlType = SqlType::Json;
 }

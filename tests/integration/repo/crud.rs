@@ -6,6 +6,9 @@ use entable::query::Expr;
 use entable::repo::Model;
 use entable::{Error, Repo};
 
+use entable::backend::Dialect;
+
+use crate::entities::shop::{Order, OrderCreate};
 use crate::entities::{
     self, Group, GroupCreate, GroupSearch, GroupSort, GroupUpdate, Role, User, UserCreate,
 };
@@ -17,6 +20,17 @@ async fn schema(t: &TestDb) {
         .create_all(&t.db)
         .await
         .expect("schema created");
+}
+
+fn user(email: &str) -> UserCreate {
+    UserCreate {
+        email: email.into(),
+        display_name: None,
+        group_id: None,
+        role: Patch::Absent,
+        active: Patch::Absent,
+        created_at: Patch::Absent,
+    }
 }
 
 fn group(name: &str) -> GroupCreate {
@@ -150,9 +164,48 @@ async fn typed_errors() {
         };
         let error = User::create(db, input).await.expect_err("missing group");
         match &error {
-            Error::ForeignKeyViolation { context, .. } => assert_eq!(context.operation, "create"),
+            Error::ForeignKeyViolation {
+                context,
+                constraint,
+                ..
+            } => {
+                assert_eq!(context.operation, "create");
+                assert_eq!(
+                    constraint.as_deref(),
+                    Some("fk_user_group_group_id"),
+                    "{error}"
+                );
+            }
             other => panic!("expected ForeignKeyViolation, got {other:?}"),
         }
+
+        // Deleting a row another table still refers to (`restrict`).
+        let owner = User::create(db, user("owner@example.com"))
+            .await
+            .expect("owner");
+        let order = OrderCreate {
+            user_id: owner.id,
+            code: "o-1".into(),
+        };
+        Order::create(db, order).await.expect("order");
+        let error = User::delete(db, owner.id)
+            .await
+            .expect_err("an order refers to the user");
+        match &error {
+            Error::ForeignKeyViolation {
+                context,
+                constraint,
+                ..
+            } => {
+                assert_eq!(context.operation, "delete");
+                // SQLite's message names no constraint, and a deleted row
+                // can break any table's key.
+                let expected = (t.dialect != Dialect::Sqlite).then_some("fk_order_user_user_id");
+                assert_eq!(constraint.as_deref(), expected, "{error}");
+            }
+            other => panic!("expected ForeignKeyViolation, got {other:?}"),
+        }
+        assert!(User::get(db, owner.id).await.expect("get").is_some());
 
         let error = Group::update(
             db,

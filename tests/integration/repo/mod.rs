@@ -4,3 +4,5 @@ mod blog;
 mod crud;
 mod dsl;
 mod relations;
+mod search;
+mod violations;
