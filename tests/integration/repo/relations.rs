@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use entable::backend::Dialect;
 use entable::dto::Patch;
 use entable::prelude::*;
 use entable::query::Expr;
@@ -435,5 +436,85 @@ async fn eager_loading_sends_one_statement_per_level() {
             t
         },
     )
+    .await;
+}
+
+/// More parents than one statement may bind: the key list is split at the
+/// dialect's limit, and every parent still gets exactly its children.
+#[tokio::test]
+async fn eager_loading_past_the_bind_limit() {
+    use tracing::Instrument;
+    const AUTHORS: usize = 70_000;
+    let counter = StatementCounter::global();
+    on_every_backend("eager_loading_past_the_bind_limit", move |t: TestDb| async move {
+        schema(&t.db).await;
+        let db = &t.db;
+        // Seeded set-wise: 105,000 single creates would take minutes.
+        let numbers = format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {AUTHORS})"
+        );
+        let authors = match t.dialect {
+            Dialect::Postgres => format!(
+                r#"INSERT INTO "author" ("name") SELECT 'author ' || i FROM generate_series(1, {AUTHORS}) AS i"#
+            ),
+            Dialect::MySql => format!(
+                "INSERT INTO `author` (`name`) {numbers} SELECT CONCAT('author ', i) FROM n"
+            ),
+            Dialect::Sqlite => {
+                format!(r#"{numbers} INSERT INTO "author" ("name") SELECT 'author ' || i FROM n"#)
+            }
+        };
+        let posts = crate::support::dialect_sql(
+            t.dialect,
+            r#"INSERT INTO "post" ("author_id", "title") SELECT "id", 'p' FROM "author" WHERE "id" % 2 = 0"#,
+        );
+        let mut seed = vec![authors, posts];
+        if t.dialect == Dialect::MySql {
+            // MariaDB stops recursion at 1,000 rows by default.
+            seed.insert(0, "SET SESSION max_recursive_iterations = 1000000".into());
+        }
+        db.execute_ddl(&seed).await.expect("seeded");
+
+        let mut tx = db.begin().await.expect("begin");
+        let limit = t.dialect.bind_limit();
+        let (span, count) = counter.span();
+        let authors = Author::query()
+            .with(Author::POSTS)
+            .all(&mut tx)
+            .instrument(span)
+            .await
+            .expect("loaded");
+        assert_eq!(authors.len(), AUTHORS);
+        assert!(
+            authors
+                .iter()
+                .all(|a| a.posts.len() == usize::from(a.id % 2 == 0)
+                    && a.posts.iter().all(|p| p.author_id == a.id)),
+            "each author holds exactly its own posts"
+        );
+        assert_eq!(
+            count.load(Ordering::SeqCst),
+            1 + AUTHORS.div_ceil(limit),
+            "authors, then posts in chunks of {limit} keys on {}",
+            t.dialect
+        );
+
+        let (span, count) = counter.span();
+        let mut posts = Post::query().all(&mut tx).await.expect("posts");
+        Post::AUTHOR
+            .load_into(&mut tx, &mut posts)
+            .instrument(span)
+            .await
+            .expect("authors");
+        assert_eq!(posts.len(), AUTHORS / 2);
+        assert!(
+            posts
+                .iter()
+                .all(|p| p.author.as_ref().map(|a| a.id) == Some(p.author_id))
+        );
+        assert_eq!(count.load(Ordering::SeqCst), (AUTHORS / 2).div_ceil(limit));
+        tx.rollback().await.expect("rollback");
+        t
+    })
     .await;
 }
