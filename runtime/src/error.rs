@@ -137,6 +137,47 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// The driver's error inside, if any.
+    pub fn driver_error(&self) -> Option<&sqlx::Error> {
+        match self {
+            Error::UniqueViolation { source, .. }
+            | Error::ForeignKeyViolation { source, .. }
+            | Error::NotNullViolation { source, .. }
+            | Error::CheckViolation { source, .. }
+            | Error::Statement { source, .. }
+            | Error::Database { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+
+    /// Whether running the whole transaction again may succeed: a
+    /// serialization failure or deadlock (SQLSTATE 40001 / 40P01 on
+    /// PostgreSQL, 40001 and lock wait timeout 1205 on MySQL/MariaDB), or a
+    /// busy or locked database on SQLite. [`Db::run_tx`](crate::Db::run_tx)
+    /// retries exactly these.
+    pub fn is_retryable(&self) -> bool {
+        let Some(db) = self.driver_error().and_then(|e| e.as_database_error()) else {
+            return false;
+        };
+        let code = db.code();
+        match code.as_deref() {
+            Some("40001" | "40P01") => true,
+            #[cfg(feature = "mysql")]
+            Some("HY000") => db
+                .try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
+                .is_some_and(|e| e.number() == 1205),
+            // SQLite reports its extended result code: BUSY (5) and LOCKED
+            // (6) with their variants in the upper bits.
+            #[cfg(feature = "sqlite")]
+            Some(other) if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() => other
+                .parse::<u32>()
+                .is_ok_and(|c| matches!(c & 0xff, 5 | 6)),
+            _ => false,
+        }
+    }
+}
+
 impl From<sqlx::Error> for Error {
     fn from(source: sqlx::Error) -> Self {
         Error::Database {

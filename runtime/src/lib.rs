@@ -51,6 +51,7 @@ pub mod query;
 pub mod relation;
 pub mod repo;
 pub mod schema;
+mod tx;
 pub mod types;
 pub mod validate;
 
@@ -62,9 +63,10 @@ pub use db::{Db, PoolConfig};
 pub use entable_macros::{DbEnum, Entity};
 pub use entity::{Entity, SingleKey};
 pub use error::{Context, Error, Result};
-pub use exec::{Exec, Tx};
+pub use exec::Exec;
 pub use repo::Repo;
 pub use sqlx;
+pub use tx::{Isolation, Retry, Tx, TxError, TxOptions};
 pub use uuid;
 
 #[cfg(feature = "chrono")]

@@ -13,3 +13,4 @@ mod dto;
 mod migrations;
 mod repo;
 mod schema_on_backends;
+mod tx;
