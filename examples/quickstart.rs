@@ -9,7 +9,7 @@
 use entable::dto::Patch;
 use entable::prelude::*;
 
-#[derive(Entity, Debug)]
+#[derive(Entity, Debug, Clone)]
 #[entity(table = "teams")]
 pub struct Team {
     #[entity(primary_key, auto_increment)]
@@ -20,7 +20,7 @@ pub struct Team {
     pub members: Vec<User>,
 }
 
-#[derive(Entity, Debug)]
+#[derive(Entity, Debug, Clone)]
 #[entity(table = "users")]
 pub struct User {
     #[entity(primary_key, uuid_v4)]

@@ -30,6 +30,16 @@ pub(crate) fn entity(entity: &Entity, cx: &Ctxt) {
             ),
         );
     }
+    // Column sets are `u128` bit masks (one statement shape per set).
+    if let Some(extra) = entity.columns().nth(MAX_COLUMNS) {
+        cx.error_spanned(
+            &extra.ident,
+            format!(
+                "`{}` has more than {MAX_COLUMNS} columns: split it, or mark fields #[entity(skip)]",
+                entity.ident
+            ),
+        );
+    }
     let mut seen: HashMap<String, &Field> = HashMap::new();
     for field in &entity.fields {
         check_field(field, pk_count, cx);
@@ -53,6 +63,9 @@ pub(crate) fn entity(entity: &Entity, cx: &Ctxt) {
     check_dto(entity, cx);
     check_relations(entity, cx);
 }
+
+/// The most columns an entity may map; `entable::repo::MAX_SHAPED_COLUMNS`.
+const MAX_COLUMNS: usize = 128;
 
 fn check_relations(entity: &Entity, cx: &Ctxt) {
     for field in &entity.fields {

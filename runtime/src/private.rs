@@ -105,6 +105,19 @@ const fn total_len(parts: &[&str]) -> usize {
     total
 }
 
+/// Entities reached through a relation are handed out as copies when one
+/// row belongs to several parents, so they must be `Clone`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is loaded through a relation, so it must implement `Clone`",
+    label = "`{Self}` is not `Clone`",
+    note = "add #[derive(Clone)] to `{Self}`: a row reached from two parents (many-to-many, or one row loaded twice) goes to each as a copy"
+)]
+pub trait RelationTarget: Clone {}
+impl<T: Clone> RelationTarget for T {}
+
+/// Compiles when `T` can be the target of a relation.
+pub const fn assert_relation_target<T: RelationTarget>() {}
+
 /// `assert_foreign_key::<Field, Key>()` compiles when a foreign key field
 /// whose value type is `Field` can hold the referenced key `Key`.
 pub const fn assert_foreign_key<F: ForeignKeyOf<K>, K>() {}

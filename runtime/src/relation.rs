@@ -294,22 +294,50 @@ async fn fill_children<P, C>(
     fk: Fk<C, P>,
     parents: &mut [&mut P],
     nested: &[Box<dyn Load<C>>],
-    mut put: impl FnMut(&mut P, Vec<C>),
+    put: impl FnMut(&mut P, Vec<C>),
 ) -> Result<()>
 where
     P: Model<Key = <P as SingleKey>::Key> + SingleKey,
     <P as SingleKey>::Key: RelationKey,
-    C: Model + OnEveryBackend,
+    C: Model + OnEveryBackend + Clone,
 {
     if parents.is_empty() {
         return Ok(());
     }
-    let mut by_key = children(exec, fk, parents, nested).await?;
-    for parent in parents.iter_mut() {
-        let rows = by_key.remove(&parent.key()).unwrap_or_default();
-        put(parent, rows);
-    }
+    let by_key = children(exec, fk, parents, nested).await?;
+    distribute(by_key, parents, put);
     Ok(())
+}
+
+/// Hands each parent the rows under its key. A key held by several parents
+/// (the same row loaded twice, or a many-to-many child reached from two
+/// parents) gives each a copy; the last one takes the rows themselves.
+fn distribute<P, C>(
+    mut by_key: HashMap<<P as SingleKey>::Key, Vec<C>>,
+    parents: &mut [&mut P],
+    mut put: impl FnMut(&mut P, Vec<C>),
+) where
+    P: Model<Key = <P as SingleKey>::Key> + SingleKey,
+    <P as SingleKey>::Key: RelationKey,
+    C: Clone,
+{
+    let mut holders: HashMap<<P as SingleKey>::Key, usize> = HashMap::new();
+    for parent in parents.iter() {
+        *holders.entry(parent.key()).or_default() += 1;
+    }
+    for parent in parents.iter_mut() {
+        let key = parent.key();
+        let left = holders.get_mut(&key).map_or(0, |n| {
+            *n -= 1;
+            *n
+        });
+        let rows = if left > 0 {
+            by_key.get(&key).cloned()
+        } else {
+            by_key.remove(&key)
+        };
+        put(parent, rows.unwrap_or_default());
+    }
 }
 
 /// The children of `parents` by `fk`, with their nested loads done.
@@ -343,7 +371,7 @@ impl<P, C> Load<P> for HasMany<P, C>
 where
     P: Model<Key = <P as SingleKey>::Key> + SingleKey,
     <P as SingleKey>::Key: RelationKey,
-    C: Model + OnEveryBackend,
+    C: Model + OnEveryBackend + Clone,
 {
     fn load<'a>(&'a self, mut exec: Exec<'a>, mut parents: Vec<&'a mut P>) -> LoadFuture<'a> {
         Box::pin(async move {
@@ -365,7 +393,7 @@ impl<P, C> Load<P> for HasOne<P, C>
 where
     P: Model<Key = <P as SingleKey>::Key> + SingleKey,
     <P as SingleKey>::Key: RelationKey,
-    C: Model + OnEveryBackend,
+    C: Model + OnEveryBackend + Clone,
 {
     fn load<'a>(&'a self, mut exec: Exec<'a>, mut parents: Vec<&'a mut P>) -> LoadFuture<'a> {
         Box::pin(async move {
@@ -420,7 +448,8 @@ impl<P, C, J> Load<P> for ManyToMany<P, C, J>
 where
     P: Model<Key = <P as SingleKey>::Key> + SingleKey,
     <P as SingleKey>::Key: RelationKey,
-    C: Model + SingleKey + OnEveryBackend,
+    C: Model<Key = <C as SingleKey>::Key> + SingleKey + OnEveryBackend + Clone,
+    <C as SingleKey>::Key: RelationKey,
     J: Entity + Send + Sync,
 {
     fn load<'a>(&'a self, mut exec: Exec<'a>, mut parents: Vec<&'a mut P>) -> LoadFuture<'a> {
@@ -437,19 +466,31 @@ where
                     linked::<P, C, J>(exec.reborrow(), to_parent, to_child, chunk.to_vec()).await?,
                 );
             }
-            let (owners, mut rows): (Vec<<P as SingleKey>::Key>, Vec<C>) =
-                pairs.into_iter().unzip();
+            // A child linked to several parents comes once per link; nested
+            // loads run on one copy of each, then the copies are handed out.
+            let mut index: HashMap<<C as SingleKey>::Key, usize> = HashMap::new();
+            let mut rows: Vec<C> = Vec::new();
+            let mut links: Vec<(<P as SingleKey>::Key, usize)> = Vec::with_capacity(pairs.len());
+            for (owner, row) in pairs {
+                let at = *index.entry(row.key()).or_insert_with(|| {
+                    rows.push(row);
+                    rows.len() - 1
+                });
+                links.push((owner, at));
+            }
             for load in &self.nested {
                 load.load(exec.reborrow(), rows.iter_mut().collect())
                     .await?;
             }
             let mut by_key: HashMap<<P as SingleKey>::Key, Vec<C>> = HashMap::new();
-            for (owner, row) in owners.into_iter().zip(rows) {
-                by_key.entry(owner).or_default().push(row);
+            for (owner, at) in links {
+                if let Some(row) = rows.get(at) {
+                    by_key.entry(owner).or_default().push(row.clone());
+                }
             }
-            for parent in &mut parents {
-                *(self.field)(parent) = by_key.remove(&parent.key()).unwrap_or_default();
-            }
+            distribute(by_key, &mut parents, |parent, rows| {
+                *(self.field)(parent) = rows;
+            });
             Ok(())
         })
     }

@@ -1,6 +1,6 @@
 use entable::prelude::*;
 
-#[derive(Entity)]
+#[derive(Entity, Clone)]
 struct Person {
     #[entity(primary_key, auto_increment)]
     id: i64,
@@ -8,7 +8,7 @@ struct Person {
     letters: Vec<Letter>,
 }
 
-#[derive(Entity)]
+#[derive(Entity, Clone)]
 struct Letter {
     #[entity(primary_key, auto_increment)]
     id: i64,

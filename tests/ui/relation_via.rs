@@ -1,6 +1,6 @@
 use entable::prelude::*;
 
-#[derive(Entity)]
+#[derive(Entity, Clone)]
 struct Team {
     #[entity(primary_key, auto_increment)]
     id: i64,
@@ -15,13 +15,13 @@ struct Team {
     wrong_target: Option<Player>,
 }
 
-#[derive(Entity)]
+#[derive(Entity, Clone)]
 struct League {
     #[entity(primary_key, auto_increment)]
     id: i64,
 }
 
-#[derive(Entity)]
+#[derive(Entity, Clone)]
 struct Player {
     #[entity(primary_key, auto_increment)]
     id: i64,

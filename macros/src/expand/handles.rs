@@ -129,7 +129,20 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
         })
     });
 
+    let clone_checks = entity.fields.iter().filter_map(|field| {
+        let relation = field.relation.as_ref()?;
+        let target = if relation.target.to_string() == "Self" {
+            quote!(#ident)
+        } else {
+            relation.target.clone()
+        };
+        Some(quote_spanned! {relation.span=>
+            const _: () = #p::assert_relation_target::<#target>();
+        })
+    });
+
     quote! {
+        #(#clone_checks)*
         #[automatically_derived]
         #[allow(clippy::declare_interior_mutable_const)]
         impl #ident {

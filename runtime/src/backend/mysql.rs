@@ -84,11 +84,17 @@ impl DialectRules for MySql {
 
     fn text_match(&self, case_insensitive: bool) -> (&'static str, &'static str, &'static str) {
         // The tables' binary collation makes LIKE case-sensitive; LOWER on
-        // both sides makes it not. '\\' is one backslash in MySQL strings.
+        // both sides makes it not. The escape is written as CHAR(92): a
+        // backslash literal means one thing with NO_BACKSLASH_ESCAPES in
+        // sql_mode and another without.
         if case_insensitive {
-            ("LOWER({column})", " LIKE LOWER(", ") ESCAPE '\\\\'")
+            (
+                "LOWER({column})",
+                " LIKE LOWER(",
+                ") ESCAPE CHAR(92 USING utf8mb4)",
+            )
         } else {
-            ("{column}", " LIKE ", " ESCAPE '\\\\'")
+            ("{column}", " LIKE ", " ESCAPE CHAR(92 USING utf8mb4)")
         }
     }
 
@@ -115,6 +121,10 @@ impl DialectRules for MySql {
         if let Some(rest) = message.rsplit_once("for key '").map(|(_, r)| r) {
             let key = rest.trim_end_matches('\'');
             return Some(key.rsplit('.').next().unwrap_or(key).to_owned());
+        }
+        // MySQL 8: "Check constraint 'ck_x' is violated."
+        if let Some(rest) = message.split_once("Check constraint '").map(|(_, r)| r) {
+            return rest.split('\'').next().map(str::to_owned);
         }
         let rest = message.split_once("CONSTRAINT `")?.1;
         rest.split('`').next().map(str::to_owned)

@@ -58,7 +58,7 @@ impl DialectRules for Postgres {
             } else {
                 " LIKE "
             },
-            " ESCAPE '\\'",
+            " ESCAPE E'\\\\'",
         )
     }
 

@@ -120,7 +120,7 @@ impl<E: Model + OnEveryBackend> Query<E> {
         let table = E::table();
         with_conn!(exec, B, conn => {
             let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
-            let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).select, true, context)?;
+            let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).select, Shape::Rows, context)?;
             let rows = sqlx::query_with(AssertSqlSafe(sql), args).fetch_all(&mut *conn).await.map_err(classify)?;
             rows.iter().map(|row| <E as Persist<B>>::decode(row).map_err(classify)).collect()
         })
@@ -151,7 +151,7 @@ impl<E: Model + OnEveryBackend> Query<E> {
             let table = E::table();
             with_conn!(exec, B, conn => {
                 let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
-                let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).count, false, context)?;
+                let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).count, Shape::Filter, context)?;
                 let total: i64 = sqlx::query_scalar_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
                 Ok(u64::try_from(total).unwrap_or(0))
             })
@@ -169,10 +169,9 @@ impl<E: Model + OnEveryBackend> Query<E> {
             let context = context::<E>("exists");
             let table = E::table();
             self.limit = Some(1);
-            self.order.clear();
             with_conn!(exec, B, conn => {
                 let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
-                let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).exists, true, context)?;
+                let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).exists, Shape::Probe, context)?;
                 let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *conn).await.map_err(classify)?;
                 Ok(row.is_some())
             })
@@ -188,7 +187,7 @@ impl<E: Model + OnEveryBackend> Query<E> {
             let table = E::table();
             with_conn!(exec, B, conn => {
                 let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
-                let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).select, true, context)?;
+                let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).select, Shape::Rows, context)?;
                 let mut rows = sqlx::query_with(AssertSqlSafe(sql), args).fetch(&mut *conn);
                 while let Some(row) = rows.try_next().await.map_err(classify)? {
                     let entity = <E as Persist<B>>::decode(&row).map_err(classify);
@@ -237,11 +236,13 @@ impl<E: Entity> Query<E> {
         }
     }
 
-    /// `base WHERE … [ORDER BY …] [LIMIT … OFFSET …]` and its arguments.
+    /// `base WHERE … [ORDER BY …] [LIMIT … OFFSET …]` and its arguments:
+    /// with `shape` [`Shape::Rows`] the order (the key last, so pages are
+    /// stable) and page, with [`Shape::Probe`] the page only.
     pub(crate) fn statement<B: Backend>(
         &self,
         base: &str,
-        ordered: bool,
+        shape: Shape,
         context: Context,
     ) -> Result<(String, Args<B>)> {
         let mut args = Args::<B>::default();
@@ -252,11 +253,23 @@ impl<E: Entity> Query<E> {
             self.filter.write(&mut writer);
         }
         let (conditions, bound) = writer.finish().map_err(|e| bind_error(context, e))?;
+        let paged = shape != Shape::Filter && (self.limit.is_some() || self.offset > 0);
+        let limit = B::DIALECT.bind_limit();
+        if bound + if paged { 2 } else { 0 } > limit {
+            // The server would refuse it with a protocol error; say why.
+            return Err(Error::Usage {
+                context,
+                reason: format!(
+                    "the filter binds {bound} values; {} takes at most {limit} in one statement (split long `in_` lists; get_many splits its keys itself)",
+                    B::DIALECT
+                ),
+            });
+        }
         sql.push_str(&conditions);
-        if ordered {
+        if shape == Shape::Rows {
             order_by(B::DIALECT, E::table(), self.order.iter().copied(), &mut sql);
         }
-        if ordered && (self.limit.is_some() || self.offset > 0) {
+        if paged {
             let limit = self.limit.map_or(i64::MAX, clamp);
             sql.push_str(" LIMIT ");
             B::DIALECT.placeholder(&mut sql, bound + 1);
@@ -274,8 +287,19 @@ impl<E: Entity> Query<E> {
         base: &str,
         context: Context,
     ) -> Result<(String, Args<B>)> {
-        self.statement::<B>(base, false, context)
+        self.statement::<B>(base, Shape::Filter, context)
     }
+}
+
+/// Which clauses follow a statement's `WHERE`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// None: counts and joins.
+    Filter,
+    /// `ORDER BY` and the page: rows.
+    Rows,
+    /// The page only: `exists` asks for one row in any order.
+    Probe,
 }
 
 fn clamp(n: u64) -> i64 {
@@ -381,7 +405,7 @@ impl<E: Model + OnEveryBackend, R: FromRows, O: Send + 'static> Select<E, R, O> 
                 }
                 base.push_str(" FROM ");
                 base.push_str(&crate::schema::ddl::table_ident(B::DIALECT, table));
-                let (sql, args) = self.query.statement::<B>(&base, true, context)?;
+                let (sql, args) = self.query.statement::<B>(&base, Shape::Rows, context)?;
                 let rows: Vec<R> = sqlx::query_as_with(AssertSqlSafe(sql), args).fetch_all(&mut *conn).await.map_err(classify)?;
                 Ok(rows.into_iter().map(self.map).collect())
             })

@@ -150,7 +150,8 @@ impl<E: Entity, F, T: SqlValue, K: Textual> Column<E, F, T, K> {
         })
     }
 
-    /// [`like`](Self::like), ignoring letter case.
+    /// [`like`](Self::like), ignoring letter case (on SQLite, of ASCII
+    /// letters only).
     pub fn ilike(self, pattern: impl Into<String>) -> Expr<E> {
         Expr::new(Node::Like {
             table: E::table(),
@@ -175,7 +176,8 @@ impl<E: Entity, F, T: SqlValue, K: Textual> Column<E, F, T, K> {
         self.text(LikeKind::EndsWith, false, text)
     }
 
-    /// [`contains`](Self::contains), ignoring letter case.
+    /// [`contains`](Self::contains), ignoring letter case (on SQLite, of
+    /// ASCII letters only).
     pub fn icontains(self, text: impl Into<String>) -> Expr<E> {
         self.text(LikeKind::Contains, true, text)
     }

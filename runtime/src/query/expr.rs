@@ -141,6 +141,29 @@ pub trait DynCondition: std::fmt::Debug + Send + Sync {
     );
 }
 
+/// Parts joined by `separator`, parenthesised as a balanced tree of small
+/// groups: SQLite parses `a OR b OR …` into a tree as deep as the list is
+/// long and refuses depths past 1,000 (a composite-key `get_many` of a few
+/// thousand keys), while this stays a few levels deep.
+fn write_joined<B: Backend>(parts: &[Node], separator: &str, w: &mut WhereWriter<'_, B>) {
+    const GROUP: usize = 8;
+    w.push("(");
+    if parts.len() <= GROUP {
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                w.push(separator);
+            }
+            part.write(w);
+        }
+    } else {
+        let (left, right) = parts.split_at(parts.len() / 2);
+        write_joined(left, separator, w);
+        w.push(separator);
+        write_joined(right, separator, w);
+    }
+    w.push(")");
+}
+
 impl<T: SqlValue> DynCondition for Condition<T> {
     #[cfg(feature = "postgres")]
     fn write_postgres(
@@ -248,14 +271,7 @@ impl Node {
                     w.push(if and { "1 = 1" } else { "1 = 0" });
                     return;
                 }
-                w.push("(");
-                for (i, part) in parts.iter().enumerate() {
-                    if i > 0 {
-                        w.push(if and { " AND " } else { " OR " });
-                    }
-                    part.write(w);
-                }
-                w.push(")");
+                write_joined(parts, if and { " AND " } else { " OR " }, w);
             }
             Node::Not(inner) => {
                 w.push("NOT (");

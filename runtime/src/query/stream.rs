@@ -19,6 +19,8 @@ pub struct RowStream<'a, T> {
     /// Runs the statement, sending each row; holds the connection.
     driver: Option<Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>>>,
     rows: mpsc::Receiver<Result<T>>,
+    /// The driver's error, once the rows before it are delivered.
+    failed: Option<crate::Error>,
 }
 
 impl<T> std::fmt::Debug for RowStream<'_, T> {
@@ -44,6 +46,7 @@ impl<'a, T: Send + 'a> RowStream<'a, T> {
         RowStream {
             driver: Some(Box::pin(run(sender))),
             rows,
+            failed: None,
         }
     }
 }
@@ -56,12 +59,14 @@ impl<T> Stream for RowStream<'_, T> {
             && let Poll::Ready(outcome) = driver.as_mut().poll(cx)
         {
             self.driver = None;
-            if let Err(error) = outcome {
-                return Poll::Ready(Some(Err(error)));
-            }
+            // Reported after the rows read before it, in order.
+            self.failed = outcome.err();
         }
         // Once the driver is gone its sender is too, so `None` here means
         // every row has been delivered.
-        self.rows.poll_recv(cx)
+        match self.rows.poll_recv(cx) {
+            Poll::Ready(None) => Poll::Ready(self.failed.take().map(Err)),
+            other => other,
+        }
     }
 }

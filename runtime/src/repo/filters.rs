@@ -51,7 +51,13 @@ impl<'a, B: Backend> WhereWriter<'a, B> {
     /// Opens a subquery over `table`: its columns are written through an
     /// alias, so a table nested in itself (a self-reference) is unambiguous.
     pub(crate) fn enter(&mut self, table: &'static TableMeta) {
-        let alias = format!("t{}", self.aliases.len() + 1);
+        // Quoted and prefixed: a bare `t1` would capture a table of
+        // that name referenced from inside the subquery.
+        let mut alias = String::new();
+        self.dialect.quote_ident(
+            &mut alias,
+            &format!("__entable_s{}", self.aliases.len() + 1),
+        );
         self.sql.push_str(" AS ");
         self.sql.push_str(&alias);
         self.aliases.push((table, alias));

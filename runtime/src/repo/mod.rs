@@ -4,7 +4,9 @@
 //! Generated code implements [`Model`] (the entity's key and DTO types, its
 //! statement cache) and [`Persist<B>`] for every backend `B` (decoding rows,
 //! binding keys, inserts, updates and search conditions). The operations are
-//! written once here; each runs all its statements on one connection.
+//! written once here. On a [`Tx`](crate::Tx) all of an operation's
+//! statements share its connection; on a [`Db`](crate::Db) each statement
+//! takes one from the pool.
 
 pub mod filters;
 mod ops;

@@ -10,15 +10,15 @@ use crate::backend::driver::{Args, Backend as _};
 use crate::dto::Page;
 use crate::error::{Error, Result};
 use crate::exec::{Exec, with_conn};
-use crate::query::builder::bind_error;
+use crate::query::builder::{Shape, bind_error};
 use crate::query::{Expr, Query, RowStream, Selection};
 
 /// The operations of every entity with a [`Model`]: `User::create(&db, …)`,
-/// `User::get(&mut tx, id)`. The first argument says where to run: `&db`
-/// or `&mut tx`.
+/// `User::get(&tx, id)`. The first argument says where to run: `&db` or
+/// `&tx`.
 ///
-/// Every operation validates its input before any SQL, runs all its
-/// statements on one connection, and reports typed errors
+/// Every operation validates its input before any SQL and reports typed
+/// errors
 /// ([`Error::UniqueViolation`], [`Error::NotFound`], …) naming the entity
 /// and operation.
 pub trait Repo: Model + OnEveryBackend {
@@ -35,8 +35,10 @@ pub trait Repo: Model + OnEveryBackend {
         key: Self::Key,
     ) -> impl Future<Output = Result<Option<Self>>> + Send + 'a;
 
-    /// The rows with these keys, in key order; missing keys are skipped.
-    /// Long lists are split to fit the backend's bind-parameter limit.
+    /// The rows with these keys; missing keys are skipped. Long lists are
+    /// split into batches that fit the backend's bind-parameter limit; rows
+    /// come in key order within each batch, and a key given twice in two
+    /// batches comes back twice.
     fn get_many<'a>(
         exec: impl Into<Exec<'a>>,
         keys: Vec<Self::Key>,
@@ -286,13 +288,13 @@ impl<E: Model + OnEveryBackend> Repo for E {
             let names = target.columns();
             let target = column_set(table, &names)
                 .ok_or_else(|| usage(format!("{names:?} are not columns of {}", table.name)))?;
-            let is_key = names.len() == table.primary_key.len()
-                && names.iter().all(|n| table.primary_key.contains(n));
-            let is_unique = table.indexes.iter().any(|i| {
-                i.unique
-                    && i.columns.len() == names.len()
-                    && names.iter().all(|n| i.columns.contains(n))
-            });
+            // Compared as sets, so a repeated column cannot pass for a
+            // two-column key.
+            let is_key = column_set(table, table.primary_key) == Some(target);
+            let is_unique = table
+                .indexes
+                .iter()
+                .any(|i| i.unique && column_set(table, i.columns) == Some(target));
             if !is_key && !is_unique {
                 return Err(usage(format!(
                     "{names:?} is neither the primary key nor a unique key of {}",
@@ -312,20 +314,35 @@ impl<E: Model + OnEveryBackend> Repo for E {
                     let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
                     return <E as Persist<B>>::decode(&row).map_err(classify);
                 }
-                sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *conn).await.map_err(classify)?;
-                // Read back by the target's values: the row inserted or the
-                // one it updated.
+                // `ON DUPLICATE KEY` fires on any unique key, not only the
+                // target. Inside a transaction (a savepoint within one), a
+                // row matched by another key is undone before it is reported.
+                let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(classify)?;
+                sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *tx).await.map_err(classify)?;
+                // Read back the row inserted or updated: by the key when the
+                // input carries it (a generated UUID, say), else by the
+                // target's values.
                 let mut args = Args::<B>::default();
-                let sql = if columns & target == target {
-                    <E as Persist<B>>::bind_create_columns(&input, target, &mut args).map_err(|e| bind_error(context, e))?;
-                    E::sql().select_by(B::DIALECT, table, target)
-                } else {
-                    let key = known_key.as_ref().ok_or_else(|| usage("no key to read the row back by".into()))?;
-                    <E as Persist<B>>::bind_key(key, &mut args).map_err(|e| bind_error(context, e))?;
-                    E::sql().fixed(B::DIALECT, table).select_by_key.clone()
+                let sql = match &known_key {
+                    Some(key) if is_key => {
+                        <E as Persist<B>>::bind_key(key, &mut args).map_err(|e| bind_error(context, e))?;
+                        E::sql().fixed(B::DIALECT, table).select_by_key.clone()
+                    }
+                    _ => {
+                        <E as Persist<B>>::bind_create_columns(&input, target, &mut args).map_err(|e| bind_error(context, e))?;
+                        E::sql().select_by(B::DIALECT, table, target)
+                    }
                 };
-                let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
-                <E as Persist<B>>::decode(&row).map_err(classify)
+                let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *tx).await.map_err(classify)?;
+                let Some(row) = row else {
+                    // PostgreSQL and SQLite refuse this case with a unique
+                    // violation; so does this path, after undoing the update.
+                    tx.rollback().await.map_err(classify)?;
+                    return Err(Error::UniqueViolation { context, constraint: None, source: sqlx::Error::RowNotFound });
+                };
+                let entity = <E as Persist<B>>::decode(&row).map_err(classify)?;
+                tx.commit().await.map_err(classify)?;
+                Ok(entity)
             })
         }
     }
@@ -347,9 +364,9 @@ impl<E: Model + OnEveryBackend> Repo for E {
             with_conn!(exec, B, conn => {
                 let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
                 let fixed = E::sql().fixed(B::DIALECT, table);
-                let (count_sql, count_args) = query.statement::<B>(&fixed.count, false, context)?;
+                let (count_sql, count_args) = query.statement::<B>(&fixed.count, Shape::Filter, context)?;
                 let total: i64 = sqlx::query_scalar_with(AssertSqlSafe(count_sql), count_args).fetch_one(&mut *conn).await.map_err(classify)?;
-                let (sql, args) = query.statement::<B>(&fixed.select, true, context)?;
+                let (sql, args) = query.statement::<B>(&fixed.select, Shape::Rows, context)?;
                 let rows = sqlx::query_with(AssertSqlSafe(sql), args).fetch_all(&mut *conn).await.map_err(classify)?;
                 let items = rows.iter().map(|row| <E as Persist<B>>::decode(row).map_err(classify)).collect::<Result<Vec<_>>>()?;
                 Ok(Page::new(items, u64::try_from(total).unwrap_or(0), page.page, page.page_size))

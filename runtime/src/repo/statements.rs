@@ -3,7 +3,7 @@
 //! write), all kept in the entity's [`SqlCache`].
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use crate::backend::Dialect;
 use crate::schema::TableMeta;
@@ -14,7 +14,7 @@ use crate::schema::ddl::table_ident;
 #[derive(Debug, Default)]
 pub struct SqlCache {
     fixed: [OnceLock<Fixed>; 3],
-    shaped: OnceLock<Mutex<ShapedStatements>>,
+    shaped: OnceLock<RwLock<ShapedStatements>>,
 }
 
 /// Statement text by dialect, kind and the columns it writes.
@@ -136,7 +136,7 @@ impl SqlCache {
         columns: ColumnSet,
         target: ColumnSet,
     ) -> Arc<str> {
-        // Built before taking the lock, which `shaped` holds while building.
+        // The plain insert is the start of the upsert.
         let insert = self.insert(dialect, table, columns);
         self.shaped(dialect, Shape::Upsert(target), columns, || {
             let returning = insert.find(" RETURNING ").unwrap_or(insert.len());
@@ -212,12 +212,20 @@ impl SqlCache {
         build: impl FnOnce() -> String,
     ) -> Arc<str> {
         let map = self.shaped.get_or_init(Default::default);
-        // A poisoned lock only means another thread panicked while inserting
-        // text; the map itself is still valid.
-        let mut map = map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        map.entry((dialect, shape, columns))
-            .or_insert_with(|| Arc::from(build()))
-            .clone()
+        let key = (dialect, shape, columns);
+        // Read-mostly: after the first call per shape every call is a
+        // shared read. A poisoned lock only means another thread panicked
+        // while inserting text; the map itself is still valid.
+        if let Some(sql) = map
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(&key)
+        {
+            return Arc::clone(sql);
+        }
+        let sql: Arc<str> = Arc::from(build());
+        let mut map = map.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        Arc::clone(map.entry(key).or_insert(sql))
     }
 }
 

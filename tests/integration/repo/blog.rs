@@ -66,6 +66,8 @@ pub struct Tag {
     pub name: String,
     #[entity(default = 0)]
     pub uses: i32,
+    #[entity(many_to_many(through = PostTag))]
+    pub posts: Vec<Post>,
 }
 
 #[derive(Entity, Debug, Clone)]

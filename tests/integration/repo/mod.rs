@@ -3,6 +3,7 @@
 mod blog;
 mod crud;
 mod dsl;
+mod edges;
 mod relations;
 mod search;
 mod violations;

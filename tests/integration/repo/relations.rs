@@ -210,6 +210,38 @@ async fn many_to_many_self_reference_and_filters() {
                 .collect();
             assert_eq!(tags, [vec!["rust", "sql"], vec![], vec![], vec!["sql"]]);
 
+            // The other way, one level further: the post both tags share
+            // comes with its comment under each of them.
+            let tagged = Tag::query()
+                .with(Tag::POSTS.with(Post::COMMENTS))
+                .order_by(Tag::NAME.asc())
+                .all(db)
+                .await
+                .expect("tags with posts");
+            let shape: Vec<Vec<(i64, usize)>> = tagged
+                .iter()
+                .map(|tag| {
+                    let mut posts: Vec<(i64, usize)> =
+                        tag.posts.iter().map(|p| (p.id, p.comments.len())).collect();
+                    posts.sort_unstable();
+                    posts
+                })
+                .collect();
+            assert_eq!(
+                shape,
+                [
+                    vec![(posts[0].id, 1)],
+                    vec![(posts[0].id, 1), (posts[3].id, 1)]
+                ]
+            );
+            // The same row twice in a list: both copies are filled.
+            let mut twice = vec![posts[0].clone(), posts[0].clone()];
+            Post::COMMENTS
+                .load_into(db, &mut twice)
+                .await
+                .expect("comments");
+            assert!(twice.iter().all(|p| p.comments.len() == 1));
+
             // Filters through relations: EXISTS, never a join that repeats rows.
             let with_sql = Post::find(db, Post::TAGS.any(Tag::NAME.eq("sql")))
                 .await
