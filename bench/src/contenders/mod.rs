@@ -1,0 +1,14 @@
+//! One module per contender.
+
+pub mod diesel;
+pub mod entable;
+pub mod sea_orm;
+pub mod sqlx_raw;
+
+pub use self::diesel::Diesel;
+pub use self::entable::Entable;
+pub use self::sea_orm::SeaOrm;
+pub use self::sqlx_raw::RawSqlx;
+
+/// The contenders' names, in report order: the baseline first.
+pub const NAMES: [&str; 4] = ["sqlx", "entable", "sea-orm", "diesel"];
