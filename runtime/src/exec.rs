@@ -2,17 +2,21 @@
 //! Every repository operation takes an [`Exec`], which both convert into, so
 //! callers never meet sqlx's executor generics.
 
+use crate::conn::Conn;
 use crate::db::Db;
 use crate::tx::Tx;
 
 /// Where to run: `&db` (a connection from the pool, for this call only) or
-/// `&tx` (inside the transaction or savepoint; `&mut tx` works too).
+/// `&tx` (inside the transaction or savepoint; `&mut tx` works too) or
+/// `&mut conn` (a connection held with [`Db::acquire`]).
 #[derive(Debug)]
 pub enum Exec<'a> {
     /// A connection from the pool.
     Db(&'a Db),
     /// The transaction's connection.
     Tx(&'a Tx),
+    /// A connection held out of the pool.
+    Conn(&'a mut Conn),
 }
 
 impl Exec<'_> {
@@ -21,6 +25,7 @@ impl Exec<'_> {
         match self {
             Exec::Db(db) => db.dialect(),
             Exec::Tx(tx) => tx.dialect(),
+            Exec::Conn(conn) => conn.dialect(),
         }
     }
 
@@ -30,6 +35,7 @@ impl Exec<'_> {
         match self {
             Exec::Db(db) => Exec::Db(db),
             Exec::Tx(tx) => Exec::Tx(tx),
+            Exec::Conn(conn) => Exec::Conn(conn),
         }
     }
 }
@@ -37,6 +43,12 @@ impl Exec<'_> {
 impl<'a> From<&'a Db> for Exec<'a> {
     fn from(db: &'a Db) -> Self {
         Exec::Db(db)
+    }
+}
+
+impl<'a> From<&'a mut Conn> for Exec<'a> {
+    fn from(conn: &'a mut Conn) -> Self {
+        Exec::Conn(conn)
     }
 }
 
@@ -58,6 +70,7 @@ impl<'a> From<&'a mut Tx> for Exec<'a> {
 /// futures stay `Send`.
 macro_rules! with_conn {
     ($exec:expr, $B:ident, $conn:ident => $body:expr) => {{
+        use $crate::conn::Pooled;
         use $crate::db::Pool;
         use $crate::exec::Exec;
         use $crate::tx::TxConn;
@@ -85,6 +98,27 @@ macro_rules! with_conn {
                     $body
                 }
                 Pool::Never(never) => match *never {},
+            },
+            Exec::Conn(held) => match &mut held.inner {
+                #[cfg(feature = "postgres")]
+                Pooled::Postgres(c) => {
+                    type $B = $crate::backend::driver::Pg;
+                    let $conn: &mut sqlx::PgConnection = &mut **c;
+                    $body
+                }
+                #[cfg(feature = "mysql")]
+                Pooled::MySql(c) => {
+                    type $B = $crate::backend::driver::MySql;
+                    let $conn: &mut sqlx::MySqlConnection = &mut **c;
+                    $body
+                }
+                #[cfg(feature = "sqlite")]
+                Pooled::Sqlite(c) => {
+                    type $B = $crate::backend::driver::Sqlite;
+                    let $conn: &mut sqlx::SqliteConnection = &mut **c;
+                    $body
+                }
+                Pooled::Never(never) => match *never {},
             },
             Exec::Tx(tx) => {
                 let mut state = tx.for_statement().await?;

@@ -41,6 +41,7 @@
 #![forbid(unsafe_code)]
 
 pub mod backend;
+mod conn;
 mod db;
 pub mod dto;
 mod entity;
@@ -59,6 +60,7 @@ pub mod validate;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use conn::Conn;
 pub use db::{Db, PoolConfig};
 pub use entable_macros::{DbEnum, Entity};
 pub use entity::{Entity, SingleKey};

@@ -103,10 +103,18 @@ impl<E: Model + OnEveryBackend> Query<E> {
         self,
         exec: impl Into<Exec<'a>>,
     ) -> impl Future<Output = Result<Vec<E>>> + Send + 'a {
-        #[allow(unused_mut)]
-        let mut exec = exec.into();
+        let exec = exec.into();
         async move {
             let context = context::<E>("find");
+            // Eager loads add statements: run them all on one connection
+            // rather than taking one from the pool for each.
+            let mut held = None;
+            let mut exec = match exec {
+                Exec::Db(db) if !self.loads.is_empty() => {
+                    Exec::Conn(held.insert(db.acquire().await?))
+                }
+                other => other,
+            };
             let mut rows = self.fetch(exec.reborrow(), context).await?;
             for load in &self.loads {
                 load.load(exec.reborrow(), rows.iter_mut().collect())
@@ -121,8 +129,13 @@ impl<E: Model + OnEveryBackend> Query<E> {
         with_conn!(exec, B, conn => {
             let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
             let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).select, Shape::Rows, context)?;
-            let rows = sqlx::query_with(AssertSqlSafe(sql), args).fetch_all(&mut *conn).await.map_err(classify)?;
-            rows.iter().map(|row| <E as Persist<B>>::decode(row).map_err(classify)).collect()
+            // Decoded as they arrive, not collected first.
+            let mut rows = sqlx::query_with(AssertSqlSafe(sql), args).fetch(&mut *conn);
+            let mut out = Vec::new();
+            while let Some(row) = rows.try_next().await.map_err(classify)? {
+                out.push(<E as Persist<B>>::decode(&row).map_err(classify)?);
+            }
+            Ok(out)
         })
     }
 

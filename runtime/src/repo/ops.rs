@@ -10,6 +10,8 @@ use crate::backend::driver::{Args, Backend as _};
 use crate::dto::Page;
 use crate::error::{Error, Result};
 use crate::exec::{Exec, with_conn};
+use futures_util::TryStreamExt;
+
 use crate::query::builder::{Shape, bind_error};
 use crate::query::{Expr, Query, RowStream, Selection};
 
@@ -364,12 +366,25 @@ impl<E: Model + OnEveryBackend> Repo for E {
             with_conn!(exec, B, conn => {
                 let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
                 let fixed = E::sql().fixed(B::DIALECT, table);
-                let (count_sql, count_args) = query.statement::<B>(&fixed.count, Shape::Filter, context)?;
-                let total: i64 = sqlx::query_scalar_with(AssertSqlSafe(count_sql), count_args).fetch_one(&mut *conn).await.map_err(classify)?;
                 let (sql, args) = query.statement::<B>(&fixed.select, Shape::Rows, context)?;
-                let rows = sqlx::query_with(AssertSqlSafe(sql), args).fetch_all(&mut *conn).await.map_err(classify)?;
-                let items = rows.iter().map(|row| <E as Persist<B>>::decode(row).map_err(classify)).collect::<Result<Vec<_>>>()?;
-                Ok(Page::new(items, u64::try_from(total).unwrap_or(0), page.page, page.page_size))
+                let mut items = Vec::new();
+                {
+                    let mut rows = sqlx::query_with(AssertSqlSafe(sql), args).fetch(&mut *conn);
+                    while let Some(row) = rows.try_next().await.map_err(classify)? {
+                        items.push(<E as Persist<B>>::decode(&row).map_err(classify)?);
+                    }
+                }
+                // A page that is not full and not past the end tells the
+                // total by itself: the count is only run when it cannot.
+                let seen = u64::try_from(items.len()).unwrap_or(u64::MAX);
+                let total = if seen < u64::from(page.page_size) && (seen > 0 || page.offset() == 0) {
+                    page.offset() + seen
+                } else {
+                    let (count_sql, count_args) = query.statement::<B>(&fixed.count, Shape::Filter, context)?;
+                    let total: i64 = sqlx::query_scalar_with(AssertSqlSafe(count_sql), count_args).fetch_one(&mut *conn).await.map_err(classify)?;
+                    u64::try_from(total).unwrap_or(0)
+                };
+                Ok(Page::new(items, total, page.page, page.page_size))
             })
         }
     }

@@ -465,6 +465,19 @@ async fn eager_loading_sends_one_statement_per_level() {
             );
             assert!(posts.iter().all(|p| p.author.is_some()));
             tx.rollback().await.expect("rollback");
+
+            // On a held connection, outside any transaction: the same.
+            let mut conn = db.acquire().await.expect("acquire");
+            let (span, count) = counter.span();
+            let authors = Author::query()
+                .with(Author::POSTS.with(Post::COMMENTS))
+                .all(&mut conn)
+                .instrument(span)
+                .await
+                .expect("loaded");
+            assert_eq!(authors.iter().map(|a| a.posts.len()).sum::<usize>(), 1000);
+            assert_eq!(count.load(Ordering::SeqCst), 3, "on {}", t.dialect);
+            drop(conn);
             t
         },
     )
