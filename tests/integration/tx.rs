@@ -307,3 +307,77 @@ async fn run_tx_retries_conflicts_only() {
     })
     .await;
 }
+
+/// The server kills the transaction's connection halfway: nothing of the
+/// transaction is written, and the next call reports a typed error.
+/// (SQLite runs in-process: there is no connection to kill, and the test
+/// says so rather than pass.)
+#[tokio::test]
+async fn killed_connection_writes_nothing() {
+    on_every_backend("killed_connection_writes_nothing", |t| async move {
+        if t.dialect == Dialect::Sqlite {
+            crate::support::announce(
+                "killed_connection_writes_nothing: not applicable on sqlite (in-process, no server connection)",
+            );
+            return t;
+        }
+        schema(&t).await;
+        let db = &t.db;
+        let tx = db.begin().await.expect("begin");
+        Group::create(&tx, group("half 1")).await.expect("in tx");
+        Group::create(&tx, group("half 2")).await.expect("in tx");
+
+        // Another connection ends every other session on this database.
+        let admin = Db::connect(&t.url()).await.expect("admin");
+        match t.dialect {
+            Dialect::Postgres => {
+                let sql = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                           WHERE datname = current_database() AND pid <> pg_backend_pid()";
+                let pool = admin.as_postgres().expect("postgres");
+                entable::sqlx::query(sql)
+                    .fetch_all(pool)
+                    .await
+                    .expect("terminated");
+            }
+            _ => {
+                let pool = admin.as_mysql().expect("mysql");
+                let ids: Vec<i64> = entable::sqlx::query_scalar(
+                    "SELECT id FROM information_schema.processlist \
+                     WHERE db = DATABASE() AND id <> CONNECTION_ID()",
+                )
+                .fetch_all(pool)
+                .await
+                .expect("sessions");
+                assert!(!ids.is_empty(), "the transaction's session is listed");
+                for id in ids {
+                    let kill = format!("KILL {id}");
+                    entable::sqlx::raw_sql(entable::sqlx::AssertSqlSafe(kill))
+                        .execute(pool)
+                        .await
+                        .expect("killed");
+                }
+            }
+        }
+        admin.close().await;
+
+        let error = Group::create(&tx, group("after the kill"))
+            .await
+            .expect_err("the connection is gone");
+        assert!(
+            matches!(error, Error::Database { .. }),
+            "a database error, not a panic: {error:?}"
+        );
+        assert!(!error.is_retryable(), "{error:?}");
+        assert!(tx.commit().await.is_err(), "nothing to commit");
+        // Read through a fresh pool: the idle connections of `db` were
+        // killed too (and, not being pinged before use, fail once each).
+        let fresh = Db::connect(&t.url()).await.expect("fresh pool");
+        assert!(
+            names(&fresh).await.is_empty(),
+            "nothing of the transaction was written"
+        );
+        fresh.close().await;
+        t
+    })
+    .await;
+}
