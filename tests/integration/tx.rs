@@ -30,14 +30,23 @@ fn group(name: &str) -> GroupCreate {
     }
 }
 
+/// The group names, read on a pooled connection. A transaction dropped
+/// unfinished is rolled back by sqlx as its connection goes back to the pool,
+/// in a task of its own: until that task runs, SQLite's shared in-memory
+/// database reports the table as locked (a retryable error), so the read
+/// waits it out as an application would.
 async fn names(db: &Db) -> Vec<String> {
-    let mut names: Vec<String> = Group::query()
-        .all(db)
-        .await
-        .expect("groups")
-        .into_iter()
-        .map(|g| g.name)
-        .collect();
+    let mut waited = Duration::ZERO;
+    let groups = loop {
+        match Group::query().all(db).await {
+            Err(error) if error.is_retryable() && waited < Duration::from_secs(5) => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                waited += Duration::from_millis(20);
+            }
+            other => break other.expect("groups"),
+        }
+    };
+    let mut names: Vec<String> = groups.into_iter().map(|g| g.name).collect();
     names.sort();
     names
 }

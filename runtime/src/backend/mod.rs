@@ -272,7 +272,10 @@ pub trait DialectRules: Send + Sync + 'static {
         pattern.to_owned()
     }
     /// One `ORDER BY` term; NULLs last ascending, first descending.
-    fn order_term(&self, out: &mut String, column: &str, descending: bool) {
+    /// `nullable` is false for NOT NULL columns, which need no NULL
+    /// placement (and, left plain, can be sorted by an index).
+    fn order_term(&self, out: &mut String, column: &str, descending: bool, nullable: bool) {
+        let _ = nullable;
         out.push_str(column);
         out.push_str(if descending { " DESC" } else { " ASC" });
     }

@@ -98,7 +98,12 @@ impl DialectRules for MySql {
         }
     }
 
-    fn order_term(&self, out: &mut String, column: &str, descending: bool) {
+    fn order_term(&self, out: &mut String, column: &str, descending: bool, nullable: bool) {
+        if !nullable {
+            out.push_str(column);
+            out.push_str(if descending { " DESC" } else { " ASC" });
+            return;
+        }
         // No NULLS FIRST/LAST: sort on IS NULL first.
         out.push_str(column);
         out.push_str(if descending {

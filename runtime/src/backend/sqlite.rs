@@ -92,12 +92,13 @@ impl DialectRules for Sqlite {
         out
     }
 
-    fn order_term(&self, out: &mut String, column: &str, descending: bool) {
+    fn order_term(&self, out: &mut String, column: &str, descending: bool, nullable: bool) {
         out.push_str(column);
-        out.push_str(if descending {
-            " DESC NULLS FIRST"
-        } else {
-            " ASC NULLS LAST"
+        out.push_str(match (descending, nullable) {
+            (true, true) => " DESC NULLS FIRST",
+            (false, true) => " ASC NULLS LAST",
+            (true, false) => " DESC",
+            (false, false) => " ASC",
         });
     }
 

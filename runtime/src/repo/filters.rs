@@ -223,9 +223,13 @@ pub(crate) fn order_by<'c>(
         if !used.is_empty() {
             out.push_str(", ");
         }
-        dialect
-            .rules()
-            .order_term(out, &qualified(dialect, table, column), descending);
+        let nullable = table.column(column).is_none_or(|c| c.nullable);
+        dialect.rules().order_term(
+            out,
+            &qualified(dialect, table, column),
+            descending,
+            nullable,
+        );
         used.push(column);
     }
     for key in table.primary_key {

@@ -31,7 +31,10 @@ pub use retry::{Retry, TxError};
 ///
 /// Commit it with [`Tx::commit`]; dropped without a commit, it rolls back
 /// (a savepoint rolls back to where it began, the rest of the transaction
-/// stays). [`Tx::begin`] opens a savepoint; [`Db::transaction`] and
+/// stays). A dropped transaction's `ROLLBACK` is sent as its connection
+/// returns to the pool, in a task sqlx spawns: other connections may see its
+/// locks for that moment (SQLite reports a busy or locked database, which
+/// [`Error::is_retryable`] covers). [`Tx::rollback`] waits for it. [`Tx::begin`] opens a savepoint; [`Db::transaction`] and
 /// [`Tx::transaction`] run a closure and commit or roll back by its result.
 ///
 /// ```
