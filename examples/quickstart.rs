@@ -116,6 +116,28 @@ async fn main() -> entable::Result<()> {
         teams[0].members.len()
     );
 
+    // A transaction: both users or neither. The second insert repeats an
+    // email, so the closure returns Err and the first is rolled back too.
+    let outcome = db
+        .transaction(|tx: entable::Tx| async move {
+            for email in ["grace@example.org", "alan@example.org"] {
+                let input = UserCreate {
+                    email: email.into(),
+                    name: "New".into(),
+                    team_id: None,
+                    created_at: Patch::Absent,
+                };
+                User::create(&tx, input).await?;
+            }
+            Ok::<_, entable::Error>(())
+        })
+        .await;
+    println!(
+        "transaction: {} -> grace exists: {}",
+        outcome.err().map_or("committed".into(), |e| e.to_string()),
+        User::exists(&db, User::EMAIL.eq("grace@example.org")).await?
+    );
+
     println!("deleted: {}", User::delete(&db, ada.id).await?);
     println!(
         "left: {}",
