@@ -30,6 +30,9 @@ pub(crate) fn entity(entity: &Entity, cx: &Ctxt) {
             ),
         );
     }
+    for extra in entity.columns().filter_map(|f| f.version).skip(1) {
+        cx.error_at(extra, "an entity has at most one `version` field");
+    }
     // Column sets are `u128` bit masks (one statement shape per set).
     if let Some(extra) = entity.columns().nth(MAX_COLUMNS) {
         cx.error_spanned(
@@ -206,6 +209,7 @@ fn check_field(field: &Field, pk_count: usize, cx: &Ctxt) {
             ("searchable", field.searchable.as_ref().map(|c| c.span)),
             ("sortable", field.sortable.as_ref().map(|c| c.span)),
             ("read_only", field.read_only),
+            ("version", field.version),
             ("non_empty", field.non_empty),
             ("validate", field.rules.first().map(|r| r.span)),
         ];
@@ -218,6 +222,31 @@ fn check_field(field: &Field, pk_count: usize, cx: &Ctxt) {
     }
     if let Some(problem) = identifier_problem(&field.column.value) {
         cx.error_at(field.column.span, format!("column name: {problem}"));
+    }
+    if let Some(span) = field.version {
+        let plain_i64 = !field.nullable && field.value_ty.to_string() == "i64";
+        if !plain_i64 {
+            cx.error_at(
+                field.ty_span,
+                "a `version` field is an `i64` (not `Option`): the counter every update raises",
+            );
+        }
+        let conflicting = [
+            ("primary_key", field.primary_key),
+            ("references", field.references.as_ref().map(|r| r.span)),
+            ("read_only", field.read_only),
+            ("create", field.create.as_ref().map(|c| c.span)),
+            ("update", field.update.as_ref().map(|c| c.span)),
+        ];
+        for (name, other) in conflicting {
+            if let Some(other) = other {
+                cx.error_at(
+                    other,
+                    format!("`{name}` cannot go with `version`, which entable writes itself"),
+                );
+            }
+        }
+        let _ = span;
     }
     if let (Some(span), true) = (field.primary_key, field.nullable) {
         cx.error_at(

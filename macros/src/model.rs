@@ -191,6 +191,9 @@ pub(crate) struct Field {
     pub(crate) sortable: Choice,
     /// `read_only`: in neither Create nor Update.
     pub(crate) read_only: Option<Span>,
+    /// `version`: the optimistic-locking counter (starts at 1, bumped by
+    /// every update; the Update DTO carries the value read).
+    pub(crate) version: Option<Span>,
     /// `non_empty`: text must not be empty.
     pub(crate) non_empty: Option<Span>,
     /// `belongs_to`, `has_many`, `has_one` or `many_to_many`: not a column.
@@ -234,6 +237,7 @@ impl Field {
         self.skip.is_none()
             && !self.generated()
             && self.read_only.is_none()
+            && self.version.is_none()
             && self.create.as_ref().is_none_or(|c| c.value)
     }
 
@@ -243,6 +247,7 @@ impl Field {
             && self.primary_key.is_none()
             && !self.generated()
             && self.read_only.is_none()
+            && self.version.is_none()
             && self.update.as_ref().is_none_or(|c| c.value)
     }
 

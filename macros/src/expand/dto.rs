@@ -105,6 +105,18 @@ pub(super) fn update(entity: &Entity) -> TokenStream {
             pub #ident: #p::Patch<#ty>,
         }
     });
+    // The version read: required, and the update applies only while the
+    // row still has it.
+    let version = entity.columns().find(|f| f.version.is_some()).map(|field| {
+        let ident = &field.ident;
+        let doc = format!(
+            "The `{ident}` the row had when it was read: the update is refused with `Error::Conflict` if the row has changed since."
+        );
+        quote! {
+            #[doc = #doc]
+            pub #ident: i64,
+        }
+    });
     let idents: Vec<&Ident> = included.iter().map(|f| &f.ident).collect();
     let accesses: Vec<_> = included
         .iter()
@@ -129,6 +141,7 @@ pub(super) fn update(entity: &Entity) -> TokenStream {
         #(#[#attrs])*
         #vis struct #name {
             #(#fields)*
+            #version
         }
 
         #[automatically_derived]

@@ -56,6 +56,13 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
                 }
             }
         });
+    let version = match entity.columns().find(|f| f.version.is_some()) {
+        Some(field) => {
+            let column = &field.column.value;
+            quote!(::core::option::Option::Some(#column))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     let pk_name = format!("pk_{table}");
     let pk_name = const_ident(&p, &[quote!(#pk_name)]);
     let single_key = {
@@ -82,6 +89,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
             primary_key_name: #pk_name,
             indexes: &[#(#indexes),*],
             foreign_keys: &[#(#foreign_keys),*],
+            version: #version,
         };
 
         #[automatically_derived]

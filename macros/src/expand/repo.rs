@@ -160,6 +160,17 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
             }
         });
 
+    let version_fns = entity.columns().find(|f| f.version.is_some()).map(|field| {
+        let ident = &field.ident;
+        quote! {
+            fn expected_version(update: &#update) -> ::core::option::Option<i64> {
+                ::core::option::Option::Some(update.#ident)
+            }
+            fn version(&self) -> ::core::option::Option<i64> {
+                ::core::option::Option::Some(self.#ident)
+            }
+        }
+    });
     let handles = super::handles::expand(entity);
 
     let mut bounds: Vec<TokenStream> = columns.iter().map(|f| f.ty.clone()).collect();
@@ -214,6 +225,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
             fn key_filter(keys: &[Self::Key]) -> #p::Expr<Self> {
                 #key_filter
             }
+            #version_fns
         }
 
         #handles

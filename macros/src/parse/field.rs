@@ -31,6 +31,7 @@ pub(super) const KEYS: &[&str] = &[
     "searchable",
     "sortable",
     "read_only",
+    "version",
     "non_empty",
     "belongs_to",
     "has_many",
@@ -78,6 +79,7 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
         searchable: None,
         sortable: None,
         read_only: None,
+        version: None,
         non_empty: None,
         relation: None,
         rules: Vec::new(),
@@ -96,6 +98,7 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
                 "unique" => flag(cx, &meta, &key, &mut out.unique)?,
                 "index" => flag(cx, &meta, &key, &mut out.index)?,
                 "read_only" => flag(cx, &meta, &key, &mut out.read_only)?,
+                "version" => flag(cx, &meta, &key, &mut out.version)?,
                 "non_empty" => flag(cx, &meta, &key, &mut out.non_empty)?,
                 "create" | "update" | "searchable" | "sortable" => {
                     let slot = match key.as_str() {
@@ -220,6 +223,10 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
         if out.skip.is_none() {
             out.skip = Some(relation.span);
         }
+    }
+    // A version counter starts at 1 in the database.
+    if let (Some(span), None) = (out.version, &out.default) {
+        out.default = Some(Spanned::new(Default::Int(1), span));
     }
     out
 }

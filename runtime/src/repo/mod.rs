@@ -55,6 +55,15 @@ pub trait Model: Entity + Send + Sync + Unpin {
     fn search_filter(search: &Self::Search) -> Expr<Self>;
     /// Rows whose key is one of `keys`.
     fn key_filter(keys: &[Self::Key]) -> Expr<Self>;
+    /// The version an update expects the row to have (`#[entity(version)]`).
+    fn expected_version(update: &Self::Update) -> Option<i64> {
+        let _ = update;
+        None
+    }
+    /// This row's version (`#[entity(version)]`).
+    fn version(&self) -> Option<i64> {
+        None
+    }
 }
 
 /// The error context of `operation` on `E`.

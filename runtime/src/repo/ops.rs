@@ -48,17 +48,33 @@ pub trait Repo: Model + OnEveryBackend {
 
     /// Validates `patch` and writes its set fields to the row with `key`;
     /// returns the row as stored. An empty patch writes nothing. A missing
-    /// row is [`Error::NotFound`].
+    /// row is [`Error::NotFound`]. On a versioned entity
+    /// (`#[entity(version)]`) the patch carries the version read: the write
+    /// applies only while the row still has it (and raises it by one, even
+    /// for an empty patch); otherwise nothing is written and the call
+    /// returns [`Error::Conflict`].
     fn update<'a>(
         exec: impl Into<Exec<'a>>,
         key: Self::Key,
         patch: Self::Update,
     ) -> impl Future<Output = Result<Self>> + Send + 'a;
 
-    /// Deletes the row with `key`; `false` when there was none.
+    /// Deletes the row with `key`; `false` when there was none. Refused
+    /// ([`Error::Usage`]) on versioned entities: use
+    /// [`delete_version`](Self::delete_version).
     fn delete<'a>(
         exec: impl Into<Exec<'a>>,
         key: Self::Key,
+    ) -> impl Future<Output = Result<bool>> + Send + 'a;
+
+    /// Deletes the row with `key` if it still has `version`, the version
+    /// read (`#[entity(version)]`); `false` when there is no such row,
+    /// [`Error::Conflict`] when it has changed since. Versioned entities are
+    /// deleted only this way.
+    fn delete_version<'a>(
+        exec: impl Into<Exec<'a>>,
+        key: Self::Key,
+        version: i64,
     ) -> impl Future<Output = Result<bool>> + Send + 'a;
 
     /// Validates `input` and inserts it, or, when a row with the same
@@ -124,6 +140,64 @@ pub trait Repo: Model + OnEveryBackend {
 }
 
 /// The set of the named columns, if each is a column of the table.
+/// `delete` and `delete_version`: the row with `key` (and, on a versioned
+/// entity, `version`) deleted; `Conflict` when it is there with another
+/// version.
+async fn remove<E: Model + OnEveryBackend>(
+    exec: Exec<'_>,
+    key: E::Key,
+    version: Option<i64>,
+) -> Result<bool> {
+    let operation = if version.is_some() {
+        "delete_version"
+    } else {
+        "delete"
+    };
+    let context = context::<E>(operation);
+    let table = E::table();
+    match (table.version, version) {
+        (Some(column), None) => {
+            return Err(Error::Usage {
+                context,
+                reason: format!(
+                    "`{}` is versioned (`{column}`): delete with `delete_version(key, version)`, the version read",
+                    table.entity
+                ),
+            });
+        }
+        (None, Some(_)) => {
+            return Err(Error::Usage {
+                context,
+                reason: format!(
+                    "`{}` has no `version` field: delete with `delete(key)`",
+                    table.entity
+                ),
+            });
+        }
+        _ => {}
+    }
+    with_conn!(exec, B, conn => {
+        let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+        let fixed = E::sql().fixed(B::DIALECT, table);
+        let mut args = Args::<B>::default();
+        <E as Persist<B>>::bind_key(&key, &mut args).map_err(|e| bind_error(context, e))?;
+        if let Some(version) = version {
+            B::bind_i64(&mut args, version).map_err(|e| bind_error(context, e))?;
+        }
+        let result = sqlx::query_with(AssertSqlSafe(fixed.delete_by_key.clone()), args).execute(&mut *conn).await.map_err(classify)?;
+        if result.rows_affected() > 0 || version.is_none() {
+            return Ok(result.rows_affected() > 0);
+        }
+        let mut args = Args::<B>::default();
+        <E as Persist<B>>::bind_key(&key, &mut args).map_err(|e| bind_error(context, e))?;
+        let current = sqlx::query_with(AssertSqlSafe(fixed.select_by_key.clone()), args).fetch_optional(&mut *conn).await.map_err(classify)?;
+        match current {
+            Some(_) => Err(Error::Conflict { context, key: format!("{key:?}") }),
+            None => Ok(false),
+        }
+    })
+}
+
 fn column_set(table: &crate::schema::TableMeta, names: &[&str]) -> Option<ColumnSet> {
     names.iter().try_fold(0, |set, name| {
         table
@@ -235,7 +309,8 @@ impl<E: Model + OnEveryBackend> Repo for E {
                 let fetch = E::sql().fixed(B::DIALECT, table).select_by_key.clone();
                 let mut key_args = Args::<B>::default();
                 <E as Persist<B>>::bind_key(&key, &mut key_args).map_err(|e| bind_error(context, e))?;
-                if E::update_is_empty(&patch) {
+                let expected = E::expected_version(&patch);
+                if expected.is_none() && E::update_is_empty(&patch) {
                     // Nothing to write: touch nothing, report the row as it is.
                     let row = sqlx::query_with(AssertSqlSafe(fetch), key_args).fetch_optional(&mut *conn).await.map_err(classify)?;
                     return row.map(|row| <E as Persist<B>>::decode(&row).map_err(classify)).transpose()?.ok_or_else(not_found);
@@ -243,14 +318,36 @@ impl<E: Model + OnEveryBackend> Repo for E {
                 let mut args = Args::<B>::default();
                 let columns = <E as Persist<B>>::bind_update(&patch, &mut args).map_err(|e| bind_error(context, e))?;
                 <E as Persist<B>>::bind_key(&key, &mut args).map_err(|e| bind_error(context, e))?;
+                if let Some(version) = expected {
+                    B::bind_i64(&mut args, version).map_err(|e| bind_error(context, e))?;
+                }
                 let sql = E::sql().update(B::DIALECT, table, columns);
                 let row = if B::DIALECT.has_returning() {
                     sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *conn).await.map_err(classify)?
                 } else {
-                    sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *conn).await.map_err(classify)?;
-                    sqlx::query_with(AssertSqlSafe(fetch), key_args).fetch_optional(&mut *conn).await.map_err(classify)?
+                    let written = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *conn).await.map_err(classify)?;
+                    // A versioned update always changes the row, so no
+                    // row affected means no row matched.
+                    if expected.is_some() && written.rows_affected() == 0 {
+                        None
+                    } else {
+                        sqlx::query_with(AssertSqlSafe(fetch.clone()), key_args).fetch_optional(&mut *conn).await.map_err(classify)?
+                    }
                 };
-                row.map(|row| <E as Persist<B>>::decode(&row).map_err(classify)).transpose()?.ok_or_else(not_found)
+                if let Some(row) = row {
+                    return <E as Persist<B>>::decode(&row).map_err(classify);
+                }
+                if expected.is_none() {
+                    return Err(not_found());
+                }
+                // Missing, or there with another version: tell them apart.
+                let mut key_args = Args::<B>::default();
+                <E as Persist<B>>::bind_key(&key, &mut key_args).map_err(|e| bind_error(context, e))?;
+                let current = sqlx::query_with(AssertSqlSafe(fetch), key_args).fetch_optional(&mut *conn).await.map_err(classify)?;
+                Err(match current {
+                    Some(_) => Error::Conflict { context, key: format!("{key:?}") },
+                    None => not_found(),
+                })
             })
         }
     }
@@ -259,19 +356,15 @@ impl<E: Model + OnEveryBackend> Repo for E {
         exec: impl Into<Exec<'a>>,
         key: Self::Key,
     ) -> impl Future<Output = Result<bool>> + Send + 'a {
-        let exec = exec.into();
-        async move {
-            let context = context::<E>("delete");
-            let table = E::table();
-            with_conn!(exec, B, conn => {
-                let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
-                let mut args = Args::<B>::default();
-                <E as Persist<B>>::bind_key(&key, &mut args).map_err(|e| bind_error(context, e))?;
-                let sql = E::sql().fixed(B::DIALECT, table).delete_by_key.clone();
-                let result = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *conn).await.map_err(classify)?;
-                Ok(result.rows_affected() > 0)
-            })
-        }
+        remove::<E>(exec.into(), key, None)
+    }
+
+    fn delete_version<'a>(
+        exec: impl Into<Exec<'a>>,
+        key: Self::Key,
+        version: i64,
+    ) -> impl Future<Output = Result<bool>> + Send + 'a {
+        remove::<E>(exec.into(), key, Some(version))
     }
 
     fn upsert<'a, T: Selection<Self> + Send + 'a>(

@@ -43,7 +43,7 @@ pub(crate) struct Fixed {
     pub(crate) select: Arc<str>,
     /// `SELECT <columns> FROM <table> WHERE <key> = ?`.
     pub(crate) select_by_key: Arc<str>,
-    /// `DELETE FROM <table> WHERE <key> = ?`.
+    /// `DELETE FROM <table> WHERE <key> = ? [AND <version> = ?]`.
     pub(crate) delete_by_key: Arc<str>,
     /// `SELECT COUNT(*) FROM <table>`.
     pub(crate) count: Arc<str>,
@@ -120,7 +120,18 @@ impl SqlCache {
                 n += 1;
                 dialect.placeholder(&mut sql, n);
             }
+            if let Some(version) = table.version {
+                // Raised by the database, so a write never loses a bump.
+                if n > 0 {
+                    sql.push_str(", ");
+                }
+                dialect.quote_ident(&mut sql, version);
+                sql.push_str(" = ");
+                dialect.quote_ident(&mut sql, version);
+                sql.push_str(" + 1");
+            }
             push_key_condition(dialect, table, &mut sql, n);
+            push_version_condition(dialect, table, &mut sql, n + table.primary_key.len());
             push_returning(dialect, table, &mut sql);
             sql
         })
@@ -240,6 +251,7 @@ impl Fixed {
         push_key_condition(dialect, table, &mut select_by_key, 0);
         let mut delete_by_key = format!("DELETE FROM {}", table_ident(dialect, table));
         push_key_condition(dialect, table, &mut delete_by_key, 0);
+        push_version_condition(dialect, table, &mut delete_by_key, table.primary_key.len());
         Fixed {
             select: select.into(),
             select_by_key: select_by_key.into(),
@@ -269,6 +281,17 @@ fn push_key_condition(dialect: Dialect, table: &TableMeta, sql: &mut String, bef
         dialect.quote_ident(sql, column);
         sql.push_str(" = ");
         dialect.placeholder(sql, before + i + 1);
+    }
+}
+
+/// ` AND <version> = ?` on versioned tables: the write applies only to the
+/// row as it was read.
+fn push_version_condition(dialect: Dialect, table: &TableMeta, sql: &mut String, before: usize) {
+    if let Some(version) = table.version {
+        sql.push_str(" AND ");
+        dialect.quote_ident(sql, version);
+        sql.push_str(" = ");
+        dialect.placeholder(sql, before + 1);
     }
 }
 

@@ -24,6 +24,8 @@ pub struct TableMeta {
     pub indexes: &'static [IndexMeta],
     /// Foreign keys, in field order.
     pub foreign_keys: &'static [ForeignKeyMeta],
+    /// The optimistic-locking column (`#[entity(version)]`), if any.
+    pub version: Option<&'static str>,
 }
 
 impl TableMeta {

@@ -4,6 +4,7 @@ mod blog;
 mod crud;
 mod dsl;
 mod edges;
+mod locking;
 mod relations;
 mod search;
 mod violations;
