@@ -190,6 +190,13 @@ impl SqlCache {
                     sql.push_str(&format!("{name} = EXCLUDED.{name}"));
                 }
             }
+            if let Some(version) = table.version {
+                // Overwriting a row is an update of it: its version rises.
+                let mut name = String::new();
+                dialect.quote_ident(&mut name, version);
+                let existing = format!("{}.{name}", table_ident(dialect, table));
+                sql.push_str(&format!(", {name} = {existing} + 1"));
+            }
             push_returning(dialect, table, &mut sql);
             sql
         })

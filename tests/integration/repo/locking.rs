@@ -15,6 +15,7 @@ use crate::support::on_every_backend;
 pub struct Account {
     #[entity(primary_key, auto_increment)]
     pub id: i64,
+    #[entity(unique, max_length = 40)]
     pub owner: String,
     pub balance: i64,
     #[entity(version)]
@@ -95,12 +96,21 @@ async fn stale_writes_are_refused() {
             .expect_err("stale delete");
         assert!(matches!(error, Error::Conflict { .. }), "{error:?}");
         assert!(Account::get(db, read.id).await.expect("get").is_some());
+        // Overwriting through an upsert raises the version too.
+        let input = AccountCreate {
+            owner: "ann".into(),
+            balance: 20,
+        };
+        let upserted = Account::upsert(db, input, Account::OWNER)
+            .await
+            .expect("upsert");
+        assert_eq!((upserted.balance, upserted.version), (20, 4));
         assert!(
-            Account::delete_version(db, read.id, 3)
+            Account::delete_version(db, read.id, 4)
                 .await
                 .expect("current delete")
         );
-        assert!(!Account::delete_version(db, read.id, 3).await.expect("gone"));
+        assert!(!Account::delete_version(db, read.id, 4).await.expect("gone"));
         t
     })
     .await;
