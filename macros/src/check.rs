@@ -33,6 +33,12 @@ pub(crate) fn entity(entity: &Entity, cx: &Ctxt) {
     for extra in entity.columns().filter_map(|f| f.version).skip(1) {
         cx.error_at(extra, "an entity has at most one `version` field");
     }
+    for extra in entity.columns().filter_map(|f| f.created_at).skip(1) {
+        cx.error_at(extra, "an entity has at most one `created_at` field");
+    }
+    for extra in entity.columns().filter_map(|f| f.updated_at).skip(1) {
+        cx.error_at(extra, "an entity has at most one `updated_at` field");
+    }
     // Column sets are `u128` bit masks (one statement shape per set).
     if let Some(extra) = entity.columns().nth(MAX_COLUMNS) {
         cx.error_spanned(
@@ -210,6 +216,8 @@ fn check_field(field: &Field, pk_count: usize, cx: &Ctxt) {
             ("sortable", field.sortable.as_ref().map(|c| c.span)),
             ("read_only", field.read_only),
             ("version", field.version),
+            ("created_at", field.created_at),
+            ("updated_at", field.updated_at),
             ("non_empty", field.non_empty),
             ("validate", field.rules.first().map(|r| r.span)),
         ];
@@ -247,6 +255,39 @@ fn check_field(field: &Field, pk_count: usize, cx: &Ctxt) {
             }
         }
         let _ = span;
+    }
+    for (name, span) in [
+        ("created_at", field.created_at),
+        ("updated_at", field.updated_at),
+    ] {
+        let Some(span) = span else { continue };
+        let ty = field.value_ty.to_string().replace(' ', "");
+        let chrono = ty.ends_with("DateTime<Utc>") || ty.ends_with("NaiveDateTime");
+        if field.nullable || !chrono {
+            cx.error_at(
+                field.ty_span,
+                format!("`{name}` needs a `DateTime<Utc>` or `NaiveDateTime` field (not `Option`)"),
+            );
+        }
+        let conflicting = [
+            ("primary_key", field.primary_key),
+            ("version", field.version),
+            ("read_only", field.read_only),
+            ("default", field.default.as_ref().map(|d| d.span)),
+            ("create", field.create.as_ref().map(|c| c.span)),
+            ("update", field.update.as_ref().map(|c| c.span)),
+        ];
+        for (other, other_span) in conflicting {
+            if let Some(other_span) = other_span {
+                cx.error_at(
+                    other_span,
+                    format!("`{other}` cannot go with `{name}`, which entable writes itself"),
+                );
+            }
+        }
+        if field.created_at.is_some() && field.updated_at.is_some() && name == "updated_at" {
+            cx.error_at(span, "a field is `created_at` or `updated_at`, not both");
+        }
     }
     if let (Some(span), true) = (field.primary_key, field.nullable) {
         cx.error_at(

@@ -194,6 +194,10 @@ pub(crate) struct Field {
     /// `version`: the optimistic-locking counter (starts at 1, bumped by
     /// every update; the Update DTO carries the value read).
     pub(crate) version: Option<Span>,
+    /// `created_at`: set to the time of the insert.
+    pub(crate) created_at: Option<Span>,
+    /// `updated_at`: set to the time of the insert and of every update.
+    pub(crate) updated_at: Option<Span>,
     /// `non_empty`: text must not be empty.
     pub(crate) non_empty: Option<Span>,
     /// `belongs_to`, `has_many`, `has_one` or `many_to_many`: not a column.
@@ -232,12 +236,18 @@ impl Field {
         self.auto_increment.is_some() || self.uuid_v4.is_some()
     }
 
+    /// `created_at` or `updated_at`: written by entable, not by clients.
+    pub(crate) fn is_timestamp(&self) -> bool {
+        self.created_at.is_some() || self.updated_at.is_some()
+    }
+
     /// The field is part of the generated Create type.
     pub(crate) fn in_create(&self) -> bool {
         self.skip.is_none()
             && !self.generated()
             && self.read_only.is_none()
             && self.version.is_none()
+            && !self.is_timestamp()
             && self.create.as_ref().is_none_or(|c| c.value)
     }
 
@@ -248,6 +258,7 @@ impl Field {
             && !self.generated()
             && self.read_only.is_none()
             && self.version.is_none()
+            && !self.is_timestamp()
             && self.update.as_ref().is_none_or(|c| c.value)
     }
 

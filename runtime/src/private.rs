@@ -105,6 +105,34 @@ const fn total_len(parts: &[&str]) -> usize {
     total
 }
 
+/// The clock `created_at` / `updated_at` read: the application's, in UTC,
+/// the same on every backend.
+#[cfg(feature = "chrono")]
+pub fn utc_now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}
+
+/// A timestamp field's value from the clock reading.
+#[cfg(feature = "chrono")]
+pub trait Timestamp {
+    /// `now` in this type.
+    fn from_utc(now: chrono::DateTime<chrono::Utc>) -> Self;
+}
+
+#[cfg(feature = "chrono")]
+impl Timestamp for chrono::DateTime<chrono::Utc> {
+    fn from_utc(now: chrono::DateTime<chrono::Utc>) -> Self {
+        now
+    }
+}
+
+#[cfg(feature = "chrono")]
+impl Timestamp for chrono::NaiveDateTime {
+    fn from_utc(now: chrono::DateTime<chrono::Utc>) -> Self {
+        now.naive_utc()
+    }
+}
+
 /// Entities reached through a relation are handed out as copies when one
 /// row belongs to several parents, so they must be `Clone`.
 #[diagnostic::on_unimplemented(

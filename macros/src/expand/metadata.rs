@@ -63,6 +63,13 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
+    let created_at = match entity.columns().find(|f| f.created_at.is_some()) {
+        Some(field) => {
+            let column = &field.column.value;
+            quote!(::core::option::Option::Some(#column))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     let pk_name = format!("pk_{table}");
     let pk_name = const_ident(&p, &[quote!(#pk_name)]);
     let single_key = {
@@ -90,6 +97,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
             indexes: &[#(#indexes),*],
             foreign_keys: &[#(#foreign_keys),*],
             version: #version,
+            created_at: #created_at,
         };
 
         #[automatically_derived]

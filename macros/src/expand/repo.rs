@@ -70,6 +70,13 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
                 #p::bind::<B, _>(args, &#ident)?;
                 columns |= #bit;
             }
+        } else if field.is_timestamp() {
+            let ty = &field.ty;
+            quote! {
+                let value: #ty = #p::Timestamp::from_utc(__entable_now);
+                #p::bind::<B, _>(args, &value)?;
+                columns |= #bit;
+            }
         } else if !field.in_create() {
             quote!()
         } else if field.has_default() {
@@ -100,9 +107,17 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
     let update_binds = columns
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.in_update())
+        .filter(|(_, f)| f.in_update() || f.updated_at.is_some())
         .map(|(i, field)| {
             let ident = &field.ident;
+            if field.updated_at.is_some() {
+                let ty = &field.ty;
+                return quote! {
+                    let value: #ty = #p::Timestamp::from_utc(#p::utc_now());
+                    #p::bind::<B, _>(args, &value)?;
+                    columns |= (1 as #p::ColumnSet) << #i;
+                };
+            }
             quote! {
                 if let #p::Patch::Set(value) = &input.#ident {
                     #p::bind::<B, _>(args, value)?;
@@ -110,6 +125,12 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
                 }
             }
         });
+    // One reading of the clock per insert: `created_at` and `updated_at`
+    // of a new row are equal.
+    let now = columns
+        .iter()
+        .any(|f| f.is_timestamp())
+        .then(|| quote!(let __entable_now = #p::utc_now();));
 
     let search_fields = columns.iter().filter(|f| f.in_search()).map(|field| {
         let ident = &field.ident;
@@ -249,6 +270,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
                 args: &mut #p::Args<B>,
             ) -> ::core::result::Result<(#p::ColumnSet, ::core::option::Option<Self::Key>), #p::BindError> {
                 let mut columns: #p::ColumnSet = 0;
+                #now
                 #(#create_binds)*
                 ::core::result::Result::Ok((columns, #known_key))
             }

@@ -32,6 +32,8 @@ pub(super) const KEYS: &[&str] = &[
     "sortable",
     "read_only",
     "version",
+    "created_at",
+    "updated_at",
     "non_empty",
     "belongs_to",
     "has_many",
@@ -80,6 +82,8 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
         sortable: None,
         read_only: None,
         version: None,
+        created_at: None,
+        updated_at: None,
         non_empty: None,
         relation: None,
         rules: Vec::new(),
@@ -99,6 +103,8 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
                 "index" => flag(cx, &meta, &key, &mut out.index)?,
                 "read_only" => flag(cx, &meta, &key, &mut out.read_only)?,
                 "version" => flag(cx, &meta, &key, &mut out.version)?,
+                "created_at" => flag(cx, &meta, &key, &mut out.created_at)?,
+                "updated_at" => flag(cx, &meta, &key, &mut out.updated_at)?,
                 "non_empty" => flag(cx, &meta, &key, &mut out.non_empty)?,
                 "create" | "update" | "searchable" | "sortable" => {
                     let slot = match key.as_str() {

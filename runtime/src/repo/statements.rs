@@ -160,6 +160,7 @@ impl SqlCache {
                 .fold(0, |set, (i, _)| set | (1u128 << i));
             let mut assignments: Vec<&str> = positions(table, columns & !target & !key)
                 .map(|(_, c)| c)
+                .filter(|c| Some(*c) != table.created_at)
                 .collect();
             if assignments.is_empty() {
                 // Nothing to overwrite: assign a target column to itself so

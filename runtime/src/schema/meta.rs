@@ -26,6 +26,9 @@ pub struct TableMeta {
     pub foreign_keys: &'static [ForeignKeyMeta],
     /// The optimistic-locking column (`#[entity(version)]`), if any.
     pub version: Option<&'static str>,
+    /// The `#[entity(created_at)]` column, if any: written on insert only,
+    /// so an upsert that overwrites a row keeps it.
+    pub created_at: Option<&'static str>,
 }
 
 impl TableMeta {

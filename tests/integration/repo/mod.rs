@@ -7,4 +7,5 @@ mod edges;
 mod locking;
 mod relations;
 mod search;
+mod timestamps;
 mod violations;

@@ -1,0 +1,71 @@
+//! `created_at` / `updated_at`: written by entable from one clock on
+//! create, update and upsert, on every backend.
+
+use std::time::Duration;
+
+use entable::dto::Patch;
+use entable::prelude::*;
+
+use crate::support::on_every_backend;
+
+#[derive(Entity, Debug, Clone)]
+pub struct Note {
+    #[entity(primary_key, auto_increment)]
+    pub id: i64,
+    #[entity(unique, max_length = 40)]
+    pub slug: String,
+    pub body: String,
+    #[entity(created_at)]
+    pub created_at: DateTime<Utc>,
+    #[entity(updated_at)]
+    pub updated_at: NaiveDateTime,
+}
+
+fn note(slug: &str, body: &str) -> NoteCreate {
+    NoteCreate {
+        slug: slug.into(),
+        body: body.into(),
+    }
+}
+
+#[tokio::test]
+async fn timestamps_follow_every_write() {
+    on_every_backend("timestamps_follow_every_write", |t| async move {
+        let db = &t.db;
+        Schema::of(vec![Note::table()])
+            .expect("schema")
+            .create_all(db)
+            .await
+            .expect("created");
+        let before = Utc::now() - chrono::Duration::seconds(1);
+        let created = Note::create(db, note("a", "first")).await.expect("create");
+        assert!(created.created_at >= before, "{}", created.created_at);
+        assert_eq!(
+            created.created_at.naive_utc(),
+            created.updated_at,
+            "one clock reading for both"
+        );
+
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let patch = NoteUpdate {
+            body: Patch::Set("second".into()),
+            ..Default::default()
+        };
+        let updated = Note::update(db, created.id, patch).await.expect("update");
+        assert_eq!(updated.created_at, created.created_at, "kept");
+        assert!(updated.updated_at > created.updated_at, "raised");
+
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let overwritten = Note::upsert(db, note("a", "third"), Note::SLUG)
+            .await
+            .expect("upsert");
+        assert_eq!(overwritten.body, "third");
+        assert_eq!(
+            overwritten.created_at, created.created_at,
+            "an overwrite is no creation"
+        );
+        assert!(overwritten.updated_at > updated.updated_at);
+        t
+    })
+    .await;
+}
