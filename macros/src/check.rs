@@ -231,7 +231,7 @@ fn check_field(field: &Field, pk_count: usize, cx: &Ctxt) {
     if let Some(problem) = identifier_problem(&field.column.value) {
         cx.error_at(field.column.span, format!("column name: {problem}"));
     }
-    if let Some(span) = field.version {
+    if field.version.is_some() {
         let plain_i64 = !field.nullable && field.value_ty.to_string() == "i64";
         if !plain_i64 {
             cx.error_at(
@@ -254,7 +254,6 @@ fn check_field(field: &Field, pk_count: usize, cx: &Ctxt) {
                 );
             }
         }
-        let _ = span;
     }
     for (name, span) in [
         ("created_at", field.created_at),
