@@ -71,6 +71,7 @@ pub(crate) fn entity(entity: &Entity, cx: &Ctxt) {
     check_composites(entity, cx);
     check_dto(entity, cx);
     check_relations(entity, cx);
+    crate::check_lifecycle::entity(entity, cx);
 }
 
 /// The most columns an entity may map; `entable::repo::MAX_SHAPED_COLUMNS`.
@@ -218,6 +219,9 @@ fn check_field(field: &Field, pk_count: usize, cx: &Ctxt) {
             ("version", field.version),
             ("created_at", field.created_at),
             ("updated_at", field.updated_at),
+            ("deleted_at", field.deleted_at),
+            ("unique_live", field.unique_live),
+            ("audit", field.audit.as_ref().map(|a| a.span)),
             ("non_empty", field.non_empty),
             ("validate", field.rules.first().map(|r| r.span)),
         ];

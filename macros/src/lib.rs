@@ -7,6 +7,7 @@
 //! mistakes give several errors in one build.
 
 mod check;
+mod check_lifecycle;
 mod ctxt;
 mod expand;
 mod model;

@@ -30,6 +30,10 @@ pub(crate) struct Entity {
     /// The struct's visibility, given to the generated types.
     pub(crate) vis: TokenStream,
     pub(crate) dto: DtoOptions,
+    /// `audit`: every change is written to the audit log.
+    pub(crate) audit: Option<Span>,
+    /// `hooks`: the entity implements `Hooks`, called around each change.
+    pub(crate) hooks: Option<Span>,
 }
 
 /// What the struct says about its generated DTOs.
@@ -102,6 +106,15 @@ impl Entity {
             if let Some(span) = field.unique {
                 out.push(Index {
                     unique: true,
+                    live: false,
+                    columns: vec![field.column.value.clone()],
+                    span,
+                });
+            }
+            if let Some(span) = field.unique_live {
+                out.push(Index {
+                    unique: true,
+                    live: true,
                     columns: vec![field.column.value.clone()],
                     span,
                 });
@@ -109,6 +122,7 @@ impl Entity {
             if let Some(span) = field.index {
                 out.push(Index {
                     unique: false,
+                    live: false,
                     columns: vec![field.column.value.clone()],
                     span,
                 });
@@ -123,6 +137,7 @@ impl Entity {
                 .collect();
             out.push(Index {
                 unique: composite.unique,
+                live: composite.live,
                 columns,
                 span: composite.span,
             });
@@ -134,6 +149,8 @@ impl Entity {
 /// A composite `unique(…)` or `index(…)` on the struct.
 pub(crate) struct Composite {
     pub(crate) unique: bool,
+    /// `unique_live(…)`: unique among live rows only.
+    pub(crate) live: bool,
     pub(crate) fields: Vec<Ident>,
     pub(crate) span: Span,
 }
@@ -141,6 +158,8 @@ pub(crate) struct Composite {
 /// A resolved index: its columns by name.
 pub(crate) struct Index {
     pub(crate) unique: bool,
+    /// Unique among rows that are not soft-deleted only.
+    pub(crate) live: bool,
     pub(crate) columns: Vec<String>,
     /// Where it was declared.
     pub(crate) span: Span,
@@ -198,6 +217,12 @@ pub(crate) struct Field {
     pub(crate) created_at: Option<Span>,
     /// `updated_at`: set to the time of the insert and of every update.
     pub(crate) updated_at: Option<Span>,
+    /// `deleted_at`: the entity is soft-deleted by setting it.
+    pub(crate) deleted_at: Option<Span>,
+    /// `unique_live`: unique among live (not soft-deleted) rows.
+    pub(crate) unique_live: Option<Span>,
+    /// `audit(skip)` / `audit(mask)`: how the audit log shows the field.
+    pub(crate) audit: Option<Spanned<AuditField>>,
     /// `non_empty`: text must not be empty.
     pub(crate) non_empty: Option<Span>,
     /// `belongs_to`, `has_many`, `has_one` or `many_to_many`: not a column.
@@ -241,13 +266,17 @@ impl Field {
         self.created_at.is_some() || self.updated_at.is_some()
     }
 
+    /// Written by entable only: a version or a time stamp.
+    pub(crate) fn is_managed(&self) -> bool {
+        self.version.is_some() || self.is_timestamp() || self.deleted_at.is_some()
+    }
+
     /// The field is part of the generated Create type.
     pub(crate) fn in_create(&self) -> bool {
         self.skip.is_none()
             && !self.generated()
             && self.read_only.is_none()
-            && self.version.is_none()
-            && !self.is_timestamp()
+            && !self.is_managed()
             && self.create.as_ref().is_none_or(|c| c.value)
     }
 
@@ -257,8 +286,7 @@ impl Field {
             && self.primary_key.is_none()
             && !self.generated()
             && self.read_only.is_none()
-            && self.version.is_none()
-            && !self.is_timestamp()
+            && !self.is_managed()
             && self.update.as_ref().is_none_or(|c| c.value)
     }
 
@@ -307,6 +335,15 @@ pub(crate) enum Default {
     Float(String),
     Text(String),
     Sql(PerDialect),
+}
+
+/// How the audit log shows a field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AuditField {
+    /// Never: not in old or new values.
+    Skip,
+    /// As `"***"`: that it changed is logged, not the value.
+    Mask,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -512,7 +512,16 @@ where
 {
     let context = context::<C>("load");
     let (child, join) = (C::table(), J::table());
-    let query = Query::<J>::from_node(key_filter::<J, <P as SingleKey>::Key>(to_parent, keys).node);
+    // The join rows' own soft delete is applied by the query over `J`; the
+    // children's is added here.
+    let query = Query::<J>::from_node(
+        key_filter::<J, <P as SingleKey>::Key>(to_parent, keys)
+            .and(Expr::from_node(Node::Live {
+                table: child,
+                live: true,
+            }))
+            .node,
+    );
     with_conn!(exec, B, conn => {
         let classify = |e| Error::from_driver(e, context, child, B::DIALECT);
         let dialect = B::DIALECT;

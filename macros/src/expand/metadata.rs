@@ -24,9 +24,9 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
     let indexes = entity.indexes().into_iter().map(|index| {
         let name = index.name(table);
         let columns = &index.columns;
-        let unique = index.unique;
+        let (unique, live) = (index.unique, index.live);
         let name = const_ident(&p, &[quote!(#name)]);
-        quote!(#p::IndexMeta { name: #name, columns: &[#(#columns),*], unique: #unique })
+        quote!(#p::IndexMeta { name: #name, columns: &[#(#columns),*], unique: #unique, live: #live })
     });
     let foreign_keys = entity
         .columns()
@@ -63,13 +63,17 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
-    let created_at = match entity.columns().find(|f| f.created_at.is_some()) {
+    let column_of = |pick: fn(&Field) -> bool| match entity.columns().find(|f| pick(f)) {
         Some(field) => {
             let column = &field.column.value;
             quote!(::core::option::Option::Some(#column))
         }
         None => quote!(::core::option::Option::None),
     };
+    let created_at = column_of(|f| f.created_at.is_some());
+    let updated_at = column_of(|f| f.updated_at.is_some());
+    let deleted_at = column_of(|f| f.deleted_at.is_some());
+    let audited = entity.audit.is_some();
     let pk_name = format!("pk_{table}");
     let pk_name = const_ident(&p, &[quote!(#pk_name)]);
     let single_key = {
@@ -98,6 +102,9 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
             foreign_keys: &[#(#foreign_keys),*],
             version: #version,
             created_at: #created_at,
+            updated_at: #updated_at,
+            deleted_at: #deleted_at,
+            audited: #audited,
         };
 
         #[automatically_derived]

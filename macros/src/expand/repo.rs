@@ -181,6 +181,27 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
             }
         });
 
+    let soft_delete_fn = entity.columns().find(|f| f.deleted_at.is_some()).map(|deleted| {
+        let deleted_ty = &deleted.ty;
+        let updated = entity.columns().find(|f| f.updated_at.is_some()).map(|field| {
+            let ty = &field.ty;
+            quote! {
+                let value: #ty = #p::Timestamp::from_utc(now);
+                #p::bind::<B, _>(args, &value)?;
+            }
+        });
+        quote! {
+            fn bind_soft_delete(restore: bool, args: &mut #p::Args<B>) -> ::core::result::Result<(), #p::BindError> {
+                let now = #p::utc_now();
+                if !restore {
+                    let value: #deleted_ty = ::core::option::Option::Some(#p::Timestamp::from_utc(now));
+                    #p::bind::<B, _>(args, &value)?;
+                }
+                #updated
+                ::core::result::Result::Ok(())
+            }
+        }
+    });
     let version_fns = entity.columns().find(|f| f.version.is_some()).map(|field| {
         let ident = &field.ident;
         quote! {
@@ -289,6 +310,8 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
                 #(#create_column_binds)*
                 ::core::result::Result::Ok(())
             }
+
+            #soft_delete_fn
         }
     }
 }

@@ -12,7 +12,10 @@ pub(super) const KEYS: &[&str] = &[
     "table",
     "schema",
     "unique",
+    "unique_live",
     "index",
+    "audit",
+    "hooks",
     "crate",
     "dto",
     "create_type",
@@ -34,6 +37,8 @@ pub(super) struct ContainerAttrs {
     pub(super) composites: Vec<Composite>,
     pub(super) krate: Option<syn::Path>,
     pub(super) dto: DtoOptions,
+    pub(super) audit: Option<proc_macro2::Span>,
+    pub(super) hooks: Option<proc_macro2::Span>,
 }
 
 pub(super) fn parse(attrs: &[Attribute], cx: &Ctxt) -> ContainerAttrs {
@@ -51,7 +56,7 @@ pub(super) fn parse(attrs: &[Attribute], cx: &Ctxt) -> ContainerAttrs {
                         *slot = Some(value);
                     }
                 }
-                "unique" | "index" => {
+                "unique" | "unique_live" | "index" => {
                     let span = meta_span(&meta);
                     if !meta.input.peek(syn::token::Paren) {
                         cx.error_spanned(
@@ -77,7 +82,7 @@ pub(super) fn parse(attrs: &[Attribute], cx: &Ctxt) -> ContainerAttrs {
                     if fields.is_empty() {
                         cx.error_at(span, format!("`{key}(…)` needs at least one field"));
                     } else {
-                        out.composites.push(Composite { unique: key == "unique", fields, span });
+                        out.composites.push(Composite { unique: key != "index", live: key == "unique_live", fields, span });
                     }
                 }
                 "dto" => {
@@ -140,6 +145,8 @@ pub(super) fn parse(attrs: &[Attribute], cx: &Ctxt) -> ContainerAttrs {
                     }
                 }
                 "non_empty_strings" => super::value::flag(cx, &meta, &key, &mut out.dto.non_empty_strings)?,
+                "audit" => super::value::flag(cx, &meta, &key, &mut out.audit)?,
+                "hooks" => super::value::flag(cx, &meta, &key, &mut out.hooks)?,
                 "crate" => {
                     if let Some(path) = string(cx, &meta, "crate")? {
                         match syn::parse_str::<syn::Path>(&path.value) {

@@ -8,7 +8,7 @@ use syn::{Expr, ExprLit, ExprUnary, GenericArgument, Lit, PathArguments, Type, U
 
 use super::value::{flag, meta_span, per_dialect, skip_value, string};
 use crate::ctxt::Ctxt;
-use crate::model::{Default, Field, FkAction, Reference, Spanned};
+use crate::model::{AuditField, Default, Field, FkAction, Reference, Spanned};
 use crate::naming::did_you_mean;
 
 pub(super) const KEYS: &[&str] = &[
@@ -22,6 +22,7 @@ pub(super) const KEYS: &[&str] = &[
     "default_sql",
     "max_length",
     "unique",
+    "unique_live",
     "index",
     "references",
     "on_delete",
@@ -34,6 +35,8 @@ pub(super) const KEYS: &[&str] = &[
     "version",
     "created_at",
     "updated_at",
+    "deleted_at",
+    "audit",
     "non_empty",
     "belongs_to",
     "has_many",
@@ -84,6 +87,9 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
         version: None,
         created_at: None,
         updated_at: None,
+        deleted_at: None,
+        unique_live: None,
+        audit: None,
         non_empty: None,
         relation: None,
         rules: Vec::new(),
@@ -105,6 +111,14 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
                 "version" => flag(cx, &meta, &key, &mut out.version)?,
                 "created_at" => flag(cx, &meta, &key, &mut out.created_at)?,
                 "updated_at" => flag(cx, &meta, &key, &mut out.updated_at)?,
+                "deleted_at" => flag(cx, &meta, &key, &mut out.deleted_at)?,
+                "unique_live" => flag(cx, &meta, &key, &mut out.unique_live)?,
+                "audit" => {
+                    if out.audit.is_some() {
+                        cx.error_spanned(&meta.path, "duplicate `audit`");
+                    }
+                    out.audit = audit_field(cx, &meta)?;
+                }
                 "non_empty" => flag(cx, &meta, &key, &mut out.non_empty)?,
                 "create" | "update" | "searchable" | "sortable" => {
                     let slot = match key.as_str() {
@@ -309,6 +323,51 @@ fn option_inner(ty: &Type) -> Option<&Type> {
         [GenericArgument::Type(inner)] => Some(inner),
         _ => None,
     }
+}
+
+/// `audit(skip)` or `audit(mask)`.
+fn audit_field(
+    cx: &Ctxt,
+    meta: &syn::meta::ParseNestedMeta,
+) -> syn::Result<Option<Spanned<AuditField>>> {
+    const FORMS: &str = "write `audit(skip)` to keep the field out of the audit log, or `audit(mask)` to log only that it changed";
+    if !meta.input.peek(syn::token::Paren) {
+        cx.error_spanned(
+            &meta.path,
+            format!("`audit` on a field takes an option: {FORMS}"),
+        );
+        skip_value(meta)?;
+        return Ok(None);
+    }
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let option: Ident = match content.parse() {
+        Ok(option) => option,
+        Err(_) => {
+            cx.error_spanned(
+                &meta.path,
+                format!("`audit(…)` takes `skip` or `mask`: {FORMS}"),
+            );
+            let _: proc_macro2::TokenStream = content.parse()?;
+            return Ok(None);
+        }
+    };
+    if !content.is_empty() {
+        cx.error_spanned(&meta.path, format!("`audit(…)` takes one option: {FORMS}"));
+        let _: proc_macro2::TokenStream = content.parse()?;
+    }
+    let value = match option.to_string().as_str() {
+        "skip" => AuditField::Skip,
+        "mask" => AuditField::Mask,
+        _ => {
+            cx.error_spanned(
+                &option,
+                format!("unknown `audit` option `{option}`: {FORMS}"),
+            );
+            return Ok(None);
+        }
+    };
+    Ok(Some(Spanned::new(value, option.span())))
 }
 
 fn fk_action(text: &str) -> Option<FkAction> {

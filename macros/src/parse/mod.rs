@@ -84,5 +84,7 @@ pub(crate) fn entity(input: &DeriveInput, cx: &Ctxt) -> Option<Entity> {
         composites: attrs.composites,
         vis: input.vis.to_token_stream(),
         dto: attrs.dto,
+        audit: attrs.audit,
+        hooks: attrs.hooks,
     })
 }

@@ -187,6 +187,12 @@ pub trait DialectRules: Send + Sync + 'static {
     fn table_options(&self) -> &'static str {
         ""
     }
+    /// Whether `CREATE UNIQUE INDEX … WHERE …` exists (PostgreSQL,
+    /// SQLite). Where it does not (MySQL), `unique_live` indexes end with a
+    /// generated column instead (see [`crate::schema::LIVE_MARKER`]).
+    fn partial_indexes(&self) -> bool {
+        true
+    }
     /// Whether a foreign key can be added to an existing table with
     /// `ALTER TABLE … ADD CONSTRAINT` (used to close dependency cycles).
     /// Where it cannot (SQLite), foreign keys are always declared inline:

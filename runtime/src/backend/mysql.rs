@@ -4,6 +4,9 @@ use super::{AutoIncrement, Dialect, DialectRules, is_plain_default};
 pub(super) struct MySql;
 
 impl DialectRules for MySql {
+    fn partial_indexes(&self) -> bool {
+        false
+    }
     fn ident_quote(&self) -> char {
         '`'
     }

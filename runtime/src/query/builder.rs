@@ -25,6 +25,7 @@ use crate::repo::{Model, OnEveryBackend, Persist, WhereWriter, context};
 /// so pages are stable.
 pub struct Query<E> {
     pub(crate) filter: Node,
+    pub(crate) visibility: Visibility,
     pub(crate) order: Vec<(&'static str, bool)>,
     pub(crate) limit: Option<u64>,
     pub(crate) offset: u64,
@@ -35,6 +36,7 @@ impl<E> std::fmt::Debug for Query<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Query")
             .field("filter", &self.filter)
+            .field("visibility", &self.visibility)
             .field("order", &self.order)
             .field("limit", &self.limit)
             .field("offset", &self.offset)
@@ -60,6 +62,7 @@ impl<E: Model + OnEveryBackend> Query<E> {
     pub fn new() -> Self {
         Query {
             filter: Node::Const(true),
+            visibility: Visibility::Live,
             order: Vec::new(),
             limit: None,
             offset: 0,
@@ -71,6 +74,31 @@ impl<E: Model + OnEveryBackend> Query<E> {
     pub fn filter(mut self, expr: Expr<E>) -> Self {
         self.filter = Expr::<E>::new(self.filter).and(expr).node;
         self
+    }
+
+    /// Sees soft-deleted rows too (`#[entity(deleted_at)]`); by default
+    /// a query sees only live rows. Relations loaded with
+    /// [`with`](Self::with) still see only live rows.
+    pub fn with_deleted(mut self) -> Self {
+        self.visibility = Visibility::All;
+        self
+    }
+
+    /// Sees only soft-deleted rows (`#[entity(deleted_at)]`).
+    pub fn only_deleted(mut self) -> Self {
+        self.visibility = Visibility::Deleted;
+        self
+    }
+
+    /// The row with `key`, among the rows this query sees: with
+    /// [`with_deleted`](Self::with_deleted), a soft-deleted row too.
+    pub fn get<'a>(
+        self,
+        exec: impl Into<Exec<'a>>,
+        key: E::Key,
+    ) -> impl Future<Output = Result<Option<E>>> + Send + 'a {
+        self.filter(E::key_filter(std::slice::from_ref(&key)))
+            .first(exec)
     }
 
     /// Sorts by `order` after any earlier orders.
@@ -242,6 +270,7 @@ impl<E: Entity> Query<E> {
     pub(crate) fn from_node(filter: Node) -> Self {
         Query {
             filter,
+            visibility: Visibility::Live,
             order: Vec::new(),
             limit: None,
             offset: 0,
@@ -261,8 +290,25 @@ impl<E: Entity> Query<E> {
         let mut args = Args::<B>::default();
         let mut writer = WhereWriter::<B>::new(&mut args, 0);
         let mut sql = String::from(base);
-        if !matches!(self.filter, Node::Const(true)) {
+        let filtered = !matches!(self.filter, Node::Const(true));
+        let visibility = match (E::table().deleted_at, self.visibility) {
+            (None, _) | (_, Visibility::All) => None,
+            (Some(_), v) => Some(Node::Live {
+                table: E::table(),
+                live: v == Visibility::Live,
+            }),
+        };
+        if filtered || visibility.is_some() {
             sql.push_str(" WHERE ");
+        }
+        if let Some(visibility) = &visibility {
+            visibility.write(&mut writer);
+            if filtered {
+                writer.push(" AND (");
+                self.filter.write(&mut writer);
+                writer.push(")");
+            }
+        } else if filtered {
             self.filter.write(&mut writer);
         }
         let (conditions, bound) = writer.finish().map_err(|e| bind_error(context, e))?;
@@ -302,6 +348,17 @@ impl<E: Entity> Query<E> {
     ) -> Result<(String, Args<B>)> {
         self.statement::<B>(base, Shape::Filter, context)
     }
+}
+
+/// Which rows of a soft-deleting table a query sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Visibility {
+    /// Rows whose `deleted_at` is NULL (the default).
+    Live,
+    /// Every row.
+    All,
+    /// Soft-deleted rows only.
+    Deleted,
 }
 
 /// Which clauses follow a statement's `WHERE`.

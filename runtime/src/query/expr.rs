@@ -211,6 +211,12 @@ pub(crate) enum Node {
     Or(Vec<Node>),
     Not(Box<Node>),
     Const(bool),
+    /// `table.deleted_at IS NULL` (`live`) or `IS NOT NULL` on a
+    /// soft-deleting table; always true on others.
+    Live {
+        table: &'static TableMeta,
+        live: bool,
+    },
     /// `EXISTS (SELECT 1 FROM child WHERE child.fk = parent.key AND filter)`.
     Exists {
         child: &'static TableMeta,
@@ -279,6 +285,13 @@ impl Node {
                 w.push(")");
             }
             Node::Const(value) => w.push(if *value { "1 = 1" } else { "1 = 0" }),
+            Node::Live { table, live } => match table.deleted_at {
+                Some(column) => {
+                    w.column(table, column);
+                    w.push(if *live { " IS NULL" } else { " IS NOT NULL" });
+                }
+                None => w.push("1 = 1"),
+            },
             Node::Exists {
                 child,
                 child_column,
@@ -297,6 +310,11 @@ impl Node {
                 w.push(" = ");
                 w.push(&outer);
                 w.push(" AND ");
+                if let Some(deleted_at) = child.deleted_at {
+                    // Soft-deleted rows are no one's children.
+                    w.column(child, deleted_at);
+                    w.push(" IS NULL AND ");
+                }
                 filter.write(w);
                 w.push(")");
                 w.leave();

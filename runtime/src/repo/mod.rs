@@ -8,6 +8,7 @@
 //! statements share its connection; on a [`Db`](crate::Db) each statement
 //! takes one from the pool.
 
+mod delete;
 pub mod filters;
 mod ops;
 pub mod statements;
@@ -90,6 +91,13 @@ pub trait Persist<B: Backend>: Model {
     ) -> Result<(ColumnSet, Option<Self::Key>), BindError>;
     /// Binds the values an update sets; returns which columns they are.
     fn bind_update(input: &Self::Update, args: &mut Args<B>) -> Result<ColumnSet, BindError>;
+    /// Binds the time stamps of a soft delete (`deleted_at`, then
+    /// `updated_at` if the entity has one) or, with `restore`, of a restore
+    /// (`updated_at` only). Generated for entities with `deleted_at`.
+    fn bind_soft_delete(restore: bool, args: &mut Args<B>) -> Result<(), BindError> {
+        let _ = (restore, args);
+        Ok(())
+    }
     /// Binds the Create values of `columns` (a subset of what
     /// [`bind_create`](Self::bind_create) wrote), in column order.
     fn bind_create_columns(

@@ -5,6 +5,7 @@ use std::future::Future;
 use sqlx::AssertSqlSafe;
 use validator::Validate;
 
+use super::delete::{Removal, remove};
 use super::{ColumnSet, Model, OnEveryBackend, Persist, context};
 use crate::backend::driver::{Args, Backend as _};
 use crate::dto::Page;
@@ -59,9 +60,12 @@ pub trait Repo: Model + OnEveryBackend {
         patch: Self::Update,
     ) -> impl Future<Output = Result<Self>> + Send + 'a;
 
-    /// Deletes the row with `key`; `false` when there was none. Refused
-    /// ([`Error::Usage`]) on versioned entities: use
-    /// [`delete_version`](Self::delete_version).
+    /// Deletes the row with `key`; `false` when there was none. On an
+    /// entity with `#[entity(deleted_at)]` this is a soft delete: the row
+    /// gets its `deleted_at` (and `updated_at`) time and disappears from
+    /// every read unless asked for ([`with_deleted`](Self::with_deleted));
+    /// `false` when it was already deleted. Refused ([`Error::Usage`]) on
+    /// versioned entities: use [`delete_version`](Self::delete_version).
     fn delete<'a>(
         exec: impl Into<Exec<'a>>,
         key: Self::Key,
@@ -76,6 +80,42 @@ pub trait Repo: Model + OnEveryBackend {
         key: Self::Key,
         version: i64,
     ) -> impl Future<Output = Result<bool>> + Send + 'a;
+
+    /// Deletes the row with `key` for real, whether it is live or
+    /// soft-deleted; `false` when there was none. This is the purge of a
+    /// soft-deleting entity, and it does not check a `version`: it is meant
+    /// for clean-ups, not for edits that race with others.
+    fn force_delete<'a>(
+        exec: impl Into<Exec<'a>>,
+        key: Self::Key,
+    ) -> impl Future<Output = Result<bool>> + Send + 'a {
+        let exec = exec.into();
+        async move { remove::<Self>(exec, &key, None, Removal::Purge).await }
+    }
+
+    /// Makes the soft-deleted row with `key` live again (`deleted_at` back
+    /// to NULL; `updated_at` and `version` move on); `false` when no
+    /// soft-deleted row has that key. [`Error::Usage`] on an entity without
+    /// `#[entity(deleted_at)]`. A `unique_live` constraint can refuse it
+    /// ([`Error::UniqueViolation`]) when a live row took its values since.
+    fn restore<'a>(
+        exec: impl Into<Exec<'a>>,
+        key: Self::Key,
+    ) -> impl Future<Output = Result<bool>> + Send + 'a {
+        let exec = exec.into();
+        async move { remove::<Self>(exec, &key, None, Removal::Restore).await }
+    }
+
+    /// A query that sees soft-deleted rows too: `User::with_deleted()
+    /// .get(&db, id)`, `.filter(…).all(&db)`, `.search(&db, &s)`.
+    fn with_deleted() -> Query<Self> {
+        Query::new().with_deleted()
+    }
+
+    /// A query that sees only soft-deleted rows.
+    fn only_deleted() -> Query<Self> {
+        Query::new().only_deleted()
+    }
 
     /// Validates `input` and inserts it, or, when a row with the same
     /// values in `target` exists (a unique key or the primary key:
@@ -140,64 +180,6 @@ pub trait Repo: Model + OnEveryBackend {
 }
 
 /// The set of the named columns, if each is a column of the table.
-/// `delete` and `delete_version`: the row with `key` (and, on a versioned
-/// entity, `version`) deleted; `Conflict` when it is there with another
-/// version.
-async fn remove<E: Model + OnEveryBackend>(
-    exec: Exec<'_>,
-    key: E::Key,
-    version: Option<i64>,
-) -> Result<bool> {
-    let operation = if version.is_some() {
-        "delete_version"
-    } else {
-        "delete"
-    };
-    let context = context::<E>(operation);
-    let table = E::table();
-    match (table.version, version) {
-        (Some(column), None) => {
-            return Err(Error::Usage {
-                context,
-                reason: format!(
-                    "`{}` is versioned (`{column}`): delete with `delete_version(key, version)`, the version read",
-                    table.entity
-                ),
-            });
-        }
-        (None, Some(_)) => {
-            return Err(Error::Usage {
-                context,
-                reason: format!(
-                    "`{}` has no `version` field: delete with `delete(key)`",
-                    table.entity
-                ),
-            });
-        }
-        _ => {}
-    }
-    with_conn!(exec, B, conn => {
-        let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
-        let fixed = E::sql().fixed(B::DIALECT, table);
-        let mut args = Args::<B>::default();
-        <E as Persist<B>>::bind_key(&key, &mut args).map_err(|e| bind_error(context, e))?;
-        if let Some(version) = version {
-            B::bind_i64(&mut args, version).map_err(|e| bind_error(context, e))?;
-        }
-        let result = sqlx::query_with(AssertSqlSafe(fixed.delete_by_key.clone()), args).execute(&mut *conn).await.map_err(classify)?;
-        if result.rows_affected() > 0 || version.is_none() {
-            return Ok(result.rows_affected() > 0);
-        }
-        let mut args = Args::<B>::default();
-        <E as Persist<B>>::bind_key(&key, &mut args).map_err(|e| bind_error(context, e))?;
-        let current = sqlx::query_with(AssertSqlSafe(fixed.select_by_key.clone()), args).fetch_optional(&mut *conn).await.map_err(classify)?;
-        match current {
-            Some(_) => Err(Error::Conflict { context, key: format!("{key:?}") }),
-            None => Ok(false),
-        }
-    })
-}
-
 fn column_set(table: &crate::schema::TableMeta, names: &[&str]) -> Option<ColumnSet> {
     names.iter().try_fold(0, |set, name| {
         table
@@ -356,7 +338,8 @@ impl<E: Model + OnEveryBackend> Repo for E {
         exec: impl Into<Exec<'a>>,
         key: Self::Key,
     ) -> impl Future<Output = Result<bool>> + Send + 'a {
-        remove::<E>(exec.into(), key, None)
+        let exec = exec.into();
+        async move { remove::<E>(exec, &key, None, Removal::Delete).await }
     }
 
     fn delete_version<'a>(
@@ -364,7 +347,8 @@ impl<E: Model + OnEveryBackend> Repo for E {
         key: Self::Key,
         version: i64,
     ) -> impl Future<Output = Result<bool>> + Send + 'a {
-        remove::<E>(exec.into(), key, Some(version))
+        let exec = exec.into();
+        async move { remove::<E>(exec, &key, Some(version), Removal::Delete).await }
     }
 
     fn upsert<'a, T: Selection<Self> + Send + 'a>(
@@ -446,12 +430,25 @@ impl<E: Model + OnEveryBackend> Repo for E {
         exec: impl Into<Exec<'a>>,
         search: &'a Self::Search,
     ) -> impl Future<Output = Result<Page<Self>>> + Send + 'a {
+        Query::new().search(exec, search)
+    }
+}
+
+impl<E: Model + OnEveryBackend> Query<E> {
+    /// One page of the rows this query sees that match `search` too,
+    /// ordered by the search's sort: [`Repo::search`] over
+    /// [`with_deleted`](Query::with_deleted) rows, say.
+    pub fn search<'a>(
+        self,
+        exec: impl Into<Exec<'a>>,
+        search: &'a E::Search,
+    ) -> impl Future<Output = Result<Page<E>>> + Send + 'a {
         let exec = exec.into();
         async move {
             let context = context::<E>("search");
             let table = E::table();
             let page = E::search_page(search);
-            let mut query = Query::<E>::new()
+            let mut query = self
                 .filter(E::search_filter(search))
                 .limit(u64::from(page.page_size))
                 .offset(page.offset());

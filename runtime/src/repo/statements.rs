@@ -43,8 +43,17 @@ pub(crate) struct Fixed {
     pub(crate) select: Arc<str>,
     /// `SELECT <columns> FROM <table> WHERE <key> = ?`.
     pub(crate) select_by_key: Arc<str>,
-    /// `DELETE FROM <table> WHERE <key> = ? [AND <version> = ?]`.
+    /// `DELETE FROM <table> WHERE <key> = ? [AND <version> = ?]`, or on a
+    /// soft-deleting table `UPDATE <table> SET <deleted_at> = ?
+    /// [, <updated_at> = ?] [, <version> = <version> + 1] WHERE <key> = ?
+    /// AND <deleted_at> IS NULL [AND <version> = ?]`.
     pub(crate) delete_by_key: Arc<str>,
+    /// `DELETE FROM <table> WHERE <key> = ?`: a real delete, live or not.
+    pub(crate) purge_by_key: Arc<str>,
+    /// `UPDATE <table> SET <deleted_at> = NULL [, <updated_at> = ?]
+    /// [, <version> = <version> + 1] WHERE <key> = ? AND <deleted_at> IS
+    /// NOT NULL` (soft-deleting tables only; empty elsewhere).
+    pub(crate) restore_by_key: Arc<str>,
     /// `SELECT COUNT(*) FROM <table>`.
     pub(crate) count: Arc<str>,
     /// `SELECT 1 FROM <table>`.
@@ -131,6 +140,7 @@ impl SqlCache {
                 sql.push_str(" + 1");
             }
             push_key_condition(dialect, table, &mut sql, n);
+            push_live_condition(dialect, table, &mut sql, true);
             push_version_condition(dialect, table, &mut sql, n + table.primary_key.len());
             push_returning(dialect, table, &mut sql);
             sql
@@ -177,7 +187,23 @@ impl SqlCache {
                     }
                     dialect.quote_ident(&mut sql, column);
                 }
-                sql.push_str(") DO UPDATE SET ");
+                sql.push(')');
+                if let Some(deleted_at) = table.deleted_at {
+                    // A partial index is only inferred from a target that
+                    // repeats its condition.
+                    let names: Vec<&str> = positions(table, target).map(|(_, c)| c).collect();
+                    let live = table.indexes.iter().any(|i| {
+                        i.live
+                            && i.columns.len() == names.len()
+                            && i.columns.iter().all(|c| names.contains(c))
+                    });
+                    if live {
+                        sql.push_str(" WHERE ");
+                        dialect.quote_ident(&mut sql, deleted_at);
+                        sql.push_str(" IS NULL");
+                    }
+                }
+                sql.push_str(" DO UPDATE SET ");
             }
             for (i, column) in assignments.iter().enumerate() {
                 if i > 0 {
@@ -191,6 +217,13 @@ impl SqlCache {
                     sql.push_str(&format!("{name} = EXCLUDED.{name}"));
                 }
             }
+            if let Some(deleted_at) = table.deleted_at {
+                // The row written is live, even when the one it replaces
+                // was soft-deleted.
+                let mut name = String::new();
+                dialect.quote_ident(&mut name, deleted_at);
+                sql.push_str(&format!(", {name} = NULL"));
+            }
             if let Some(version) = table.version {
                 // Overwriting a row is an update of it: its version rises.
                 let mut name = String::new();
@@ -203,7 +236,8 @@ impl SqlCache {
         })
     }
 
-    /// `SELECT <all> FROM <table> WHERE <c1> = ? AND …` over `columns`.
+    /// `SELECT <all> FROM <table> WHERE <c1> = ? AND …` over `columns`
+    /// (live rows only, on a soft-deleting table).
     pub(crate) fn select_by(
         &self,
         dialect: Dialect,
@@ -219,6 +253,7 @@ impl SqlCache {
                 sql.push_str(" = ");
                 dialect.placeholder(&mut sql, i + 1);
             }
+            push_live_condition(dialect, table, &mut sql, true);
             sql
         })
     }
@@ -257,16 +292,78 @@ impl Fixed {
         );
         let mut select_by_key = select.clone();
         push_key_condition(dialect, table, &mut select_by_key, 0);
-        let mut delete_by_key = format!("DELETE FROM {}", table_ident(dialect, table));
-        push_key_condition(dialect, table, &mut delete_by_key, 0);
-        push_version_condition(dialect, table, &mut delete_by_key, table.primary_key.len());
+        push_live_condition(dialect, table, &mut select_by_key, true);
+        let mut purge_by_key = format!("DELETE FROM {}", table_ident(dialect, table));
+        push_key_condition(dialect, table, &mut purge_by_key, 0);
+        let (delete_by_key, restore_by_key) = match table.deleted_at {
+            Some(_) => (
+                soft_delete(dialect, table, false),
+                soft_delete(dialect, table, true),
+            ),
+            None => {
+                let mut delete = purge_by_key.clone();
+                push_version_condition(dialect, table, &mut delete, table.primary_key.len());
+                (delete, String::new())
+            }
+        };
         Fixed {
             select: select.into(),
             select_by_key: select_by_key.into(),
             delete_by_key: delete_by_key.into(),
+            purge_by_key: purge_by_key.into(),
+            restore_by_key: restore_by_key.into(),
             count: format!("SELECT COUNT(*) FROM {}", table_ident(dialect, table)).into(),
             exists: format!("SELECT 1 FROM {}", table_ident(dialect, table)).into(),
         }
+    }
+}
+
+/// The soft delete (or, with `restore`, the restore) of one row by key; see
+/// [`Fixed::delete_by_key`] and [`Fixed::restore_by_key`]. The values bound
+/// are the time stamps, then the key, then (soft delete only) the version.
+fn soft_delete(dialect: Dialect, table: &TableMeta, restore: bool) -> String {
+    let Some(deleted_at) = table.deleted_at else {
+        return String::new();
+    };
+    let mut sql = format!("UPDATE {} SET ", table_ident(dialect, table));
+    let mut n = 0;
+    dialect.quote_ident(&mut sql, deleted_at);
+    if restore {
+        sql.push_str(" = NULL");
+    } else {
+        n += 1;
+        sql.push_str(" = ");
+        dialect.placeholder(&mut sql, n);
+    }
+    if let Some(updated_at) = table.updated_at {
+        n += 1;
+        sql.push_str(", ");
+        dialect.quote_ident(&mut sql, updated_at);
+        sql.push_str(" = ");
+        dialect.placeholder(&mut sql, n);
+    }
+    if let Some(version) = table.version {
+        sql.push_str(", ");
+        dialect.quote_ident(&mut sql, version);
+        sql.push_str(" = ");
+        dialect.quote_ident(&mut sql, version);
+        sql.push_str(" + 1");
+    }
+    push_key_condition(dialect, table, &mut sql, n);
+    push_live_condition(dialect, table, &mut sql, !restore);
+    if !restore {
+        push_version_condition(dialect, table, &mut sql, n + table.primary_key.len());
+    }
+    sql
+}
+
+/// ` AND <deleted_at> IS [NOT] NULL` on soft-deleting tables (after a key
+/// condition).
+fn push_live_condition(dialect: Dialect, table: &TableMeta, sql: &mut String, live: bool) {
+    if let Some(deleted_at) = table.deleted_at {
+        sql.push_str(" AND ");
+        dialect.quote_ident(sql, deleted_at);
+        sql.push_str(if live { " IS NULL" } else { " IS NOT NULL" });
     }
 }
 

@@ -5,7 +5,7 @@
 
 use crate::backend::{AutoIncrement, Dialect, SqlType, types::column_type};
 
-use super::meta::{ColumnMeta, DefaultValue, ForeignKeyMeta, Generated, TableMeta};
+use super::meta::{ColumnMeta, DefaultValue, ForeignKeyMeta, Generated, LIVE_MARKER, TableMeta};
 
 /// `"schema"."table"` (or just `"table"`) quoted for `dialect`.
 pub fn table_ident(dialect: Dialect, table: &TableMeta) -> String {
@@ -65,6 +65,15 @@ pub fn create_table(
             push_default(dialect, &mut sql, default, &ty);
         }
     }
+    if let (Some(deleted_at), false) = (table.deleted_at, rules.partial_indexes())
+        && table.needs_live_marker()
+    {
+        item(&mut sql);
+        dialect.quote_ident(&mut sql, LIVE_MARKER);
+        sql.push_str(" TINYINT GENERATED ALWAYS AS (CASE WHEN ");
+        dialect.quote_ident(&mut sql, deleted_at);
+        sql.push_str(" IS NULL THEN 1 END) STORED");
+    }
     if !pk_inline && !table.primary_key.is_empty() {
         item(&mut sql);
         sql.push_str("CONSTRAINT ");
@@ -105,7 +114,19 @@ pub fn create_indexes(dialect: Dialect, table: &TableMeta, if_not_exists: bool) 
             sql.push_str(&target);
             sql.push_str(" (");
             push_ident_list(dialect, &mut sql, index.columns);
-            sql.push(')');
+            match table.deleted_at.filter(|_| index.live) {
+                Some(deleted_at) if dialect.rules().partial_indexes() => {
+                    sql.push_str(") WHERE ");
+                    dialect.quote_ident(&mut sql, deleted_at);
+                    sql.push_str(" IS NULL");
+                }
+                Some(_) => {
+                    sql.push_str(", ");
+                    dialect.quote_ident(&mut sql, LIVE_MARKER);
+                    sql.push(')');
+                }
+                None => sql.push(')'),
+            }
             sql
         })
         .collect()

@@ -5,6 +5,11 @@
 
 use crate::backend::SqlType;
 
+/// The generated column MySQL's `unique_live` indexes end with (MySQL has
+/// no partial indexes): 1 while the row is live, NULL once soft-deleted, and
+/// NULLs never collide in a unique index.
+pub const LIVE_MARKER: &str = "entable_live";
+
 /// Everything entable knows about one entity's table.
 #[derive(Debug)]
 pub struct TableMeta {
@@ -29,6 +34,14 @@ pub struct TableMeta {
     /// The `#[entity(created_at)]` column, if any: written on insert only,
     /// so an upsert that overwrites a row keeps it.
     pub created_at: Option<&'static str>,
+    /// The `#[entity(updated_at)]` column, if any: written on every change,
+    /// soft deletes and restores included.
+    pub updated_at: Option<&'static str>,
+    /// The `#[entity(deleted_at)]` column, if any: the entity is
+    /// soft-deleted, and reads see only rows where it is NULL unless asked.
+    pub deleted_at: Option<&'static str>,
+    /// `#[entity(audit)]`: every change writes a row to the audit log.
+    pub audited: bool,
 }
 
 impl TableMeta {
@@ -48,6 +61,13 @@ impl TableMeta {
             Some(schema) => format!("{schema}.{}", self.name),
             None => self.name.to_owned(),
         }
+    }
+
+    /// Whether the table needs MySQL's stand-in for a partial index: a
+    /// generated column that is 1 on live rows and NULL on deleted ones,
+    /// appended to every `unique_live` index.
+    pub fn needs_live_marker(&self) -> bool {
+        self.deleted_at.is_some() && self.indexes.iter().any(|i| i.live)
     }
 
     /// Whether `column` belongs to the primary key, a unique constraint, an
@@ -134,6 +154,8 @@ pub struct IndexMeta {
     pub columns: &'static [&'static str],
     /// Whether values must be unique.
     pub unique: bool,
+    /// `unique_live`: unique among rows that are not soft-deleted only.
+    pub live: bool,
 }
 
 /// A foreign key from one column to the primary key of another table.

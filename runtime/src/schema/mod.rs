@@ -41,8 +41,8 @@ mod order;
 use std::collections::BTreeMap;
 
 pub use meta::{
-    ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta, SqlPerDialect,
-    TableMeta,
+    ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta, LIVE_MARKER,
+    SqlPerDialect, TableMeta,
 };
 pub use migration::Migration;
 

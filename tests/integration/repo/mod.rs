@@ -7,5 +7,6 @@ mod edges;
 mod locking;
 mod relations;
 mod search;
+mod soft_delete;
 mod timestamps;
 mod violations;

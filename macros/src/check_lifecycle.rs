@@ -1,0 +1,99 @@
+//! Checks on the lifecycle attributes: soft delete (`deleted_at`,
+//! `unique_live`), the audit log (`audit`, `audit(skip|mask)`) and hooks.
+
+use crate::ctxt::Ctxt;
+use crate::model::{Entity, Field};
+
+/// The column MySQL's `unique_live` indexes use (the runtime's
+/// `schema::LIVE_MARKER`).
+const LIVE_MARKER: &str = "entable_live";
+
+pub(crate) fn entity(entity: &Entity, cx: &Ctxt) {
+    for extra in entity.columns().filter_map(|f| f.deleted_at).skip(1) {
+        cx.error_at(extra, "an entity has at most one `deleted_at` field");
+    }
+    let soft = entity.columns().any(|f| f.deleted_at.is_some());
+    let live_spans = entity
+        .columns()
+        .filter_map(|f| f.unique_live)
+        .chain(entity.composites.iter().filter(|c| c.live).map(|c| c.span));
+    let mut live = false;
+    for span in live_spans {
+        live = true;
+        if !soft {
+            cx.error_at(
+                span,
+                "`unique_live` means unique among rows that are not soft-deleted: the entity needs a #[entity(deleted_at)] field",
+            );
+        }
+    }
+    if live && let Some(field) = entity.columns().find(|f| f.column.value == LIVE_MARKER) {
+        cx.error_at(
+            field.column.span,
+            format!("`{LIVE_MARKER}` is the column entable adds on MySQL for `unique_live`: rename this one"),
+        );
+    }
+    if entity.audit.is_none() {
+        for field in entity.fields.iter() {
+            if let Some(audit) = &field.audit {
+                cx.error_at(
+                    audit.span,
+                    format!(
+                        "`audit(…)` on a field has no effect: `{}` is not audited; add #[entity(audit)] on the struct",
+                        entity.ident
+                    ),
+                );
+            }
+        }
+    }
+    if let (Some(span), Some(_)) = (entity.audit.or(entity.hooks), entity.dto.disabled) {
+        cx.error_at(
+            span,
+            "`audit` and `hooks` act on the generated repository, which `dto = false` turns off",
+        );
+    }
+    for field in entity.columns() {
+        self::field(field, cx);
+    }
+}
+
+fn field(field: &Field, cx: &Ctxt) {
+    if let (Some(unique), Some(_)) = (field.unique, field.unique_live) {
+        cx.error_at(
+            unique,
+            "a field is `unique` (among all rows) or `unique_live` (among live rows), not both",
+        );
+    }
+    if field.deleted_at.is_none() {
+        return;
+    }
+    let ty = field.value_ty.to_string().replace(' ', "");
+    let chrono = ty.ends_with("DateTime<Utc>") || ty.ends_with("NaiveDateTime");
+    if !field.nullable || !chrono {
+        cx.error_at(
+            field.ty_span,
+            "`deleted_at` needs an `Option<DateTime<Utc>>` or `Option<NaiveDateTime>` field: NULL while the row is live",
+        );
+    }
+    let conflicting = [
+        ("primary_key", field.primary_key),
+        ("version", field.version),
+        ("created_at", field.created_at),
+        ("updated_at", field.updated_at),
+        ("read_only", field.read_only),
+        ("unique", field.unique),
+        ("unique_live", field.unique_live),
+        ("references", field.references.as_ref().map(|r| r.span)),
+        ("default", field.default.as_ref().map(|d| d.span)),
+        ("create", field.create.as_ref().map(|c| c.span)),
+        ("update", field.update.as_ref().map(|c| c.span)),
+    ];
+    for (other, other_span) in conflicting {
+        if let Some(other_span) = other_span {
+            cx.error_at(
+                other_span,
+                format!("`{other}` cannot go with `deleted_at`, which entable writes itself"),
+            );
+        }
+    }
+}
