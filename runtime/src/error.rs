@@ -103,6 +103,15 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A [`Hooks`](crate::Hooks) method refused the change (made with
+    /// [`Error::rejected`]); the change was not written.
+    #[error("{context}rejected: {reason}")]
+    Rejected {
+        /// Where (filled in by the operation the hook ran in).
+        context: Context,
+        /// Why, as the hook said.
+        reason: String,
+    },
     /// A search query string could not be parsed; the error names the key.
     #[error(transparent)]
     Query(#[from] crate::dto::QueryError),
@@ -138,6 +147,25 @@ pub enum Error {
 }
 
 impl Error {
+    /// The error a hook returns to refuse a change.
+    pub fn rejected(reason: impl Into<String>) -> Error {
+        Error::Rejected {
+            context: Context::default(),
+            reason: reason.into(),
+        }
+    }
+
+    /// A hook's error, with `context` when the hook gave none.
+    pub(crate) fn in_hook(self, context: Context) -> Error {
+        match self {
+            Error::Rejected {
+                context: given,
+                reason,
+            } if given.operation.is_empty() => Error::Rejected { context, reason },
+            other => other,
+        }
+    }
+
     /// The driver's error inside, if any.
     pub fn driver_error(&self) -> Option<&sqlx::Error> {
         match self {

@@ -2,6 +2,9 @@
 //! Every repository operation takes an [`Exec`], which both convert into, so
 //! callers never meet sqlx's executor generics.
 
+use std::sync::Arc;
+
+use crate::audit::AuditContext;
 use crate::conn::Conn;
 use crate::db::Db;
 use crate::tx::Tx;
@@ -17,6 +20,36 @@ pub enum Exec<'a> {
     Tx(&'a Tx),
     /// A connection held out of the pool.
     Conn(&'a mut Conn),
+    /// The connection an operation is running on, inside its transaction:
+    /// what [`Hooks`](crate::Hooks) are given, so that their statements
+    /// belong to the operation.
+    Inner(Inner<'a>),
+}
+
+/// The connection of a running operation (see [`Exec::Inner`]).
+#[derive(Debug)]
+pub struct Inner<'a> {
+    pub(crate) conn: InnerConn<'a>,
+    /// The audit context of the operation, passed on to nested ones.
+    pub(crate) audit: Option<Arc<AuditContext>>,
+}
+
+#[derive(Debug)]
+pub(crate) enum InnerConn<'a> {
+    #[cfg(feature = "postgres")]
+    Postgres(&'a mut sqlx::PgConnection),
+    #[cfg(feature = "mysql")]
+    MySql(&'a mut sqlx::MySqlConnection),
+    #[cfg(feature = "sqlite")]
+    Sqlite(&'a mut sqlx::SqliteConnection),
+    #[allow(dead_code)]
+    Never(std::convert::Infallible, std::marker::PhantomData<&'a ()>),
+}
+
+impl<'a> Inner<'a> {
+    pub(crate) fn new(conn: InnerConn<'a>, audit: Option<Arc<AuditContext>>) -> Self {
+        Inner { conn, audit }
+    }
 }
 
 impl Exec<'_> {
@@ -26,7 +59,28 @@ impl Exec<'_> {
             Exec::Db(db) => db.dialect(),
             Exec::Tx(tx) => tx.dialect(),
             Exec::Conn(conn) => conn.dialect(),
+            Exec::Inner(inner) => match &inner.conn {
+                #[cfg(feature = "postgres")]
+                InnerConn::Postgres(_) => crate::backend::Dialect::Postgres,
+                #[cfg(feature = "mysql")]
+                InnerConn::MySql(_) => crate::backend::Dialect::MySql,
+                #[cfg(feature = "sqlite")]
+                InnerConn::Sqlite(_) => crate::backend::Dialect::Sqlite,
+                InnerConn::Never(never, _) => match *never {},
+            },
         }
+    }
+
+    /// The audit context changes made here are logged with: the one set
+    /// on the transaction ([`Tx::set_audit_context`]) or passed down to a
+    /// hook, else the task's ([`AuditContext::scope`]).
+    pub fn audit_context(&self) -> Option<Arc<AuditContext>> {
+        let own = match self {
+            Exec::Tx(tx) => tx.audit_context(),
+            Exec::Inner(inner) => inner.audit.clone(),
+            Exec::Db(_) | Exec::Conn(_) => None,
+        };
+        own.or_else(AuditContext::current)
     }
 
     /// A shorter-lived `Exec` on the same handle or transaction, for the
@@ -36,6 +90,18 @@ impl Exec<'_> {
             Exec::Db(db) => Exec::Db(db),
             Exec::Tx(tx) => Exec::Tx(tx),
             Exec::Conn(conn) => Exec::Conn(conn),
+            Exec::Inner(inner) => Exec::Inner(Inner {
+                conn: match &mut inner.conn {
+                    #[cfg(feature = "postgres")]
+                    InnerConn::Postgres(c) => InnerConn::Postgres(c),
+                    #[cfg(feature = "mysql")]
+                    InnerConn::MySql(c) => InnerConn::MySql(c),
+                    #[cfg(feature = "sqlite")]
+                    InnerConn::Sqlite(c) => InnerConn::Sqlite(c),
+                    InnerConn::Never(never, _) => match *never {},
+                },
+                audit: inner.audit.clone(),
+            }),
         }
     }
 }
@@ -72,7 +138,7 @@ macro_rules! with_conn {
     ($exec:expr, $B:ident, $conn:ident => $body:expr) => {{
         use $crate::conn::Pooled;
         use $crate::db::Pool;
-        use $crate::exec::Exec;
+        use $crate::exec::{Exec, InnerConn};
         use $crate::tx::TxConn;
         match $exec {
             Exec::Db(db) => match &db.pool {
@@ -119,6 +185,27 @@ macro_rules! with_conn {
                     $body
                 }
                 Pooled::Never(never) => match *never {},
+            },
+            Exec::Inner(inner) => match inner.conn {
+                #[cfg(feature = "postgres")]
+                InnerConn::Postgres(c) => {
+                    type $B = $crate::backend::driver::Pg;
+                    let $conn: &mut sqlx::PgConnection = c;
+                    $body
+                }
+                #[cfg(feature = "mysql")]
+                InnerConn::MySql(c) => {
+                    type $B = $crate::backend::driver::MySql;
+                    let $conn: &mut sqlx::MySqlConnection = c;
+                    $body
+                }
+                #[cfg(feature = "sqlite")]
+                InnerConn::Sqlite(c) => {
+                    type $B = $crate::backend::driver::Sqlite;
+                    let $conn: &mut sqlx::SqliteConnection = c;
+                    $body
+                }
+                InnerConn::Never(never, _) => match never {},
             },
             Exec::Tx(tx) => {
                 let mut state = tx.for_statement().await?;

@@ -40,6 +40,7 @@
 #![warn(missing_docs, unreachable_pub)]
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod backend;
 mod conn;
 mod db;
@@ -47,6 +48,7 @@ pub mod dto;
 mod entity;
 mod error;
 mod exec;
+mod hooks;
 pub mod prelude;
 pub mod query;
 pub mod relation;
@@ -60,12 +62,14 @@ pub mod validate;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use audit::AuditContext;
 pub use conn::Conn;
 pub use db::{Db, PoolConfig};
 pub use entable_macros::{DbEnum, Entity};
 pub use entity::{Entity, SingleKey};
 pub use error::{Context, Error, Result};
-pub use exec::Exec;
+pub use exec::{Exec, Inner};
+pub use hooks::Hooks;
 pub use repo::Repo;
 pub use sqlx;
 pub use tx::{Isolation, Retry, Tx, TxError, TxOptions};

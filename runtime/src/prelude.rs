@@ -8,7 +8,7 @@ pub use crate::schema::Schema;
 pub use crate::types::DbEnum as _;
 #[cfg(feature = "json")]
 pub use crate::types::Json;
-pub use crate::{Db, DbEnum, Entity, SingleKey, Tx};
+pub use crate::{AuditContext, Db, DbEnum, Entity, Exec, Hooks, SingleKey, Tx};
 pub use uuid::Uuid;
 
 #[cfg(feature = "chrono")]

@@ -23,6 +23,13 @@ pub fn condition_expr<E: Entity, T: crate::query::SqlValue>(
         condition.clone(),
     ))
 }
+pub use crate::audit::{AuditField, AuditValue, key_text};
+pub use crate::hooks::Hooks;
+pub use serde_json;
+
+/// `assert_audit_value::<T>()` compiles when the audit log can show a `T`.
+pub const fn assert_audit_value<T: AuditValue + ?Sized>() {}
+
 pub use crate::schema::{
     ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta, Registration,
     SqlPerDialect, TableMeta,

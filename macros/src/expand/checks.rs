@@ -27,6 +27,10 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
         if field.uuid_v4.is_some() {
             out.extend(quote_spanned!(span=> #p::assert_uuid::<#ty>();));
         }
+        if entity.audit.is_some() && field.audit.is_none() {
+            let ty = &field.ty;
+            out.extend(quote_spanned!(span=> #p::assert_audit_value::<#ty>();));
+        }
         if field.max_length.is_some() {
             out.extend(quote_spanned!(span=> #p::assert_has_length::<#ty>();));
         }

@@ -105,6 +105,13 @@ pub(crate) fn db_enum(input: &DeriveInput) -> TokenStream {
                 const SQL_TYPE: #p::SqlType = #p::SqlType::Text;
             }
 
+            #[automatically_derived]
+            impl #p::AuditValue for #ident {
+                fn audit_value(&self) -> #p::serde_json::Value {
+                    #p::serde_json::Value::String(::std::string::String::from(#p::DbEnum::as_db_str(self)))
+                }
+            }
+
             #serde_impls
 
             #[automatically_derived]

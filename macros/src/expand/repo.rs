@@ -202,6 +202,51 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
             }
         }
     });
+    let hooks = entity.hooks.is_some();
+    let hooks_impl = (!hooks).then(|| {
+        quote! {
+            #[automatically_derived]
+            impl #p::Hooks for #ident {}
+        }
+    });
+    let audit_fns = entity.audit.is_some().then(|| {
+        let fields = columns
+            .iter()
+            .filter(|f| {
+                f.audit
+                    .as_ref()
+                    .is_none_or(|a| a.value != crate::model::AuditField::Skip)
+            })
+            .map(|field| {
+                let ident = &field.ident;
+                let column = &field.column.value;
+                let masked = field
+                    .audit
+                    .as_ref()
+                    .is_some_and(|a| a.value == crate::model::AuditField::Mask);
+                quote! {
+                    #p::AuditField {
+                        column: #column,
+                        value: #p::AuditValue::audit_value(&self.#ident),
+                        masked: #masked,
+                    }
+                }
+            });
+        let parts = if keys.len() == 1 {
+            quote!(#p::AuditValue::audit_value(key))
+        } else {
+            let positions = (0..keys.len()).map(syn::Index::from);
+            quote!(#(#p::AuditValue::audit_value(&key.#positions)),*)
+        };
+        quote! {
+            fn audit_fields(&self) -> ::std::vec::Vec<#p::AuditField> {
+                ::std::vec![#(#fields),*]
+            }
+            fn audit_key(key: &Self::Key) -> ::std::string::String {
+                #p::key_text(&[#parts])
+            }
+        }
+    });
     let version_fns = entity.columns().find(|f| f.version.is_some()).map(|field| {
         let ident = &field.ident;
         quote! {
@@ -268,7 +313,11 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
                 #key_filter
             }
             #version_fns
+            const HOOKS: bool = #hooks;
+            #audit_fns
         }
+
+        #hooks_impl
 
         #handles
 

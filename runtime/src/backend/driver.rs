@@ -34,6 +34,14 @@ pub trait Backend: Send + Sync + Sized + 'static {
     /// dialect reports it that way (MySQL; SQLite's rowid).
     fn last_insert_id(result: &QueryResult<Self>) -> Option<u64>;
 
+    /// An [`Exec`](crate::Exec) on `conn`, for the statements of an
+    /// operation already running there (hooks, audit rows).
+    #[doc(hidden)]
+    fn inner(
+        conn: &mut <Self::Database as Database>::Connection,
+        audit: Option<std::sync::Arc<crate::audit::AuditContext>>,
+    ) -> crate::Exec<'_>;
+
     /// Writes a type-erased condition (dispatches to the condition's writer
     /// for this backend).
     #[doc(hidden)]
@@ -77,7 +85,7 @@ pub fn bind<B: Backend, T: ColumnValue<B>>(
 }
 
 macro_rules! backend {
-    ($(#[$doc:meta])* $name:ident, $feature:literal, $db:ty, $dialect:expr, $write:ident, |$result:ident| $last_id:expr) => {
+    ($(#[$doc:meta])* $name:ident, $feature:literal, $db:ty, $dialect:expr, $write:ident, $variant:ident, |$result:ident| $last_id:expr) => {
         $(#[$doc])*
         #[cfg(feature = $feature)]
         #[derive(Debug, Clone, Copy)]
@@ -104,6 +112,13 @@ macro_rules! backend {
                 $last_id
             }
 
+            fn inner(
+                conn: &mut <Self::Database as Database>::Connection,
+                audit: Option<std::sync::Arc<crate::audit::AuditContext>>,
+            ) -> crate::Exec<'_> {
+                crate::Exec::Inner(crate::exec::Inner::new(crate::exec::InnerConn::$variant(conn), audit))
+            }
+
             fn write_condition(
                 condition: &dyn crate::query::DynCondition,
                 table: &'static crate::schema::TableMeta,
@@ -118,13 +133,13 @@ macro_rules! backend {
 
 backend!(
     /// PostgreSQL, through sqlx-postgres.
-    Pg, "postgres", sqlx::Postgres, Dialect::Postgres, write_postgres, |_result| None
+    Pg, "postgres", sqlx::Postgres, Dialect::Postgres, write_postgres, Postgres, |_result| None
 );
 backend!(
     /// MySQL and MariaDB, through sqlx-mysql.
-    MySql, "mysql", sqlx::MySql, Dialect::MySql, write_mysql, |result| Some(result.last_insert_id())
+    MySql, "mysql", sqlx::MySql, Dialect::MySql, write_mysql, MySql, |result| Some(result.last_insert_id())
 );
 backend!(
     /// SQLite, through sqlx-sqlite.
-    Sqlite, "sqlite", sqlx::Sqlite, Dialect::Sqlite, write_sqlite, |result| u64::try_from(result.last_insert_rowid()).ok()
+    Sqlite, "sqlite", sqlx::Sqlite, Dialect::Sqlite, write_sqlite, Sqlite, |result| u64::try_from(result.last_insert_rowid()).ok()
 );

@@ -10,6 +10,7 @@
 
 mod delete;
 pub mod filters;
+mod lifecycle;
 mod ops;
 pub mod statements;
 
@@ -64,6 +65,17 @@ pub trait Model: Entity + Send + Sync + Unpin {
     /// This row's version (`#[entity(version)]`).
     fn version(&self) -> Option<i64> {
         None
+    }
+    /// Whether the entity implements [`Hooks`](crate::Hooks) itself
+    /// (`#[entity(hooks)]`).
+    const HOOKS: bool = false;
+    /// The fields the audit log shows of this row (`#[entity(audit)]`).
+    fn audit_fields(&self) -> Vec<crate::audit::AuditField> {
+        Vec::new()
+    }
+    /// `key` as the audit log stores it.
+    fn audit_key(key: &Self::Key) -> String {
+        format!("{key:?}")
     }
 }
 

@@ -5,12 +5,14 @@ use std::future::Future;
 use sqlx::AssertSqlSafe;
 use validator::Validate;
 
-use super::delete::{Removal, remove};
+use super::delete::Removal;
+use super::lifecycle;
 use super::{ColumnSet, Model, OnEveryBackend, Persist, context};
 use crate::backend::driver::{Args, Backend as _};
 use crate::dto::Page;
 use crate::error::{Error, Result};
 use crate::exec::{Exec, with_conn};
+use crate::hooks::Hooks;
 use futures_util::TryStreamExt;
 
 use crate::query::builder::{Shape, bind_error};
@@ -24,7 +26,7 @@ use crate::query::{Expr, Query, RowStream, Selection};
 /// errors
 /// ([`Error::UniqueViolation`], [`Error::NotFound`], …) naming the entity
 /// and operation.
-pub trait Repo: Model + OnEveryBackend {
+pub trait Repo: Model + OnEveryBackend + Hooks {
     /// Validates `input` and inserts it; returns the stored row (generated
     /// key and defaults included).
     fn create<'a>(
@@ -90,7 +92,7 @@ pub trait Repo: Model + OnEveryBackend {
         key: Self::Key,
     ) -> impl Future<Output = Result<bool>> + Send + 'a {
         let exec = exec.into();
-        async move { remove::<Self>(exec, &key, None, Removal::Purge).await }
+        lifecycle::remove::<Self>(exec, key, None, Removal::Purge)
     }
 
     /// Makes the soft-deleted row with `key` live again (`deleted_at` back
@@ -103,7 +105,7 @@ pub trait Repo: Model + OnEveryBackend {
         key: Self::Key,
     ) -> impl Future<Output = Result<bool>> + Send + 'a {
         let exec = exec.into();
-        async move { remove::<Self>(exec, &key, None, Removal::Restore).await }
+        lifecycle::remove::<Self>(exec, key, None, Removal::Restore)
     }
 
     /// A query that sees soft-deleted rows too: `User::with_deleted()
@@ -180,7 +182,7 @@ pub trait Repo: Model + OnEveryBackend {
 }
 
 /// The set of the named columns, if each is a column of the table.
-fn column_set(table: &crate::schema::TableMeta, names: &[&str]) -> Option<ColumnSet> {
+pub(crate) fn column_set(table: &crate::schema::TableMeta, names: &[&str]) -> Option<ColumnSet> {
     names.iter().try_fold(0, |set, name| {
         table
             .columns
@@ -191,7 +193,7 @@ fn column_set(table: &crate::schema::TableMeta, names: &[&str]) -> Option<Column
     })
 }
 
-impl<E: Model + OnEveryBackend> Repo for E {
+impl<E: Model + OnEveryBackend + Hooks> Repo for E {
     fn create<'a>(
         exec: impl Into<Exec<'a>>,
         input: Self::Create,
@@ -199,34 +201,18 @@ impl<E: Model + OnEveryBackend> Repo for E {
         let exec = exec.into();
         async move {
             let context = context::<E>("create");
-            input
-                .validate()
-                .map_err(|errors| Error::Validation { context, errors })?;
-            let table = E::table();
-            with_conn!(exec, B, conn => {
-                let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
-                let mut args = Args::<B>::default();
-                let (columns, known_key) =
-                    <E as Persist<B>>::bind_create(&input, &mut args).map_err(|e| bind_error(context, e))?;
-                let sql = E::sql().insert(B::DIALECT, table, columns);
-                if B::DIALECT.has_returning() {
-                    let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
-                    <E as Persist<B>>::decode(&row).map_err(classify)
-                } else {
-                    let result = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *conn).await.map_err(classify)?;
-                    let key = known_key
-                        .or_else(|| B::last_insert_id(&result).and_then(E::key_from_insert_id))
-                        .ok_or_else(|| Error::Database {
-                            context,
-                            source: sqlx::Error::Protocol("the database reported no key for the new row".into()),
-                        })?;
-                    let mut args = Args::<B>::default();
-                    <E as Persist<B>>::bind_key(&key, &mut args).map_err(|e| bind_error(context, e))?;
-                    let sql = E::sql().fixed(B::DIALECT, table).select_by_key.clone();
-                    let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
-                    <E as Persist<B>>::decode(&row).map_err(classify)
-                }
-            })
+            // With hooks, validation runs after `before_create`, on what it
+            // leaves (it may normalise the input).
+            if !E::HOOKS {
+                input
+                    .validate()
+                    .map_err(|errors| Error::Validation { context, errors })?;
+            }
+            if lifecycle::is_plain::<E>() {
+                insert_row::<E>(exec, &input).await
+            } else {
+                lifecycle::create::<E>(exec, input).await
+            }
         }
     }
 
@@ -278,59 +264,18 @@ impl<E: Model + OnEveryBackend> Repo for E {
         let exec = exec.into();
         async move {
             let context = context::<E>("update");
-            patch
-                .validate()
-                .map_err(|errors| Error::Validation { context, errors })?;
-            let table = E::table();
-            let not_found = || Error::NotFound {
-                context,
-                key: format!("{key:?}"),
-            };
-            with_conn!(exec, B, conn => {
-                let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
-                let fetch = E::sql().fixed(B::DIALECT, table).select_by_key.clone();
-                let mut key_args = Args::<B>::default();
-                <E as Persist<B>>::bind_key(&key, &mut key_args).map_err(|e| bind_error(context, e))?;
-                let expected = E::expected_version(&patch);
-                if expected.is_none() && E::update_is_empty(&patch) {
-                    // Nothing to write: touch nothing, report the row as it is.
-                    let row = sqlx::query_with(AssertSqlSafe(fetch), key_args).fetch_optional(&mut *conn).await.map_err(classify)?;
-                    return row.map(|row| <E as Persist<B>>::decode(&row).map_err(classify)).transpose()?.ok_or_else(not_found);
-                }
-                let mut args = Args::<B>::default();
-                let columns = <E as Persist<B>>::bind_update(&patch, &mut args).map_err(|e| bind_error(context, e))?;
-                <E as Persist<B>>::bind_key(&key, &mut args).map_err(|e| bind_error(context, e))?;
-                if let Some(version) = expected {
-                    B::bind_i64(&mut args, version).map_err(|e| bind_error(context, e))?;
-                }
-                let sql = E::sql().update(B::DIALECT, table, columns);
-                let row = if B::DIALECT.has_returning() {
-                    sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *conn).await.map_err(classify)?
-                } else {
-                    let written = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *conn).await.map_err(classify)?;
-                    // A versioned update always changes the row, so no
-                    // row affected means no row matched.
-                    if expected.is_some() && written.rows_affected() == 0 {
-                        None
-                    } else {
-                        sqlx::query_with(AssertSqlSafe(fetch.clone()), key_args).fetch_optional(&mut *conn).await.map_err(classify)?
-                    }
-                };
-                if let Some(row) = row {
-                    return <E as Persist<B>>::decode(&row).map_err(classify);
-                }
-                if expected.is_none() {
-                    return Err(not_found());
-                }
-                // Missing, or there with another version: tell them apart.
-                let mut key_args = Args::<B>::default();
-                <E as Persist<B>>::bind_key(&key, &mut key_args).map_err(|e| bind_error(context, e))?;
-                let current = sqlx::query_with(AssertSqlSafe(fetch), key_args).fetch_optional(&mut *conn).await.map_err(classify)?;
-                Err(match current {
-                    Some(_) => Error::Conflict { context, key: format!("{key:?}") },
-                    None => not_found(),
-                })
-            })
+            // With hooks, validation runs after `before_update`, on what it
+            // leaves (it may normalise the input).
+            if !E::HOOKS {
+                patch
+                    .validate()
+                    .map_err(|errors| Error::Validation { context, errors })?;
+            }
+            if lifecycle::is_plain::<E>() {
+                update_row::<E>(exec, &key, &patch).await
+            } else {
+                lifecycle::update::<E>(exec, key, patch).await
+            }
         }
     }
 
@@ -339,7 +284,7 @@ impl<E: Model + OnEveryBackend> Repo for E {
         key: Self::Key,
     ) -> impl Future<Output = Result<bool>> + Send + 'a {
         let exec = exec.into();
-        async move { remove::<E>(exec, &key, None, Removal::Delete).await }
+        lifecycle::remove::<E>(exec, key, None, Removal::Delete)
     }
 
     fn delete_version<'a>(
@@ -348,7 +293,7 @@ impl<E: Model + OnEveryBackend> Repo for E {
         version: i64,
     ) -> impl Future<Output = Result<bool>> + Send + 'a {
         let exec = exec.into();
-        async move { remove::<E>(exec, &key, Some(version), Removal::Delete).await }
+        lifecycle::remove::<E>(exec, key, Some(version), Removal::Delete)
     }
 
     fn upsert<'a, T: Selection<Self> + Send + 'a>(
@@ -362,67 +307,12 @@ impl<E: Model + OnEveryBackend> Repo for E {
             input
                 .validate()
                 .map_err(|errors| Error::Validation { context, errors })?;
-            let table = E::table();
-            let usage = |reason: String| Error::Usage { context, reason };
-            let names = target.columns();
-            let target = column_set(table, &names)
-                .ok_or_else(|| usage(format!("{names:?} are not columns of {}", table.name)))?;
-            // Compared as sets, so a repeated column cannot pass for a
-            // two-column key.
-            let is_key = column_set(table, table.primary_key) == Some(target);
-            let is_unique = table
-                .indexes
-                .iter()
-                .any(|i| i.unique && column_set(table, i.columns) == Some(target));
-            if !is_key && !is_unique {
-                return Err(usage(format!(
-                    "{names:?} is neither the primary key nor a unique key of {}",
-                    table.name
-                )));
+            let target = target.columns();
+            if E::table().audited {
+                lifecycle::upsert::<E>(exec, &input, &target).await
+            } else {
+                upsert_row::<E>(exec, &input, &target).await
             }
-            with_conn!(exec, B, conn => {
-                let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
-                let mut args = Args::<B>::default();
-                let (columns, known_key) =
-                    <E as Persist<B>>::bind_create(&input, &mut args).map_err(|e| bind_error(context, e))?;
-                if columns & target != target && !(is_key && known_key.is_some()) {
-                    return Err(usage(format!("the input leaves {names:?} to the database, so no existing row can match it")));
-                }
-                let sql = E::sql().upsert(B::DIALECT, table, columns, target);
-                if B::DIALECT.has_returning() {
-                    let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
-                    return <E as Persist<B>>::decode(&row).map_err(classify);
-                }
-                // `ON DUPLICATE KEY` fires on any unique key, not only the
-                // target. Inside a transaction (a savepoint within one), a
-                // row matched by another key is undone before it is reported.
-                let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(classify)?;
-                sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *tx).await.map_err(classify)?;
-                // Read back the row inserted or updated: by the key when the
-                // input carries it (a generated UUID, say), else by the
-                // target's values.
-                let mut args = Args::<B>::default();
-                let sql = match &known_key {
-                    Some(key) if is_key => {
-                        <E as Persist<B>>::bind_key(key, &mut args).map_err(|e| bind_error(context, e))?;
-                        E::sql().fixed(B::DIALECT, table).select_by_key.clone()
-                    }
-                    _ => {
-                        <E as Persist<B>>::bind_create_columns(&input, target, &mut args).map_err(|e| bind_error(context, e))?;
-                        E::sql().select_by(B::DIALECT, table, target)
-                    }
-                };
-                let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *tx).await.map_err(classify)?;
-                let Some(row) = row else {
-                    // PostgreSQL and SQLite refuse this case with a unique
-                    // violation; so does this path, after undoing the update.
-                    tx.rollback().await.map_err(classify)?;
-                    return Err(Error::UniqueViolation { context, constraint: None, source: sqlx::Error::RowNotFound });
-                };
-                let entity = <E as Persist<B>>::decode(&row).map_err(classify)?;
-                tx.commit().await.map_err(classify)?;
-                Ok(entity)
-            })
         }
     }
 
@@ -478,4 +368,168 @@ impl<E: Model + OnEveryBackend> Query<E> {
             })
         }
     }
+}
+
+/// Inserts `input` (already validated); returns the stored row.
+pub(crate) async fn insert_row<E: Model + OnEveryBackend>(
+    exec: Exec<'_>,
+    input: &E::Create,
+) -> Result<E> {
+    let context = context::<E>("create");
+    let table = E::table();
+    with_conn!(exec, B, conn => {
+        let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+        let mut args = Args::<B>::default();
+        let (columns, known_key) =
+            <E as Persist<B>>::bind_create(&input, &mut args).map_err(|e| bind_error(context, e))?;
+        let sql = E::sql().insert(B::DIALECT, table, columns);
+        if B::DIALECT.has_returning() {
+            let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
+            <E as Persist<B>>::decode(&row).map_err(classify)
+        } else {
+            let result = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *conn).await.map_err(classify)?;
+            let key = known_key
+                .or_else(|| B::last_insert_id(&result).and_then(E::key_from_insert_id))
+                .ok_or_else(|| Error::Database {
+                    context,
+                    source: sqlx::Error::Protocol("the database reported no key for the new row".into()),
+                })?;
+            let mut args = Args::<B>::default();
+            <E as Persist<B>>::bind_key(&key, &mut args).map_err(|e| bind_error(context, e))?;
+            let sql = E::sql().fixed(B::DIALECT, table).select_by_key.clone();
+            let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
+            <E as Persist<B>>::decode(&row).map_err(classify)
+        }
+    })
+}
+
+/// Writes `patch` (already validated) to the row with `key`; returns the
+/// stored row.
+pub(crate) async fn update_row<E: Model + OnEveryBackend>(
+    exec: Exec<'_>,
+    key: &E::Key,
+    patch: &E::Update,
+) -> Result<E> {
+    let context = context::<E>("update");
+    let table = E::table();
+    let not_found = || Error::NotFound {
+        context,
+        key: format!("{key:?}"),
+    };
+    with_conn!(exec, B, conn => {
+        let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+        let fetch = E::sql().fixed(B::DIALECT, table).select_by_key.clone();
+        let mut key_args = Args::<B>::default();
+        <E as Persist<B>>::bind_key(&key, &mut key_args).map_err(|e| bind_error(context, e))?;
+        let expected = E::expected_version(&patch);
+        if expected.is_none() && E::update_is_empty(&patch) {
+            // Nothing to write: touch nothing, report the row as it is.
+            let row = sqlx::query_with(AssertSqlSafe(fetch), key_args).fetch_optional(&mut *conn).await.map_err(classify)?;
+            return row.map(|row| <E as Persist<B>>::decode(&row).map_err(classify)).transpose()?.ok_or_else(not_found);
+        }
+        let mut args = Args::<B>::default();
+        let columns = <E as Persist<B>>::bind_update(&patch, &mut args).map_err(|e| bind_error(context, e))?;
+        <E as Persist<B>>::bind_key(&key, &mut args).map_err(|e| bind_error(context, e))?;
+        if let Some(version) = expected {
+            B::bind_i64(&mut args, version).map_err(|e| bind_error(context, e))?;
+        }
+        let sql = E::sql().update(B::DIALECT, table, columns);
+        let row = if B::DIALECT.has_returning() {
+            sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *conn).await.map_err(classify)?
+        } else {
+            let written = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *conn).await.map_err(classify)?;
+            // A versioned update always changes the row, so no
+            // row affected means no row matched.
+            if expected.is_some() && written.rows_affected() == 0 {
+                None
+            } else {
+                sqlx::query_with(AssertSqlSafe(fetch.clone()), key_args).fetch_optional(&mut *conn).await.map_err(classify)?
+            }
+        };
+        if let Some(row) = row {
+            return <E as Persist<B>>::decode(&row).map_err(classify);
+        }
+        if expected.is_none() {
+            return Err(not_found());
+        }
+        // Missing, or there with another version: tell them apart.
+        let mut key_args = Args::<B>::default();
+        <E as Persist<B>>::bind_key(&key, &mut key_args).map_err(|e| bind_error(context, e))?;
+        let current = sqlx::query_with(AssertSqlSafe(fetch), key_args).fetch_optional(&mut *conn).await.map_err(classify)?;
+        Err(match current {
+            Some(_) => Error::Conflict { context, key: format!("{key:?}") },
+            None => not_found(),
+        })
+    })
+}
+
+/// Inserts `input` (already validated) or overwrites the row matching it
+/// on the `target` columns; returns the stored row.
+pub(crate) async fn upsert_row<E: Model + OnEveryBackend>(
+    exec: Exec<'_>,
+    input: &E::Create,
+    target: &[&'static str],
+) -> Result<E> {
+    let context = context::<E>("upsert");
+    let table = E::table();
+    let usage = |reason: String| Error::Usage { context, reason };
+    let names = target;
+    let target = column_set(table, &names)
+        .ok_or_else(|| usage(format!("{names:?} are not columns of {}", table.name)))?;
+    // Compared as sets, so a repeated column cannot pass for a
+    // two-column key.
+    let is_key = column_set(table, table.primary_key) == Some(target);
+    let is_unique = table
+        .indexes
+        .iter()
+        .any(|i| i.unique && column_set(table, i.columns) == Some(target));
+    if !is_key && !is_unique {
+        return Err(usage(format!(
+            "{names:?} is neither the primary key nor a unique key of {}",
+            table.name
+        )));
+    }
+    with_conn!(exec, B, conn => {
+        let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+        let mut args = Args::<B>::default();
+        let (columns, known_key) =
+            <E as Persist<B>>::bind_create(&input, &mut args).map_err(|e| bind_error(context, e))?;
+        if columns & target != target && !(is_key && known_key.is_some()) {
+            return Err(usage(format!("the input leaves {names:?} to the database, so no existing row can match it")));
+        }
+        let sql = E::sql().upsert(B::DIALECT, table, columns, target);
+        if B::DIALECT.has_returning() {
+            let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
+            return <E as Persist<B>>::decode(&row).map_err(classify);
+        }
+        // `ON DUPLICATE KEY` fires on any unique key, not only the
+        // target. Inside a transaction (a savepoint within one), a
+        // row matched by another key is undone before it is reported.
+        let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(classify)?;
+        sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *tx).await.map_err(classify)?;
+        // Read back the row inserted or updated: by the key when the
+        // input carries it (a generated UUID, say), else by the
+        // target's values.
+        let mut args = Args::<B>::default();
+        let sql = match &known_key {
+            Some(key) if is_key => {
+                <E as Persist<B>>::bind_key(key, &mut args).map_err(|e| bind_error(context, e))?;
+                E::sql().fixed(B::DIALECT, table).select_by_key.clone()
+            }
+            _ => {
+                <E as Persist<B>>::bind_create_columns(&input, target, &mut args).map_err(|e| bind_error(context, e))?;
+                E::sql().select_by(B::DIALECT, table, target)
+            }
+        };
+        let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *tx).await.map_err(classify)?;
+        let Some(row) = row else {
+            // PostgreSQL and SQLite refuse this case with a unique
+            // violation; so does this path, after undoing the update.
+            tx.rollback().await.map_err(classify)?;
+            return Err(Error::UniqueViolation { context, constraint: None, source: sqlx::Error::RowNotFound });
+        };
+        let entity = <E as Persist<B>>::decode(&row).map_err(classify)?;
+        tx.commit().await.map_err(classify)?;
+        Ok(entity)
+    })
 }

@@ -48,6 +48,9 @@ pub(crate) struct Fixed {
     /// [, <updated_at> = ?] [, <version> = <version> + 1] WHERE <key> = ?
     /// AND <deleted_at> IS NULL [AND <version> = ?]`.
     pub(crate) delete_by_key: Arc<str>,
+    /// `SELECT <columns> FROM <table> WHERE <key> = ? [FOR UPDATE]`, live or
+    /// not: the row as it is before a change is logged.
+    pub(crate) lock_by_key: Arc<str>,
     /// `DELETE FROM <table> WHERE <key> = ?`: a real delete, live or not.
     pub(crate) purge_by_key: Arc<str>,
     /// `UPDATE <table> SET <deleted_at> = NULL [, <updated_at> = ?]
@@ -293,6 +296,12 @@ impl Fixed {
         let mut select_by_key = select.clone();
         push_key_condition(dialect, table, &mut select_by_key, 0);
         push_live_condition(dialect, table, &mut select_by_key, true);
+        let mut lock_by_key = select.clone();
+        push_key_condition(dialect, table, &mut lock_by_key, 0);
+        if dialect != Dialect::Sqlite {
+            // SQLite locks the whole database for the writer instead.
+            lock_by_key.push_str(" FOR UPDATE");
+        }
         let mut purge_by_key = format!("DELETE FROM {}", table_ident(dialect, table));
         push_key_condition(dialect, table, &mut purge_by_key, 0);
         let (delete_by_key, restore_by_key) = match table.deleted_at {
@@ -310,6 +319,7 @@ impl Fixed {
             select: select.into(),
             select_by_key: select_by_key.into(),
             delete_by_key: delete_by_key.into(),
+            lock_by_key: lock_by_key.into(),
             purge_by_key: purge_by_key.into(),
             restore_by_key: restore_by_key.into(),
             count: format!("SELECT COUNT(*) FROM {}", table_ident(dialect, table)).into(),

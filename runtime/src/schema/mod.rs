@@ -54,6 +54,9 @@ pub struct Registration(pub fn() -> &'static TableMeta);
 
 inventory::collect!(Registration);
 
+/// The audit log's table (`audit::AuditRecord`).
+const AUDIT_TABLE: &str = "entable_audit";
+
 /// Every table registered by `#[derive(Entity)]` in this program, sorted by
 /// qualified name.
 ///
@@ -113,12 +116,26 @@ pub struct Schema {
 impl Schema {
     /// Every entity registered in this program (see [`registered_tables`]).
     pub fn from_registry() -> Result<Schema, SchemaError> {
-        Schema::of(registered_tables())
+        let mut tables = registered_tables();
+        // The audit log's table is registered in every program; it belongs
+        // to the schema only when an entity is audited.
+        if !tables.iter().any(|t| t.audited) {
+            tables.retain(|t| t.name != AUDIT_TABLE);
+        }
+        Schema::of(tables)
     }
 
     /// The given tables, for example `[User::table(), Team::table()]`.
     /// Order does not matter; duplicates of the same entity are ignored.
+    ///
+    /// When a table is audited (`#[entity(audit)]`), the audit log's table
+    /// (`entable_audit`) is added.
     pub fn of(tables: impl IntoIterator<Item = &'static TableMeta>) -> Result<Schema, SchemaError> {
+        let mut tables: Vec<&'static TableMeta> = tables.into_iter().collect();
+        if tables.iter().any(|t| t.audited) {
+            #[cfg(all(feature = "chrono", feature = "json"))]
+            tables.push(<crate::audit::AuditRecord as crate::Entity>::table());
+        }
         let mut by_name: BTreeMap<String, &'static TableMeta> = BTreeMap::new();
         let mut portable: BTreeMap<String, &'static TableMeta> = BTreeMap::new();
         for table in tables {

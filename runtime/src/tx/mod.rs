@@ -67,6 +67,8 @@ pub(crate) struct Shared {
     /// rolled back before the next statement. `usize::MAX` when none. An
     /// atomic so that `Drop` never waits for the lock.
     abandoned: AtomicUsize,
+    /// The audit context of changes made in this transaction, if set.
+    audit: std::sync::RwLock<Option<Arc<crate::audit::AuditContext>>>,
 }
 
 #[derive(Debug)]
@@ -126,6 +128,7 @@ impl Db {
                     depth: 1,
                 }),
                 abandoned: AtomicUsize::new(usize::MAX),
+                audit: std::sync::RwLock::new(None),
             }),
             level: 1,
             scoped: false,
@@ -138,6 +141,28 @@ impl Tx {
     /// The dialect of the transaction's database.
     pub fn dialect(&self) -> Dialect {
         self.shared.dialect
+    }
+
+    /// Logs the changes made in this transaction (and its savepoints) with
+    /// `context`, instead of the task's ([`AuditContext::scope`]).
+    ///
+    /// [`AuditContext::scope`]: crate::AuditContext::scope
+    pub fn set_audit_context(&self, context: crate::AuditContext) {
+        let mut slot = self
+            .shared
+            .audit
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *slot = Some(Arc::new(context));
+    }
+
+    /// The audit context set with [`set_audit_context`](Self::set_audit_context).
+    pub fn audit_context(&self) -> Option<Arc<crate::AuditContext>> {
+        self.shared
+            .audit
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     /// 1 for a transaction, 2 and up for savepoints inside it.

@@ -1,9 +1,11 @@
 //! The repository operations, run on every backend.
 
+mod audit;
 mod blog;
 mod crud;
 mod dsl;
 mod edges;
+mod hooks;
 mod locking;
 mod relations;
 mod search;

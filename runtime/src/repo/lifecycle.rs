@@ -1,0 +1,219 @@
+//! Changes with hooks or an audit log: each runs in its own transaction (a
+//! savepoint inside the caller's), with the hooks around it and the audit
+//! record written next to it, so all of it commits or none does. Entities
+//! with neither take the plain paths in `ops` and `delete`.
+
+use sqlx::AssertSqlSafe;
+use validator::Validate;
+
+use super::delete::{self, Removal};
+use super::ops::{column_set, insert_row, update_row, upsert_row};
+use super::{Model, OnEveryBackend, Persist, context};
+use crate::audit::{self, Act, Change, changes, full};
+use crate::backend::Dialect;
+use crate::backend::driver::{Args, Backend as _};
+use crate::error::{Context, Error, Result};
+use crate::exec::{Exec, with_conn};
+use crate::hooks::Hooks;
+use crate::query::builder::bind_error;
+
+/// Whether `E` has neither hooks nor an audit log.
+pub(crate) fn is_plain<E: Model>() -> bool {
+    !E::HOOKS && !E::table().audited
+}
+
+fn change<E: Model>(
+    act: Act,
+    key: &E::Key,
+    old: Option<serde_json::Value>,
+    new: Option<serde_json::Value>,
+    exec: &Exec<'_>,
+) -> Change {
+    Change {
+        act,
+        resource: E::table().qualified_name(),
+        key: E::audit_key(key),
+        old,
+        new,
+        context: exec.audit_context(),
+    }
+}
+
+/// The row with `key` as it is now, live or not, locked for the change
+/// where the dialect locks rows.
+async fn locked<E: Model + OnEveryBackend>(
+    exec: Exec<'_>,
+    key: &E::Key,
+    context: Context,
+) -> Result<Option<E>> {
+    let table = E::table();
+    with_conn!(exec, B, conn => {
+        let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+        let mut args = Args::<B>::default();
+        <E as Persist<B>>::bind_key(key, &mut args).map_err(|e| bind_error(context, e))?;
+        let sql = E::sql().fixed(B::DIALECT, table).lock_by_key.clone();
+        let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *conn).await.map_err(classify)?;
+        row.map(|row| <E as Persist<B>>::decode(&row).map_err(classify)).transpose()
+    })
+}
+
+/// `create` with hooks and audit.
+pub(crate) async fn create<E: Model + OnEveryBackend + Hooks>(
+    exec: Exec<'_>,
+    mut input: E::Create,
+) -> Result<E> {
+    let context = context::<E>("create");
+    let table = E::table();
+    let audit = exec.audit_context();
+    with_conn!(exec, B, conn => {
+        let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+        let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(classify)?;
+        if E::HOOKS {
+            E::before_create(B::inner(&mut tx, audit.clone()), &mut input).await.map_err(|e| e.in_hook(context))?;
+            input.validate().map_err(|errors| Error::Validation { context, errors })?;
+        }
+        let row = insert_row::<E>(B::inner(&mut tx, audit.clone()), &input).await?;
+        if table.audited {
+            let inner = B::inner(&mut tx, audit.clone());
+            let record = change::<E>(Act::Create, &row.key(), None, Some(full(&row.audit_fields())), &inner);
+            audit::write(inner, context, record).await?;
+        }
+        if E::HOOKS {
+            E::after_create(B::inner(&mut tx, audit.clone()), &row).await.map_err(|e| e.in_hook(context))?;
+        }
+        tx.commit().await.map_err(classify)?;
+        Ok(row)
+    })
+}
+
+/// `update` with hooks and audit (the changed fields only).
+pub(crate) async fn update<E: Model + OnEveryBackend + Hooks>(
+    exec: Exec<'_>,
+    key: E::Key,
+    mut patch: E::Update,
+) -> Result<E> {
+    let context = context::<E>("update");
+    let table = E::table();
+    let audit = exec.audit_context();
+    with_conn!(exec, B, conn => {
+        let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+        let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(classify)?;
+        if E::HOOKS {
+            E::before_update(B::inner(&mut tx, audit.clone()), &key, &mut patch).await.map_err(|e| e.in_hook(context))?;
+            patch.validate().map_err(|errors| Error::Validation { context, errors })?;
+        }
+        let old = if table.audited {
+            locked::<E>(B::inner(&mut tx, None), &key, context).await?
+        } else {
+            None
+        };
+        let row = update_row::<E>(B::inner(&mut tx, audit.clone()), &key, &patch).await?;
+        if let Some((before, after)) = old.and_then(|old| changes(&old.audit_fields(), &row.audit_fields())) {
+            let inner = B::inner(&mut tx, audit.clone());
+            let record = change::<E>(Act::Update, &key, Some(before), Some(after), &inner);
+            audit::write(inner, context, record).await?;
+        }
+        if E::HOOKS {
+            E::after_update(B::inner(&mut tx, audit.clone()), &row).await.map_err(|e| e.in_hook(context))?;
+        }
+        tx.commit().await.map_err(classify)?;
+        Ok(row)
+    })
+}
+
+/// `upsert` with audit: a create or an update (changed fields) by what it
+/// did. Upserts run no hooks.
+pub(crate) async fn upsert<E: Model + OnEveryBackend + Hooks>(
+    exec: Exec<'_>,
+    input: &E::Create,
+    target: &[&'static str],
+) -> Result<E> {
+    let context = context::<E>("upsert");
+    let table = E::table();
+    let audit = exec.audit_context();
+    let set = column_set(table, target);
+    with_conn!(exec, B, conn => {
+        let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+        let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(classify)?;
+        // The row the upsert would overwrite, when the input names it.
+        let mut old = None;
+        if let Some(set) = set {
+            let mut args = Args::<B>::default();
+            <E as Persist<B>>::bind_create_columns(input, set, &mut args).map_err(|e| bind_error(context, e))?;
+            if sqlx::Arguments::len(&args) == set.count_ones() as usize {
+                let mut sql = E::sql().select_by(B::DIALECT, table, set).to_string();
+                if B::DIALECT != Dialect::Sqlite {
+                    sql.push_str(" FOR UPDATE");
+                }
+                let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *tx).await.map_err(classify)?;
+                old = row.map(|row| <E as Persist<B>>::decode(&row).map_err(classify)).transpose()?;
+            }
+        }
+        let row = upsert_row::<E>(B::inner(&mut tx, audit.clone()), input, target).await?;
+        let key = row.key();
+        let logged = match old.filter(|old| E::audit_key(&old.key()) == E::audit_key(&key)) {
+            Some(old) => changes(&old.audit_fields(), &row.audit_fields())
+                .map(|(before, after)| (Act::Update, Some(before), Some(after))),
+            None => Some((Act::Create, None, Some(full(&row.audit_fields())))),
+        };
+        if let Some((act, before, after)) = logged {
+            let inner = B::inner(&mut tx, audit.clone());
+            let record = change::<E>(act, &key, before, after, &inner);
+            audit::write(inner, context, record).await?;
+        }
+        tx.commit().await.map_err(classify)?;
+        Ok(row)
+    })
+}
+
+/// `delete`, `delete_version`, `force_delete` and `restore`, with hooks
+/// (not on restore) and audit.
+pub(crate) async fn remove<E: Model + OnEveryBackend + Hooks>(
+    exec: Exec<'_>,
+    key: E::Key,
+    version: Option<i64>,
+    removal: Removal,
+) -> Result<bool> {
+    if is_plain::<E>() {
+        return delete::remove::<E>(exec, &key, version, removal).await;
+    }
+    let context = context::<E>(removal.operation(version.is_some()));
+    let table = E::table();
+    delete::check_removal(table, removal, version, context)?;
+    let audit = exec.audit_context();
+    let hooks = E::HOOKS && removal != Removal::Restore;
+    with_conn!(exec, B, conn => {
+        let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+        let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(classify)?;
+        if hooks {
+            E::before_delete(B::inner(&mut tx, audit.clone()), &key).await.map_err(|e| e.in_hook(context))?;
+        }
+        let old = if table.audited {
+            locked::<E>(B::inner(&mut tx, None), &key, context).await?
+        } else {
+            None
+        };
+        let changed = delete::remove::<E>(B::inner(&mut tx, audit.clone()), &key, version, removal).await?;
+        if let (true, Some(old)) = (changed, old) {
+            let soft = table.deleted_at.is_some() && removal != Removal::Purge;
+            let logged = if soft {
+                let new = locked::<E>(B::inner(&mut tx, None), &key, context).await?;
+                let act = if removal == Removal::Restore { Act::Restore } else { Act::SoftDelete };
+                new.and_then(|new| changes(&old.audit_fields(), &new.audit_fields()))
+                    .map(|(before, after)| (act, Some(before), Some(after)))
+            } else {
+                Some((Act::Delete, Some(full(&old.audit_fields())), None))
+            };
+            if let Some((act, before, after)) = logged {
+                let inner = B::inner(&mut tx, audit.clone());
+                let record = change::<E>(act, &key, before, after, &inner);
+                audit::write(inner, context, record).await?;
+            }
+        }
+        if hooks && changed {
+            E::after_delete(B::inner(&mut tx, audit.clone()), &key).await.map_err(|e| e.in_hook(context))?;
+        }
+        tx.commit().await.map_err(classify)?;
+        Ok(changed)
+    })
+}
