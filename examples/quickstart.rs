@@ -1,11 +1,14 @@
 //! The README's quick start: two entities, their DDL, the tables created on
-//! an in-memory SQLite database, then create → search → update → delete.
+//! an in-memory SQLite database, then create → search → update → a
+//! transaction rolled back → a soft delete and restore → the audit trail
+//! those changes left.
 //!
 //! Run it with `cargo run --example quickstart`.
 
 // The fields are only described here, not read: no warnings for that.
 #![allow(dead_code)]
 
+use entable::audit::AuditLog;
 use entable::dto::Patch;
 use entable::prelude::*;
 
@@ -20,12 +23,14 @@ pub struct Team {
     pub members: Vec<User>,
 }
 
+/// Audited (every change is logged) and soft-deleted (`delete` only sets
+/// `deleted_at`); an email is unique among users not deleted.
 #[derive(Entity, Debug, Clone)]
-#[entity(table = "users")]
+#[entity(table = "users", audit)]
 pub struct User {
     #[entity(primary_key, uuid_v4)]
     pub id: Uuid,
-    #[entity(unique, max_length = 255)]
+    #[entity(unique_live, max_length = 255)]
     #[validate(email)]
     pub email: String,
     pub name: String,
@@ -33,6 +38,8 @@ pub struct User {
     pub team_id: Option<i64>,
     #[entity(default_sql = "CURRENT_TIMESTAMP")]
     pub created_at: DateTime<Utc>,
+    #[entity(deleted_at)]
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -98,15 +105,15 @@ async fn main() -> entable::Result<()> {
             context: Default::default(),
             reason: "ada was just created".into(),
         })?;
-    let renamed = User::update(
-        &db,
-        ada.id,
-        UserUpdate {
-            name: Patch::Set("Ada Lovelace".into()),
-            ..Default::default()
-        },
-    )
-    .await?;
+    // Changes made inside this scope are logged as admin's.
+    let patch = UserUpdate {
+        name: Patch::Set("Ada Lovelace".into()),
+        ..Default::default()
+    };
+    let renamed = AuditContext::new()
+        .actor("admin@example.org")
+        .scope(User::update(&db, ada.id, patch))
+        .await?;
     println!("updated: {}", renamed.name);
 
     let teams = Team::query().with(Team::MEMBERS).all(&db).await?;
@@ -138,10 +145,25 @@ async fn main() -> entable::Result<()> {
         User::exists(&db, User::EMAIL.eq("grace@example.org")).await?
     );
 
+    // A soft delete: the row stays, reads no longer see it.
     println!("deleted: {}", User::delete(&db, ada.id).await?);
     println!(
-        "left: {}",
-        User::count(&db, entable::query::Expr::all()).await?
+        "left: {} (with the deleted: {})",
+        User::count(&db, Expr::all()).await?,
+        User::with_deleted().count(&db).await?
     );
+    println!("restored: {}", User::restore(&db, ada.id).await?);
+
+    // The audit trail: every committed change, none of the rolled-back ones.
+    for record in AuditLog::query().resource::<User>().all(&db).await? {
+        println!(
+            "audit #{} {:?} by {}: {} -> {}",
+            record.id,
+            record.action,
+            record.actor_id.as_deref().unwrap_or("-"),
+            record.old_values.map_or("-".into(), |v| v.to_string()),
+            record.new_values.map_or("-".into(), |v| v.to_string()),
+        );
+    }
     Ok(())
 }

@@ -121,21 +121,11 @@ impl AuditLog {
 }
 
 /// Records of the audit log matching all the conditions given.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct AuditQuery {
     filter: Expr<AuditRecord>,
     limit: Option<u64>,
     newest_first: bool,
-}
-
-impl Default for AuditQuery {
-    fn default() -> Self {
-        AuditQuery {
-            filter: Expr::all(),
-            limit: None,
-            newest_first: false,
-        }
-    }
 }
 
 impl AuditQuery {

@@ -381,7 +381,7 @@ pub(crate) async fn insert_row<E: Model + OnEveryBackend>(
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         let mut args = Args::<B>::default();
         let (columns, known_key) =
-            <E as Persist<B>>::bind_create(&input, &mut args).map_err(|e| bind_error(context, e))?;
+            <E as Persist<B>>::bind_create(input, &mut args).map_err(|e| bind_error(context, e))?;
         let sql = E::sql().insert(B::DIALECT, table, columns);
         if B::DIALECT.has_returning() {
             let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
@@ -420,16 +420,16 @@ pub(crate) async fn update_row<E: Model + OnEveryBackend>(
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         let fetch = E::sql().fixed(B::DIALECT, table).select_by_key.clone();
         let mut key_args = Args::<B>::default();
-        <E as Persist<B>>::bind_key(&key, &mut key_args).map_err(|e| bind_error(context, e))?;
-        let expected = E::expected_version(&patch);
-        if expected.is_none() && E::update_is_empty(&patch) {
+        <E as Persist<B>>::bind_key(key, &mut key_args).map_err(|e| bind_error(context, e))?;
+        let expected = E::expected_version(patch);
+        if expected.is_none() && E::update_is_empty(patch) {
             // Nothing to write: touch nothing, report the row as it is.
             let row = sqlx::query_with(AssertSqlSafe(fetch), key_args).fetch_optional(&mut *conn).await.map_err(classify)?;
             return row.map(|row| <E as Persist<B>>::decode(&row).map_err(classify)).transpose()?.ok_or_else(not_found);
         }
         let mut args = Args::<B>::default();
-        let columns = <E as Persist<B>>::bind_update(&patch, &mut args).map_err(|e| bind_error(context, e))?;
-        <E as Persist<B>>::bind_key(&key, &mut args).map_err(|e| bind_error(context, e))?;
+        let columns = <E as Persist<B>>::bind_update(patch, &mut args).map_err(|e| bind_error(context, e))?;
+        <E as Persist<B>>::bind_key(key, &mut args).map_err(|e| bind_error(context, e))?;
         if let Some(version) = expected {
             B::bind_i64(&mut args, version).map_err(|e| bind_error(context, e))?;
         }
@@ -454,7 +454,7 @@ pub(crate) async fn update_row<E: Model + OnEveryBackend>(
         }
         // Missing, or there with another version: tell them apart.
         let mut key_args = Args::<B>::default();
-        <E as Persist<B>>::bind_key(&key, &mut key_args).map_err(|e| bind_error(context, e))?;
+        <E as Persist<B>>::bind_key(key, &mut key_args).map_err(|e| bind_error(context, e))?;
         let current = sqlx::query_with(AssertSqlSafe(fetch), key_args).fetch_optional(&mut *conn).await.map_err(classify)?;
         Err(match current {
             Some(_) => Error::Conflict { context, key: format!("{key:?}") },
@@ -474,7 +474,7 @@ pub(crate) async fn upsert_row<E: Model + OnEveryBackend>(
     let table = E::table();
     let usage = |reason: String| Error::Usage { context, reason };
     let names = target;
-    let target = column_set(table, &names)
+    let target = column_set(table, names)
         .ok_or_else(|| usage(format!("{names:?} are not columns of {}", table.name)))?;
     // Compared as sets, so a repeated column cannot pass for a
     // two-column key.
@@ -493,7 +493,7 @@ pub(crate) async fn upsert_row<E: Model + OnEveryBackend>(
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         let mut args = Args::<B>::default();
         let (columns, known_key) =
-            <E as Persist<B>>::bind_create(&input, &mut args).map_err(|e| bind_error(context, e))?;
+            <E as Persist<B>>::bind_create(input, &mut args).map_err(|e| bind_error(context, e))?;
         if columns & target != target && !(is_key && known_key.is_some()) {
             return Err(usage(format!("the input leaves {names:?} to the database, so no existing row can match it")));
         }
@@ -517,7 +517,7 @@ pub(crate) async fn upsert_row<E: Model + OnEveryBackend>(
                 E::sql().fixed(B::DIALECT, table).select_by_key.clone()
             }
             _ => {
-                <E as Persist<B>>::bind_create_columns(&input, target, &mut args).map_err(|e| bind_error(context, e))?;
+                <E as Persist<B>>::bind_create_columns(input, target, &mut args).map_err(|e| bind_error(context, e))?;
                 E::sql().select_by(B::DIALECT, table, target)
             }
         };
