@@ -50,6 +50,7 @@ pub(crate) enum Act {
 
 /// One change to log.
 #[derive(Debug)]
+#[cfg_attr(not(all(feature = "chrono", feature = "json")), allow(dead_code))]
 pub(crate) struct Change {
     pub(crate) act: Act,
     pub(crate) resource: String,

@@ -30,6 +30,7 @@ impl AuditValue for uuid::Uuid {
     }
 }
 
+#[cfg(feature = "chrono")]
 macro_rules! via_serde {
     ($($ty:ty),* $(,)?) => {
         $(impl AuditValue for $ty {

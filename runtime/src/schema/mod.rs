@@ -131,9 +131,10 @@ impl Schema {
     /// When a table is audited (`#[entity(audit)]`), the audit log's table
     /// (`entable_audit`) is added.
     pub fn of(tables: impl IntoIterator<Item = &'static TableMeta>) -> Result<Schema, SchemaError> {
+        #[allow(unused_mut)]
         let mut tables: Vec<&'static TableMeta> = tables.into_iter().collect();
+        #[cfg(all(feature = "chrono", feature = "json"))]
         if tables.iter().any(|t| t.audited) {
-            #[cfg(all(feature = "chrono", feature = "json"))]
             tables.push(<crate::audit::AuditRecord as crate::Entity>::table());
         }
         let mut by_name: BTreeMap<String, &'static TableMeta> = BTreeMap::new();
