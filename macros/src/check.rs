@@ -193,6 +193,47 @@ fn check_dto(entity: &Entity, cx: &Ctxt) {
     }
 }
 
+/// The types entable can write the clock's time to.
+pub(crate) const TIMESTAMP_TYPES: &str =
+    "`DateTime<Utc>`, `NaiveDateTime` (chrono), `OffsetDateTime` or `PrimitiveDateTime` (time)";
+
+/// Whether the field's value type is one of [`TIMESTAMP_TYPES`] (by its
+/// last path segment, so paths and imports both work).
+pub(crate) fn is_timestamp_type(field: &Field) -> bool {
+    use syn::{GenericArgument, PathArguments, Type};
+    let Ok(Type::Path(path)) = syn::parse2::<Type>(field.value_ty.clone()) else {
+        return false;
+    };
+    let Some(last) = path.path.segments.last() else {
+        return false;
+    };
+    match last.ident.to_string().as_str() {
+        "NaiveDateTime" | "OffsetDateTime" | "PrimitiveDateTime" => last.arguments.is_empty(),
+        "DateTime" => match &last.arguments {
+            PathArguments::AngleBracketed(args) => matches!(
+                args.args.iter().collect::<Vec<_>>().as_slice(),
+                [GenericArgument::Type(Type::Path(zone))]
+                    if zone.path.segments.last().is_some_and(|s| s.ident == "Utc")
+            ),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// An error at each attribute given that conflicts with `managed`, a field
+/// attribute whose value entable writes itself.
+pub(crate) fn refuse_with_managed(cx: &Ctxt, managed: &str, given: &[(&str, Option<Span>)]) {
+    for (other, span) in given {
+        if let Some(span) = span {
+            cx.error_at(
+                *span,
+                format!("`{other}` cannot go with `{managed}`, which entable writes itself"),
+            );
+        }
+    }
+}
+
 fn check_field(field: &Field, pk_count: usize, cx: &Ctxt) {
     if field.nested_option {
         cx.error_at(field.ty_span, "`Option<Option<T>>` cannot be stored: a column is either NULL or a value; use `Option<T>`");
@@ -250,26 +291,17 @@ fn check_field(field: &Field, pk_count: usize, cx: &Ctxt) {
             ("create", field.create.as_ref().map(|c| c.span)),
             ("update", field.update.as_ref().map(|c| c.span)),
         ];
-        for (name, other) in conflicting {
-            if let Some(other) = other {
-                cx.error_at(
-                    other,
-                    format!("`{name}` cannot go with `version`, which entable writes itself"),
-                );
-            }
-        }
+        refuse_with_managed(cx, "version", &conflicting);
     }
     for (name, span) in [
         ("created_at", field.created_at),
         ("updated_at", field.updated_at),
     ] {
         let Some(span) = span else { continue };
-        let ty = field.value_ty.to_string().replace(' ', "");
-        let chrono = ty.ends_with("DateTime<Utc>") || ty.ends_with("NaiveDateTime");
-        if field.nullable || !chrono {
+        if field.nullable || !is_timestamp_type(field) {
             cx.error_at(
                 field.ty_span,
-                format!("`{name}` needs a `DateTime<Utc>` or `NaiveDateTime` field (not `Option`)"),
+                format!("`{name}` needs a {TIMESTAMP_TYPES} field (not `Option`)"),
             );
         }
         let conflicting = [
@@ -280,14 +312,7 @@ fn check_field(field: &Field, pk_count: usize, cx: &Ctxt) {
             ("create", field.create.as_ref().map(|c| c.span)),
             ("update", field.update.as_ref().map(|c| c.span)),
         ];
-        for (other, other_span) in conflicting {
-            if let Some(other_span) = other_span {
-                cx.error_at(
-                    other_span,
-                    format!("`{other}` cannot go with `{name}`, which entable writes itself"),
-                );
-            }
-        }
+        refuse_with_managed(cx, name, &conflicting);
         if field.created_at.is_some() && field.updated_at.is_some() && name == "updated_at" {
             cx.error_at(span, "a field is `created_at` or `updated_at`, not both");
         }

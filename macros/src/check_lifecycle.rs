@@ -67,12 +67,13 @@ fn field(field: &Field, cx: &Ctxt) {
     if field.deleted_at.is_none() {
         return;
     }
-    let ty = field.value_ty.to_string().replace(' ', "");
-    let chrono = ty.ends_with("DateTime<Utc>") || ty.ends_with("NaiveDateTime");
-    if !field.nullable || !chrono {
+    if !field.nullable || !crate::check::is_timestamp_type(field) {
         cx.error_at(
             field.ty_span,
-            "`deleted_at` needs an `Option<DateTime<Utc>>` or `Option<NaiveDateTime>` field: NULL while the row is live",
+            format!(
+                "`deleted_at` needs an `Option<…>` of {}: NULL while the row is live",
+                crate::check::TIMESTAMP_TYPES
+            ),
         );
     }
     let conflicting = [
@@ -88,12 +89,5 @@ fn field(field: &Field, cx: &Ctxt) {
         ("create", field.create.as_ref().map(|c| c.span)),
         ("update", field.update.as_ref().map(|c| c.span)),
     ];
-    for (other, other_span) in conflicting {
-        if let Some(other_span) = other_span {
-            cx.error_at(
-                other_span,
-                format!("`{other}` cannot go with `deleted_at`, which entable writes itself"),
-            );
-        }
-    }
+    crate::check::refuse_with_managed(cx, "deleted_at", &conflicting);
 }

@@ -78,6 +78,8 @@ pub use uuid;
 #[cfg(feature = "chrono")]
 pub use chrono;
 pub use serde_json;
+#[cfg(feature = "time")]
+pub use time;
 pub use validator;
 
 /// sqlx's migrator, for running the files in `migrations/<dialect>/`.

@@ -112,31 +112,44 @@ const fn total_len(parts: &[&str]) -> usize {
     total
 }
 
-/// The clock `created_at` / `updated_at` read: the application's, in UTC,
-/// the same on every backend.
-#[cfg(feature = "chrono")]
-pub fn utc_now() -> chrono::DateTime<chrono::Utc> {
-    chrono::Utc::now()
+/// The clock `created_at`, `updated_at` and `deleted_at` read: the
+/// application's, the same on every backend.
+pub fn utc_now() -> std::time::SystemTime {
+    std::time::SystemTime::now()
 }
 
-/// A timestamp field's value from the clock reading.
-#[cfg(feature = "chrono")]
+/// A timestamp field's value from a clock reading, in UTC.
 pub trait Timestamp {
     /// `now` in this type.
-    fn from_utc(now: chrono::DateTime<chrono::Utc>) -> Self;
+    fn from_clock(now: std::time::SystemTime) -> Self;
 }
 
 #[cfg(feature = "chrono")]
 impl Timestamp for chrono::DateTime<chrono::Utc> {
-    fn from_utc(now: chrono::DateTime<chrono::Utc>) -> Self {
-        now
+    fn from_clock(now: std::time::SystemTime) -> Self {
+        now.into()
     }
 }
 
 #[cfg(feature = "chrono")]
 impl Timestamp for chrono::NaiveDateTime {
-    fn from_utc(now: chrono::DateTime<chrono::Utc>) -> Self {
-        now.naive_utc()
+    fn from_clock(now: std::time::SystemTime) -> Self {
+        chrono::DateTime::<chrono::Utc>::from(now).naive_utc()
+    }
+}
+
+#[cfg(feature = "time")]
+impl Timestamp for time::OffsetDateTime {
+    fn from_clock(now: std::time::SystemTime) -> Self {
+        now.into()
+    }
+}
+
+#[cfg(feature = "time")]
+impl Timestamp for time::PrimitiveDateTime {
+    fn from_clock(now: std::time::SystemTime) -> Self {
+        let utc = time::OffsetDateTime::from(now);
+        time::PrimitiveDateTime::new(utc.date(), utc.time())
     }
 }
 

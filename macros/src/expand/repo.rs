@@ -73,7 +73,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
         } else if field.is_timestamp() {
             let ty = &field.ty;
             quote! {
-                let value: #ty = #p::Timestamp::from_utc(__entable_now);
+                let value: #ty = #p::Timestamp::from_clock(__entable_now);
                 #p::bind::<B, _>(args, &value)?;
                 columns |= #bit;
             }
@@ -113,7 +113,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
             if field.updated_at.is_some() {
                 let ty = &field.ty;
                 return quote! {
-                    let value: #ty = #p::Timestamp::from_utc(#p::utc_now());
+                    let value: #ty = #p::Timestamp::from_clock(#p::utc_now());
                     #p::bind::<B, _>(args, &value)?;
                     columns |= (1 as #p::ColumnSet) << #i;
                 };
@@ -186,7 +186,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
         let updated = entity.columns().find(|f| f.updated_at.is_some()).map(|field| {
             let ty = &field.ty;
             quote! {
-                let value: #ty = #p::Timestamp::from_utc(now);
+                let value: #ty = #p::Timestamp::from_clock(now);
                 #p::bind::<B, _>(args, &value)?;
             }
         });
@@ -194,7 +194,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
             fn bind_soft_delete(restore: bool, args: &mut #p::Args<B>) -> ::core::result::Result<(), #p::BindError> {
                 let now = #p::utc_now();
                 if !restore {
-                    let value: #deleted_ty = ::core::option::Option::Some(#p::Timestamp::from_utc(now));
+                    let value: #deleted_ty = ::core::option::Option::Some(#p::Timestamp::from_clock(now));
                     #p::bind::<B, _>(args, &value)?;
                 }
                 #updated

@@ -54,8 +54,14 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
     let inner = option_inner(&field.ty);
     let nested_option = inner.is_some_and(|t| option_inner(t).is_some());
     let value_ty = inner.unwrap_or(&field.ty);
-    let opaque_type =
-        last_segment(value_ty).is_some_and(|s| s == "Value" || s == "Json" || s == "Vec");
+    // JSON and bytes have no portable comparison; the `time` crate's
+    // date-times have no filter parser (Search filters parse chrono's).
+    let opaque_type = last_segment(value_ty).is_some_and(|s| {
+        matches!(
+            s.as_str(),
+            "Value" | "Json" | "Vec" | "OffsetDateTime" | "PrimitiveDateTime"
+        )
+    });
     let column_name = ident.unraw().to_string();
     let mut out = Field {
         column: Spanned::new(column_name, ident.span()),

@@ -17,7 +17,7 @@
 //! `#[entity(audit(skip))]` never appears; one marked `audit(mask)` appears
 //! as `"***"` when it changed (its value never reaches the log).
 //!
-//! The log's table, `entable_audit`, is added to a [`Schema`](crate::Schema)
+//! The log's table, `entable_audit`, is added to a [`Schema`](crate::schema::Schema)
 //! holding an audited entity. [`AuditLog`] reads it and deletes old records.
 
 mod context;

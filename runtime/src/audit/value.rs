@@ -48,6 +48,24 @@ via_serde!(
     chrono::NaiveTime,
 );
 
+#[cfg(feature = "time")]
+macro_rules! via_display {
+    ($($ty:ty),* $(,)?) => {
+        $(impl AuditValue for $ty {
+            fn audit_value(&self) -> serde_json::Value {
+                serde_json::Value::String(self.to_string())
+            }
+        })*
+    };
+}
+#[cfg(feature = "time")]
+via_display!(
+    time::OffsetDateTime,
+    time::PrimitiveDateTime,
+    time::Date,
+    time::Time
+);
+
 impl AuditValue for serde_json::Value {
     fn audit_value(&self) -> serde_json::Value {
         self.clone()

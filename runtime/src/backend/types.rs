@@ -19,6 +19,8 @@
 //! | `chrono::NaiveDateTime` | `Timestamp` | `TIMESTAMP` | `DATETIME(6)` | `DATETIME` |
 //! | `chrono::NaiveDate` | `Date` | `DATE` | `DATE` | `DATE` |
 //! | `chrono::NaiveTime` | `Time` | `TIME` | `TIME(6)` | `TIME` |
+//! | `time::OffsetDateTime` (feature `time`) | `TimestampTz` | as `DateTime<Utc>` | | |
+//! | `time::PrimitiveDateTime`, `time::Date`, `time::Time` | as the `Naive*` types | | | |
 //! | `serde_json::Value`, [`Json<T>`](crate::types::Json) | `Json` | `JSONB` | `JSON` | `TEXT` |
 //! | `#[derive(DbEnum)]` enums | `Text` | as `String` | as `String` | as `String` |
 //!
@@ -132,6 +134,14 @@ field_types! {
     chrono::NaiveDateTime => Timestamp,
     chrono::NaiveDate => Date,
     chrono::NaiveTime => Time,
+}
+
+#[cfg(feature = "time")]
+field_types! {
+    time::OffsetDateTime => TimestampTz,
+    time::PrimitiveDateTime => Timestamp,
+    time::Date => Date,
+    time::Time => Time,
 }
 
 #[cfg(feature = "json")]

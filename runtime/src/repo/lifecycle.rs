@@ -22,21 +22,24 @@ pub(crate) fn is_plain<E: Model>() -> bool {
     !E::HOOKS && !E::table().audited
 }
 
-fn change<E: Model>(
+/// Writes the audit record of a change to the row with `key` of `E`, on
+/// `exec` (the change's connection, which carries its audit context).
+async fn log<E: Model>(
+    exec: Exec<'_>,
+    context: Context,
     act: Act,
     key: &E::Key,
-    old: Option<serde_json::Value>,
-    new: Option<serde_json::Value>,
-    exec: &Exec<'_>,
-) -> Change {
-    Change {
+    values: (Option<serde_json::Value>, Option<serde_json::Value>),
+) -> Result<()> {
+    let change = Change {
         act,
         resource: E::table().qualified_name(),
         key: E::audit_key(key),
-        old,
-        new,
+        old: values.0,
+        new: values.1,
         context: exec.audit_context(),
-    }
+    };
+    audit::write(exec, context, change).await
 }
 
 /// The row with `key` as it is now, live or not, locked for the change
@@ -74,9 +77,8 @@ pub(crate) async fn create<E: Model + OnEveryBackend + Hooks>(
         }
         let row = insert_row::<E>(B::inner(&mut tx, audit.clone()), &input).await?;
         if table.audited {
-            let inner = B::inner(&mut tx, audit.clone());
-            let record = change::<E>(Act::Create, &row.key(), None, Some(full(&row.audit_fields())), &inner);
-            audit::write(inner, context, record).await?;
+            let values = (None, Some(full(&row.audit_fields())));
+            log::<E>(B::inner(&mut tx, audit.clone()), context, Act::Create, &row.key(), values).await?;
         }
         if E::HOOKS {
             E::after_create(B::inner(&mut tx, audit.clone()), &row).await.map_err(|e| e.in_hook(context))?;
@@ -109,9 +111,8 @@ pub(crate) async fn update<E: Model + OnEveryBackend + Hooks>(
         };
         let row = update_row::<E>(B::inner(&mut tx, audit.clone()), &key, &patch).await?;
         if let Some((before, after)) = old.and_then(|old| changes(&old.audit_fields(), &row.audit_fields())) {
-            let inner = B::inner(&mut tx, audit.clone());
-            let record = change::<E>(Act::Update, &key, Some(before), Some(after), &inner);
-            audit::write(inner, context, record).await?;
+            let values = (Some(before), Some(after));
+            log::<E>(B::inner(&mut tx, audit.clone()), context, Act::Update, &key, values).await?;
         }
         if E::HOOKS {
             E::after_update(B::inner(&mut tx, audit.clone()), &row).await.map_err(|e| e.in_hook(context))?;
@@ -157,9 +158,7 @@ pub(crate) async fn upsert<E: Model + OnEveryBackend + Hooks>(
             None => Some((Act::Create, None, Some(full(&row.audit_fields())))),
         };
         if let Some((act, before, after)) = logged {
-            let inner = B::inner(&mut tx, audit.clone());
-            let record = change::<E>(act, &key, before, after, &inner);
-            audit::write(inner, context, record).await?;
+            log::<E>(B::inner(&mut tx, audit.clone()), context, act, &key, (before, after)).await?;
         }
         tx.commit().await.map_err(classify)?;
         Ok(row)
@@ -205,9 +204,7 @@ pub(crate) async fn remove<E: Model + OnEveryBackend + Hooks>(
                 Some((Act::Delete, Some(full(&old.audit_fields())), None))
             };
             if let Some((act, before, after)) = logged {
-                let inner = B::inner(&mut tx, audit.clone());
-                let record = change::<E>(act, &key, before, after, &inner);
-                audit::write(inner, context, record).await?;
+                log::<E>(B::inner(&mut tx, audit.clone()), context, act, &key, (before, after)).await?;
             }
         }
         if hooks && changed {

@@ -132,16 +132,8 @@ impl SqlCache {
                 n += 1;
                 dialect.placeholder(&mut sql, n);
             }
-            if let Some(version) = table.version {
-                // Raised by the database, so a write never loses a bump.
-                if n > 0 {
-                    sql.push_str(", ");
-                }
-                dialect.quote_ident(&mut sql, version);
-                sql.push_str(" = ");
-                dialect.quote_ident(&mut sql, version);
-                sql.push_str(" + 1");
-            }
+            // Raised by the database, so a write never loses a bump.
+            push_version_bump(dialect, table, &mut sql, n > 0);
             push_key_condition(dialect, table, &mut sql, n);
             push_live_condition(dialect, table, &mut sql, true);
             push_version_condition(dialect, table, &mut sql, n + table.primary_key.len());
@@ -352,19 +344,26 @@ fn soft_delete(dialect: Dialect, table: &TableMeta, restore: bool) -> String {
         sql.push_str(" = ");
         dialect.placeholder(&mut sql, n);
     }
-    if let Some(version) = table.version {
-        sql.push_str(", ");
-        dialect.quote_ident(&mut sql, version);
-        sql.push_str(" = ");
-        dialect.quote_ident(&mut sql, version);
-        sql.push_str(" + 1");
-    }
+    push_version_bump(dialect, table, &mut sql, true);
     push_key_condition(dialect, table, &mut sql, n);
     push_live_condition(dialect, table, &mut sql, !restore);
     if !restore {
         push_version_condition(dialect, table, &mut sql, n + table.primary_key.len());
     }
     sql
+}
+
+/// `[, ]<version> = <version> + 1` on versioned tables.
+fn push_version_bump(dialect: Dialect, table: &TableMeta, sql: &mut String, after_another: bool) {
+    if let Some(version) = table.version {
+        if after_another {
+            sql.push_str(", ");
+        }
+        dialect.quote_ident(sql, version);
+        sql.push_str(" = ");
+        dialect.quote_ident(sql, version);
+        sql.push_str(" + 1");
+    }
 }
 
 /// ` AND <deleted_at> IS [NOT] NULL` on soft-deleting tables (after a key

@@ -69,3 +69,62 @@ async fn timestamps_follow_every_write() {
     })
     .await;
 }
+
+/// The same with the `time` crate's types, soft delete included.
+#[derive(Entity, Debug, Clone)]
+pub struct Memo {
+    #[entity(primary_key, auto_increment)]
+    pub id: i64,
+    pub body: String,
+    #[entity(created_at)]
+    pub created_at: entable::time::OffsetDateTime,
+    #[entity(updated_at)]
+    pub updated_at: entable::time::PrimitiveDateTime,
+    #[entity(deleted_at)]
+    pub deleted_at: Option<entable::time::OffsetDateTime>,
+}
+
+#[tokio::test]
+async fn timestamps_of_the_time_crate() {
+    on_every_backend("timestamps_of_the_time_crate", |t| async move {
+        use entable::time::{Duration as TimeDuration, OffsetDateTime};
+        let db = &t.db;
+        Schema::of(vec![Memo::table()])
+            .expect("schema")
+            .create_all(db)
+            .await
+            .expect("created");
+        let before = OffsetDateTime::now_utc() - TimeDuration::seconds(1);
+        let created = Memo::create(db, MemoCreate { body: "a".into() })
+            .await
+            .expect("create");
+        assert!(created.created_at >= before, "{}", created.created_at);
+        assert!(created.created_at <= OffsetDateTime::now_utc());
+        assert_eq!(
+            created.created_at.date(),
+            created.updated_at.date(),
+            "one clock reading, in UTC"
+        );
+        assert_eq!(created.created_at.time(), created.updated_at.time());
+
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let patch = MemoUpdate {
+            body: Patch::Set("b".into()),
+        };
+        let updated = Memo::update(db, created.id, patch).await.expect("update");
+        assert_eq!(updated.created_at, created.created_at, "kept");
+        assert!(updated.updated_at > created.updated_at, "raised");
+
+        assert!(Memo::delete(db, created.id).await.expect("soft delete"));
+        let gone = Memo::with_deleted()
+            .get(db, created.id)
+            .await
+            .expect("get")
+            .expect("there");
+        let deleted_at = gone.deleted_at.expect("set");
+        assert!(deleted_at >= updated.created_at);
+        assert!(gone.updated_at >= updated.updated_at);
+        t
+    })
+    .await;
+}
