@@ -58,6 +58,20 @@ pub(crate) fn entity(entity: &Entity, cx: &Ctxt) {
 }
 
 fn field(field: &Field, cx: &Ctxt) {
+    if let Some(audit) = &field.audit {
+        if field.primary_key.is_some() {
+            cx.error_at(
+                audit.span,
+                "a key field cannot be skipped or masked in the audit log: every record names the row by its key",
+            );
+        }
+        if field.deleted_at.is_some() {
+            cx.error_at(
+                audit.span,
+                "`deleted_at` cannot be skipped or masked in the audit log: it is what soft deletes and restores change",
+            );
+        }
+    }
     if let (Some(unique), Some(_)) = (field.unique, field.unique_live) {
         cx.error_at(
             unique,

@@ -28,4 +28,14 @@ struct NoRepo {
     id: i64,
 }
 
+
+#[derive(Entity)]
+#[entity(audit)]
+struct KeyHidden {
+    #[entity(primary_key, audit(mask))]
+    id: i64,
+    #[entity(deleted_at, audit(skip))]
+    gone: Option<DateTime<Utc>>,
+}
+
 fn main() {}

@@ -17,6 +17,38 @@ use crate::exec::{Exec, with_conn};
 use crate::hooks::Hooks;
 use crate::query::builder::bind_error;
 
+/// Runs `$body` (a block returning `Result`) inside a transaction on
+/// `$conn` (a savepoint when one is open), named `$tx` in the body;
+/// commits on `Ok`, rolls back on `Err`.
+///
+/// The rollback is awaited here, not left to the transaction's drop: sqlx
+/// would send that `ROLLBACK` later, from another task, and the next
+/// statement could meet its locks. On SQLite the transaction begins with
+/// `BEGIN IMMEDIATE`: a deferred one that reads before it writes cannot
+/// upgrade its lock while another writer waits (SQLite answers BUSY at
+/// once, without the busy timeout).
+macro_rules! in_change {
+    ($B:ident, $conn:ident, $classify:ident, $tx:ident => $body:block) => {{
+        let mut $tx = if $B::DIALECT == Dialect::Sqlite && !sqlx::Connection::is_in_transaction(&*$conn) {
+            sqlx::Connection::begin_with(&mut *$conn, "BEGIN IMMEDIATE").await
+        } else {
+            sqlx::Connection::begin(&mut *$conn).await
+        }
+        .map_err($classify)?;
+        let outcome: Result<_> = async $body.await;
+        match outcome {
+            Ok(value) => {
+                $tx.commit().await.map_err($classify)?;
+                Ok(value)
+            }
+            Err(error) => {
+                let _ = $tx.rollback().await;
+                Err(error)
+            }
+        }
+    }};
+}
+
 /// Whether `E` has neither hooks nor an audit log.
 pub(crate) fn is_plain<E: Model>() -> bool {
     !E::HOOKS && !E::table().audited
@@ -40,6 +72,11 @@ async fn log<E: Model>(
         context: exec.audit_context(),
     };
     audit::write(exec, context, change).await
+}
+
+/// Empty old and new values: a change none of whose shown fields differ.
+fn no_values() -> (serde_json::Value, serde_json::Value) {
+    (serde_json::json!({}), serde_json::json!({}))
 }
 
 /// The row with `key` as it is now, live or not, locked for the change
@@ -70,21 +107,21 @@ pub(crate) async fn create<E: Model + OnEveryBackend + Hooks>(
     let audit = exec.audit_context();
     with_conn!(exec, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
-        let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(classify)?;
-        if E::HOOKS {
-            E::before_create(B::inner(&mut tx, audit.clone()), &mut input).await.map_err(|e| e.in_hook(context))?;
-            input.validate().map_err(|errors| Error::Validation { context, errors })?;
-        }
-        let row = insert_row::<E>(B::inner(&mut tx, audit.clone()), &input).await?;
-        if table.audited {
-            let values = (None, Some(full(&row.audit_fields())));
-            log::<E>(B::inner(&mut tx, audit.clone()), context, Act::Create, &row.key(), values).await?;
-        }
-        if E::HOOKS {
-            E::after_create(B::inner(&mut tx, audit.clone()), &row).await.map_err(|e| e.in_hook(context))?;
-        }
-        tx.commit().await.map_err(classify)?;
-        Ok(row)
+        in_change!(B, conn, classify, tx => {
+            if E::HOOKS {
+                E::before_create(B::inner(&mut tx, audit.clone()), &mut input).await.map_err(|e| e.in_hook(context))?;
+                input.validate().map_err(|errors| Error::Validation { context, errors })?;
+            }
+            let row = insert_row::<E>(B::inner(&mut tx, audit.clone()), &input).await?;
+            if table.audited {
+                let values = (None, Some(full(&row.audit_fields())));
+                log::<E>(B::inner(&mut tx, audit.clone()), context, Act::Create, &row.key(), values).await?;
+            }
+            if E::HOOKS {
+                E::after_create(B::inner(&mut tx, audit.clone()), &row).await.map_err(|e| e.in_hook(context))?;
+            }
+            Ok(row)
+        })
     })
 }
 
@@ -99,26 +136,30 @@ pub(crate) async fn update<E: Model + OnEveryBackend + Hooks>(
     let audit = exec.audit_context();
     with_conn!(exec, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
-        let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(classify)?;
-        if E::HOOKS {
-            E::before_update(B::inner(&mut tx, audit.clone()), &key, &mut patch).await.map_err(|e| e.in_hook(context))?;
-            patch.validate().map_err(|errors| Error::Validation { context, errors })?;
-        }
-        let old = if table.audited {
-            locked::<E>(B::inner(&mut tx, None), &key, context).await?
-        } else {
-            None
-        };
-        let row = update_row::<E>(B::inner(&mut tx, audit.clone()), &key, &patch).await?;
-        if let Some((before, after)) = old.and_then(|old| changes(&old.audit_fields(), &row.audit_fields())) {
-            let values = (Some(before), Some(after));
-            log::<E>(B::inner(&mut tx, audit.clone()), context, Act::Update, &key, values).await?;
-        }
-        if E::HOOKS {
-            E::after_update(B::inner(&mut tx, audit.clone()), &row).await.map_err(|e| e.in_hook(context))?;
-        }
-        tx.commit().await.map_err(classify)?;
-        Ok(row)
+        in_change!(B, conn, classify, tx => {
+            if E::HOOKS {
+                E::before_update(B::inner(&mut tx, audit.clone()), &key, &mut patch).await.map_err(|e| e.in_hook(context))?;
+                patch.validate().map_err(|errors| Error::Validation { context, errors })?;
+            }
+            let old = if table.audited {
+                locked::<E>(B::inner(&mut tx, None), &key, context).await?
+            } else {
+                None
+            };
+            let row = update_row::<E>(B::inner(&mut tx, audit.clone()), &key, &patch).await?;
+            // Logged whenever a statement wrote the row, even when no shown
+            // field differs (only `audit(skip)` fields changed, say): the values
+            // are then empty, the act and its actor are still on record.
+            let wrote = !E::update_is_empty(&patch) || E::expected_version(&patch).is_some();
+            if let (Some(old), true) = (old, wrote) {
+                let values = changes(&old.audit_fields(), &row.audit_fields()).unwrap_or_else(no_values);
+                log::<E>(B::inner(&mut tx, audit.clone()), context, Act::Update, &key, (Some(values.0), Some(values.1))).await?;
+            }
+            if E::HOOKS {
+                E::after_update(B::inner(&mut tx, audit.clone()), &row).await.map_err(|e| e.in_hook(context))?;
+            }
+            Ok(row)
+        })
     })
 }
 
@@ -135,33 +176,41 @@ pub(crate) async fn upsert<E: Model + OnEveryBackend + Hooks>(
     let set = column_set(table, target);
     with_conn!(exec, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
-        let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(classify)?;
-        // The row the upsert would overwrite, when the input names it.
-        let mut old = None;
-        if let Some(set) = set {
-            let mut args = Args::<B>::default();
-            <E as Persist<B>>::bind_create_columns(input, set, &mut args).map_err(|e| bind_error(context, e))?;
-            if sqlx::Arguments::len(&args) == set.count_ones() as usize {
-                let mut sql = E::sql().select_by(B::DIALECT, table, set).to_string();
-                if B::DIALECT != Dialect::Sqlite {
-                    sql.push_str(" FOR UPDATE");
+        in_change!(B, conn, classify, tx => {
+            // The row the upsert would overwrite, when the input names it.
+            let mut old = None;
+            if let Some(set) = set {
+                let mut args = Args::<B>::default();
+                <E as Persist<B>>::bind_create_columns(input, set, &mut args).map_err(|e| bind_error(context, e))?;
+                if sqlx::Arguments::len(&args) == set.count_ones() as usize {
+                    // Not locked: on MySQL a locking read of an absent row takes
+                    // a gap lock, and two upserts into one gap deadlock. A
+                    // change by another writer in between shows in the diff.
+                    // A `unique_live` target matches live rows only; any other
+                    // target matches a soft-deleted row too, which the upsert
+                    // makes live again.
+                    let live = table.indexes.iter().any(|i| i.live && column_set(table, i.columns) == Some(set));
+                    let sql = if live {
+                        E::sql().select_by(B::DIALECT, table, set)
+                    } else {
+                        E::sql().select_by_any(B::DIALECT, table, set)
+                    };
+                    let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *tx).await.map_err(classify)?;
+                    old = row.map(|row| <E as Persist<B>>::decode(&row).map_err(classify)).transpose()?;
                 }
-                let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *tx).await.map_err(classify)?;
-                old = row.map(|row| <E as Persist<B>>::decode(&row).map_err(classify)).transpose()?;
             }
-        }
-        let row = upsert_row::<E>(B::inner(&mut tx, audit.clone()), input, target).await?;
-        let key = row.key();
-        let logged = match old.filter(|old| E::audit_key(&old.key()) == E::audit_key(&key)) {
-            Some(old) => changes(&old.audit_fields(), &row.audit_fields())
-                .map(|(before, after)| (Act::Update, Some(before), Some(after))),
-            None => Some((Act::Create, None, Some(full(&row.audit_fields())))),
-        };
-        if let Some((act, before, after)) = logged {
-            log::<E>(B::inner(&mut tx, audit.clone()), context, act, &key, (before, after)).await?;
-        }
-        tx.commit().await.map_err(classify)?;
-        Ok(row)
+            let row = upsert_row::<E>(B::inner(&mut tx, audit.clone()), input, target).await?;
+            let key = row.key();
+            let logged = match old.filter(|old| E::audit_key(&old.key()) == E::audit_key(&key)) {
+                Some(old) => changes(&old.audit_fields(), &row.audit_fields())
+                    .map(|(before, after)| (Act::Update, Some(before), Some(after))),
+                None => Some((Act::Create, None, Some(full(&row.audit_fields())))),
+            };
+            if let Some((act, before, after)) = logged {
+                log::<E>(B::inner(&mut tx, audit.clone()), context, act, &key, (before, after)).await?;
+            }
+            Ok(row)
+        })
     })
 }
 
@@ -183,34 +232,36 @@ pub(crate) async fn remove<E: Model + OnEveryBackend + Hooks>(
     let hooks = E::HOOKS && removal != Removal::Restore;
     with_conn!(exec, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
-        let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(classify)?;
-        if hooks {
-            E::before_delete(B::inner(&mut tx, audit.clone()), &key).await.map_err(|e| e.in_hook(context))?;
-        }
-        let old = if table.audited {
-            locked::<E>(B::inner(&mut tx, None), &key, context).await?
-        } else {
-            None
-        };
-        let changed = delete::remove::<E>(B::inner(&mut tx, audit.clone()), &key, version, removal).await?;
-        if let (true, Some(old)) = (changed, old) {
-            let soft = table.deleted_at.is_some() && removal != Removal::Purge;
-            let logged = if soft {
-                let new = locked::<E>(B::inner(&mut tx, None), &key, context).await?;
-                let act = if removal == Removal::Restore { Act::Restore } else { Act::SoftDelete };
-                new.and_then(|new| changes(&old.audit_fields(), &new.audit_fields()))
-                    .map(|(before, after)| (act, Some(before), Some(after)))
-            } else {
-                Some((Act::Delete, Some(full(&old.audit_fields())), None))
-            };
-            if let Some((act, before, after)) = logged {
-                log::<E>(B::inner(&mut tx, audit.clone()), context, act, &key, (before, after)).await?;
+        in_change!(B, conn, classify, tx => {
+            if hooks {
+                E::before_delete(B::inner(&mut tx, audit.clone()), &key).await.map_err(|e| e.in_hook(context))?;
             }
-        }
-        if hooks && changed {
-            E::after_delete(B::inner(&mut tx, audit.clone()), &key).await.map_err(|e| e.in_hook(context))?;
-        }
-        tx.commit().await.map_err(classify)?;
-        Ok(changed)
+            let old = if table.audited {
+                locked::<E>(B::inner(&mut tx, None), &key, context).await?
+            } else {
+                None
+            };
+            let changed = delete::remove::<E>(B::inner(&mut tx, audit.clone()), &key, version, removal).await?;
+            if let (true, Some(old)) = (changed, old) {
+                let soft = table.deleted_at.is_some() && removal != Removal::Purge;
+                let logged = if soft {
+                    let new = locked::<E>(B::inner(&mut tx, None), &key, context).await?;
+                    let act = if removal == Removal::Restore { Act::Restore } else { Act::SoftDelete };
+                    new.map(|new| {
+                        let (before, after) = changes(&old.audit_fields(), &new.audit_fields()).unwrap_or_else(no_values);
+                        (act, Some(before), Some(after))
+                    })
+                } else {
+                    Some((Act::Delete, Some(full(&old.audit_fields())), None))
+                };
+                if let Some((act, before, after)) = logged {
+                    log::<E>(B::inner(&mut tx, audit.clone()), context, act, &key, (before, after)).await?;
+                }
+            }
+            if hooks && changed {
+                E::after_delete(B::inner(&mut tx, audit.clone()), &key).await.map_err(|e| e.in_hook(context))?;
+            }
+            Ok(changed)
+        })
     })
 }

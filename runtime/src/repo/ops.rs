@@ -325,9 +325,12 @@ impl<E: Model + OnEveryBackend + Hooks> Repo for E {
 }
 
 impl<E: Model + OnEveryBackend> Query<E> {
-    /// One page of the rows this query sees that match `search` too,
-    /// ordered by the search's sort: [`Repo::search`] over
-    /// [`with_deleted`](Query::with_deleted) rows, say.
+    /// One page of the rows this query sees that match `search` too:
+    /// [`Repo::search`] over [`with_deleted`](Query::with_deleted) rows,
+    /// within an extra filter, or with eager loads
+    /// ([`with`](Query::with)) on the page's rows. Rows are sorted by the
+    /// search's sort, then by the query's [`order_by`](Query::order_by),
+    /// then by key; the search's page replaces any limit and offset.
     pub fn search<'a>(
         self,
         exec: impl Into<Exec<'a>>,
@@ -342,8 +345,18 @@ impl<E: Model + OnEveryBackend> Query<E> {
                 .filter(E::search_filter(search))
                 .limit(u64::from(page.page_size))
                 .offset(page.offset());
-            query.order = super::filters::sort_terms(E::search_sort(search)).collect();
-            with_conn!(exec, B, conn => {
+            let own_order = std::mem::take(&mut query.order);
+            query.order = super::filters::sort_terms(E::search_sort(search))
+                .chain(own_order)
+                .collect();
+            let loads = std::mem::take(&mut query.loads);
+            // Page, count and loads on one connection.
+            let mut held = None;
+            let mut exec = match exec {
+                Exec::Db(db) if !loads.is_empty() => Exec::Conn(held.insert(db.acquire().await?)),
+                other => other,
+            };
+            let (mut items, total) = with_conn!(exec.reborrow(), B, conn => {
                 let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
                 let fixed = E::sql().fixed(B::DIALECT, table);
                 let (sql, args) = query.statement::<B>(&fixed.select, Shape::Rows, context)?;
@@ -364,8 +377,13 @@ impl<E: Model + OnEveryBackend> Query<E> {
                     let total: i64 = sqlx::query_scalar_with(AssertSqlSafe(count_sql), count_args).fetch_one(&mut *conn).await.map_err(classify)?;
                     u64::try_from(total).unwrap_or(0)
                 };
-                Ok(Page::new(items, total, page.page, page.page_size))
-            })
+                Ok::<_, Error>((items, total))
+            })?;
+            for load in &loads {
+                load.load(exec.reborrow(), items.iter_mut().collect())
+                    .await?;
+            }
+            Ok(Page::new(items, total, page.page, page.page_size))
         }
     }
 }
@@ -529,6 +547,30 @@ pub(crate) async fn upsert_row<E: Model + OnEveryBackend>(
             return Err(Error::UniqueViolation { context, constraint: None, source: sqlx::Error::RowNotFound });
         };
         let entity = <E as Persist<B>>::decode(&row).map_err(classify)?;
+        // The target's row is there, but the statement may have hit
+        // another unique key first and changed that row instead: any
+        // other unique key of the input held by a different row means so.
+        let key_text = format!("{:?}", entity.key());
+        let others = std::iter::once(table.primary_key)
+            .chain(table.indexes.iter().filter(|i| i.unique).map(|i| i.columns))
+            .filter_map(|names| column_set(table, names))
+            .filter(|set| *set != target && columns & set == *set);
+        for set in others {
+            let mut args = Args::<B>::default();
+            <E as Persist<B>>::bind_create_columns(input, set, &mut args).map_err(|e| bind_error(context, e))?;
+            if sqlx::Arguments::len(&args) != set.count_ones() as usize {
+                continue;
+            }
+            let sql = E::sql().select_by(B::DIALECT, table, set);
+            let holder = sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *tx).await.map_err(classify)?;
+            if let Some(holder) = holder {
+                let holder = <E as Persist<B>>::decode(&holder).map_err(classify)?;
+                if format!("{:?}", holder.key()) != key_text {
+                    tx.rollback().await.map_err(classify)?;
+                    return Err(Error::UniqueViolation { context, constraint: None, source: sqlx::Error::RowNotFound });
+                }
+            }
+        }
         tx.commit().await.map_err(classify)?;
         Ok(entity)
     })

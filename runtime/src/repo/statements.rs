@@ -32,8 +32,10 @@ enum Shape {
     Update,
     /// An insert that updates the row conflicting on these columns.
     Upsert(ColumnSet),
-    /// A select by the values of some columns.
+    /// A select by the values of some columns (live rows only).
     SelectBy,
+    /// The same, soft-deleted rows included.
+    SelectByAny,
 }
 
 /// Statements whose text never changes.
@@ -239,8 +241,33 @@ impl SqlCache {
         table: &TableMeta,
         columns: ColumnSet,
     ) -> Arc<str> {
+        self.select_by_values(dialect, table, columns, true)
+    }
+
+    /// [`select_by`](Self::select_by), soft-deleted rows included.
+    pub(crate) fn select_by_any(
+        &self,
+        dialect: Dialect,
+        table: &TableMeta,
+        columns: ColumnSet,
+    ) -> Arc<str> {
+        self.select_by_values(dialect, table, columns, false)
+    }
+
+    fn select_by_values(
+        &self,
+        dialect: Dialect,
+        table: &TableMeta,
+        columns: ColumnSet,
+        live: bool,
+    ) -> Arc<str> {
         let select = self.fixed(dialect, table).select.clone();
-        self.shaped(dialect, Shape::SelectBy, columns, || {
+        let shape = if live {
+            Shape::SelectBy
+        } else {
+            Shape::SelectByAny
+        };
+        self.shaped(dialect, shape, columns, || {
             let mut sql = select.to_string();
             for (i, column) in positions(table, columns) {
                 sql.push_str(if i == 0 { " WHERE " } else { " AND " });
@@ -248,7 +275,9 @@ impl SqlCache {
                 sql.push_str(" = ");
                 dialect.placeholder(&mut sql, i + 1);
             }
-            push_live_condition(dialect, table, &mut sql, true);
+            if live {
+                push_live_condition(dialect, table, &mut sql, true);
+            }
             sql
         })
     }
@@ -291,7 +320,8 @@ impl Fixed {
         let mut lock_by_key = select.clone();
         push_key_condition(dialect, table, &mut lock_by_key, 0);
         if dialect != Dialect::Sqlite {
-            // SQLite locks the whole database for the writer instead.
+            // SQLite has no row locks: changes that read first begin with
+            // `BEGIN IMMEDIATE` there, which takes the write lock.
             lock_by_key.push_str(" FOR UPDATE");
         }
         let mut purge_by_key = format!("DELETE FROM {}", table_ident(dialect, table));

@@ -143,8 +143,10 @@ impl Tx {
         self.shared.dialect
     }
 
-    /// Logs the changes made in this transaction (and its savepoints) with
-    /// `context`, instead of the task's ([`AuditContext::scope`]).
+    /// Logs the changes made in this transaction from now on with `context`,
+    /// instead of the task's ([`AuditContext::scope`]). It belongs to the
+    /// whole transaction: set on a savepoint's handle, it stays after the
+    /// savepoint ends.
     ///
     /// [`AuditContext::scope`]: crate::AuditContext::scope
     pub fn set_audit_context(&self, context: crate::AuditContext) {

@@ -92,7 +92,7 @@ async fn audit_rows_equal_the_committed_changes() {
                         ..Default::default()
                     };
                     Client::update(db, c1.id, patch).await.expect("update");
-                    // Nothing changes: nothing is logged.
+                    // The same value again: a write, logged with no values.
                     let same = ClientUpdate {
                         name: Patch::Set("Ada".into()),
                         ..Default::default()
@@ -172,6 +172,7 @@ async fn audit_rows_equal_the_committed_changes() {
                 [
                     (AuditAction::Create, k1.clone(), alice_id.clone()),
                     (AuditAction::Update, k1.clone(), alice_id.clone()),
+                    (AuditAction::Update, k1.clone(), alice_id.clone()),
                     (AuditAction::Create, k2.clone(), alice_id.clone()),
                     (AuditAction::Update, k1.clone(), bob.clone()),
                     (AuditAction::Create, grant_key.clone(), bob.clone()),
@@ -214,20 +215,22 @@ async fn audit_rows_equal_the_committed_changes() {
             // Updates log the changed fields only.
             assert_eq!(records[1].old_values, Some(json!({"name": "A@X.IO"})));
             assert_eq!(records[1].new_values, Some(json!({"name": "Ada"})));
+            assert_eq!(records[2].old_values, Some(json!({})));
+            assert_eq!(records[2].new_values, Some(json!({})));
             assert_eq!(
-                records[3].old_values,
+                records[4].old_values,
                 Some(json!({"balance": 0, "api_token": "***"}))
             );
             assert_eq!(
-                records[3].new_values,
+                records[4].new_values,
                 Some(json!({"balance": 100, "api_token": "***"}))
             );
             assert_eq!(
-                records[4].new_values,
+                records[5].new_values,
                 Some(json!({"role": "admin", "client_id": c1.id, "level": 3}))
             );
             // Soft delete and restore: deleted_at only.
-            let soft = &records[5];
+            let soft = &records[6];
             assert_eq!(soft.old_values, Some(json!({"deleted_at": null})));
             assert!(
                 soft.new_values
@@ -235,24 +238,24 @@ async fn audit_rows_equal_the_committed_changes() {
                     .is_some_and(|v| v["deleted_at"].is_string()),
                 "{soft:?}"
             );
-            assert_eq!(records[6].new_values, Some(json!({"deleted_at": null})));
+            assert_eq!(records[7].new_values, Some(json!({"deleted_at": null})));
             // A real delete logs the row it removed.
-            assert_eq!(records[7].new_values, None);
+            assert_eq!(records[8].new_values, None);
             assert_eq!(
-                records[7].old_values.as_ref().map(|v| v["email"].clone()),
+                records[8].old_values.as_ref().map(|v| v["email"].clone()),
                 Some(json!("b@x.io"))
             );
             // The overwrite wrote every Create field: bob's balance and token
             // went back too.
             assert_eq!(
-                records[8].old_values,
+                records[9].old_values,
                 Some(json!({"name": "Ada", "balance": 100, "api_token": "***"}))
             );
             assert_eq!(
-                records[8].new_values,
+                records[9].new_values,
                 Some(json!({"name": "Ada L.", "balance": 0, "api_token": "***"}))
             );
-            assert_eq!(records[10].old_values, Some(json!({"level": 3})));
+            assert_eq!(records[11].old_values, Some(json!({"level": 3})));
 
             // Secrets never reach the table, in any column.
             let everything: Vec<AuditRecord> = AuditRecord::query().all(db).await.expect("raw");
@@ -275,7 +278,7 @@ async fn audit_rows_equal_the_committed_changes() {
                 .all(db)
                 .await
                 .expect("key");
-            assert_eq!(of_c1.len(), 4);
+            assert_eq!(of_c1.len(), 5);
             let by_bob = AuditLog::query().actor("bob").all(db).await.expect("actor");
             assert_eq!(by_bob.len(), 2);
             let grants = AuditLog::query()
@@ -301,7 +304,7 @@ async fn audit_rows_equal_the_committed_changes() {
                 last_two.iter().map(|r| r.action).collect::<Vec<_>>(),
                 [AuditAction::Delete, AuditAction::Update]
             );
-            let middle = records[5].at;
+            let middle = records[6].at;
             let since = AuditLog::query()
                 .since(middle)
                 .all(db)

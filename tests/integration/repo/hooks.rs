@@ -127,10 +127,8 @@ async fn hooks_run_inside_the_change() {
             other => panic!("expected Rejected, got {other:?}"),
         }
         // An after-hook refusal undoes the insert.
-        assert!(matches!(
-            Person::create(db, person("u@y.io", "undo")).await,
-            Err(Error::Rejected { .. })
-        ));
+        let undone = Person::create(db, person("u@y.io", "undo")).await;
+        assert!(matches!(undone, Err(Error::Rejected { .. })), "{undone:?}");
         assert_eq!(Person::count(db, Expr::all()).await.expect("count"), 1);
 
         // Validation runs on what the before-hook left.

@@ -1,6 +1,7 @@
 //! The repository operations, run on every backend.
 
 mod audit;
+mod audit_edges;
 mod blog;
 mod crud;
 mod dsl;
