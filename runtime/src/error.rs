@@ -86,6 +86,30 @@ pub enum Error {
         /// Field → errors.
         errors: validator::ValidationErrors,
     },
+    /// Row `row` (0-based) of a bulk call failed validation; nothing was
+    /// sent to the database.
+    #[error("{context}row {row}: validation failed: {errors}")]
+    InvalidRow {
+        /// Where.
+        context: Context,
+        /// The row's index in the input.
+        row: usize,
+        /// Field → errors.
+        errors: validator::ValidationErrors,
+    },
+    /// A bulk call in batch-commit mode failed after committing
+    /// `committed` rows (the first `committed` rows of the input); the
+    /// batch that failed was rolled back.
+    #[error("{context}{committed} rows committed before: {source}")]
+    PartiallyCommitted {
+        /// Where.
+        context: Context,
+        /// Rows committed, from the start of the input.
+        committed: u64,
+        /// Why the next batch failed.
+        #[source]
+        source: Box<Error>,
+    },
     /// The row changed or vanished between read and write.
     #[error("{context}conflict on key {key}")]
     Conflict {

@@ -10,7 +10,7 @@ pub use crate::query::{Column, Expr, Opaque};
 pub use crate::relation::{
     BelongsTo, ForeignKey, HasMany, HasOne, ManyToMany, NotAForeignKey, References,
 };
-pub use crate::repo::{BindError, ColumnSet, Model, Persist, SqlCache};
+pub use crate::repo::{BindError, ColumnSet, Model, Persist, SqlCache, ValueSink};
 
 /// One Search condition as an expression on `E`.
 pub fn condition_expr<E: Entity, T: crate::query::SqlValue>(

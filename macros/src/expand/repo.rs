@@ -67,14 +67,14 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
             let ty = &field.ty;
             quote! {
                 let #ident: #ty = #p::new_uuid_v4::<#ty>().ok_or("uuid_v4 needs a Uuid field")?;
-                #p::bind::<B, _>(args, &#ident)?;
+                #p::ValueSink::value(sink, &#ident)?;
                 columns |= #bit;
             }
         } else if field.is_timestamp() {
             let ty = &field.ty;
             quote! {
                 let value: #ty = #p::Timestamp::from_clock(__entable_now);
-                #p::bind::<B, _>(args, &value)?;
+                #p::ValueSink::value(sink, &value)?;
                 columns |= #bit;
             }
         } else if !field.in_create() {
@@ -82,7 +82,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
         } else if field.has_default() {
             quote! {
                 if let #p::Patch::Set(value) = &input.#ident {
-                    #p::bind::<B, _>(args, value)?;
+                    #p::ValueSink::value(sink, value)?;
                     columns |= #bit;
                 }
             }
@@ -91,12 +91,30 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
                 known_key_parts.push(quote!(::core::clone::Clone::clone(&input.#ident)));
             }
             quote! {
-                #p::bind::<B, _>(args, &input.#ident)?;
+                #p::ValueSink::value(sink, &input.#ident)?;
                 columns |= #bit;
             }
         }
     });
     let create_binds: Vec<TokenStream> = create_binds.collect();
+    // Which columns an insert of the input writes, without binding.
+    let create_columns = columns.iter().enumerate().map(|(i, field)| {
+        let ident = &field.ident;
+        let bit = quote!((1 as #p::ColumnSet) << #i);
+        if field.uuid_v4.is_some() || field.is_timestamp() {
+            quote!(columns |= #bit;)
+        } else if !field.in_create() {
+            quote!()
+        } else if field.has_default() {
+            quote! {
+                if let #p::Patch::Set(_) = &input.#ident {
+                    columns |= #bit;
+                }
+            }
+        } else {
+            quote!(columns |= #bit;)
+        }
+    });
     let known_key = if known_key_parts.len() == keys.len() {
         let key = tuple_or_single(known_key_parts);
         quote!(::core::option::Option::Some(#key))
@@ -289,6 +307,11 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
             fn key_from_insert_id(id: u64) -> ::core::option::Option<Self::Key> {
                 #key_from_insert_id
             }
+            fn create_columns(input: &#create) -> #p::ColumnSet {
+                let mut columns: #p::ColumnSet = 0;
+                #(#create_columns)*
+                columns
+            }
             fn update_is_empty(update: &#update) -> bool {
                 update.is_empty()
             }
@@ -335,9 +358,9 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
                 ::core::result::Result::Ok(())
             }
 
-            fn bind_create(
+            fn write_create<S: #p::ValueSink<B>>(
                 input: &#create,
-                args: &mut #p::Args<B>,
+                sink: &mut S,
             ) -> ::core::result::Result<(#p::ColumnSet, ::core::option::Option<Self::Key>), #p::BindError> {
                 let mut columns: #p::ColumnSet = 0;
                 #now

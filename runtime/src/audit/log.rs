@@ -13,11 +13,10 @@ use crate::query::Expr;
 use crate::query::builder::bind_error;
 use crate::repo::{Model, Persist};
 
-/// Inserts the record of `change` on `exec` (the changing operation's
-/// connection, inside its transaction).
-pub(crate) async fn write(exec: Exec<'_>, context: Context, change: Change) -> Result<()> {
+/// The row of `change`, stamped now.
+fn record(change: Change) -> AuditRecordCreate {
     let who = change.context.as_deref().cloned().unwrap_or_default();
-    let input = AuditRecordCreate {
+    AuditRecordCreate {
         at: Utc::now(),
         action: match change.act {
             Act::Create => AuditAction::Create,
@@ -35,19 +34,43 @@ pub(crate) async fn write(exec: Exec<'_>, context: Context, change: Change) -> R
         correlation_id: who.correlation_id,
         ip: who.ip,
         user_agent: who.user_agent,
-    };
-    let table = AuditRecord::table();
-    with_conn!(exec, B, conn => {
-        let mut args = crate::backend::driver::Args::<B>::default();
-        let (columns, _) = <AuditRecord as Persist<B>>::bind_create(&input, &mut args)
-            .map_err(|e| bind_error(context, e))?;
-        let sql = AuditRecord::sql().insert(B::DIALECT, table, columns);
-        sqlx::query_with(AssertSqlSafe(sql), args)
-            .execute(&mut *conn)
+    }
+}
+
+/// Inserts the record of `change` on `exec` (the changing operation's
+/// connection, inside its transaction).
+pub(crate) async fn write(exec: Exec<'_>, context: Context, change: Change) -> Result<()> {
+    write_many(exec, context, vec![change]).await
+}
+
+/// Inserts the records of `changes` on `exec` in multi-row statements (a
+/// bulk change logs one record per row).
+pub(crate) async fn write_many(
+    exec: Exec<'_>,
+    context: Context,
+    changes: Vec<Change>,
+) -> Result<()> {
+    let rows: Vec<AuditRecordCreate> = changes.into_iter().map(record).collect();
+    match rows.as_slice() {
+        [] => Ok(()),
+        [one] => {
+            let table = AuditRecord::table();
+            with_conn!(exec, B, conn => {
+                let mut args = crate::backend::driver::Args::<B>::default();
+                let (columns, _) = <AuditRecord as Persist<B>>::bind_create(one, &mut args)
+                    .map_err(|e| bind_error(context, e))?;
+                let sql = AuditRecord::sql().insert(B::DIALECT, table, columns);
+                sqlx::query_with(AssertSqlSafe(sql), args)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(|e| Error::from_driver(e, context, table, B::DIALECT))?;
+                Ok(())
+            })
+        }
+        _ => crate::repo::bulk::insert_rows::<AuditRecord>(exec, &rows, false, None, context)
             .await
-            .map_err(|e| Error::from_driver(e, context, table, B::DIALECT))?;
-        Ok(())
-    })
+            .map(|_| ()),
+    }
 }
 
 /// Reading and trimming the audit log.

@@ -35,7 +35,7 @@ pub use record::{AuditAction, AuditRecord, AuditRecordSearch, AuditRecordSort};
 pub use value::{AuditField, AuditValue, key_text};
 
 #[cfg(all(feature = "chrono", feature = "json"))]
-pub(crate) use log::write;
+pub(crate) use log::{write, write_many};
 pub(crate) use value::{changes, full};
 
 /// What a logged change did ([`AuditAction`] where the log exists).
@@ -64,9 +64,19 @@ pub(crate) struct Change {
 /// audited entity's changes fail instead of going unlogged.
 #[cfg(not(all(feature = "chrono", feature = "json")))]
 pub(crate) async fn write(
+    exec: crate::Exec<'_>,
+    context: crate::Context,
+    change: Change,
+) -> crate::Result<()> {
+    write_many(exec, context, vec![change]).await
+}
+
+/// See [`write`].
+#[cfg(not(all(feature = "chrono", feature = "json")))]
+pub(crate) async fn write_many(
     _exec: crate::Exec<'_>,
     context: crate::Context,
-    _change: Change,
+    _changes: Vec<Change>,
 ) -> crate::Result<()> {
     Err(crate::Error::Usage {
         context,

@@ -42,6 +42,24 @@ pub trait Backend: Send + Sync + Sized + 'static {
         audit: Option<std::sync::Arc<crate::audit::AuditContext>>,
     ) -> crate::Exec<'_>;
 
+    /// Appends `value` to a binary `COPY` row. PostgreSQL only: elsewhere
+    /// an error.
+    #[doc(hidden)]
+    fn copy_value<T: ColumnValue<Self>>(
+        rows: &mut CopyRows,
+        value: &T,
+    ) -> Result<(), sqlx::error::BoxDynError>;
+
+    /// Sends `data`, a whole binary `COPY` stream, with `statement`
+    /// (`COPY … FROM STDIN (FORMAT binary)`); returns the rows copied.
+    /// PostgreSQL only: elsewhere an error.
+    #[doc(hidden)]
+    fn copy_in<'c>(
+        conn: &'c mut <Self::Database as Database>::Connection,
+        statement: String,
+        data: Vec<u8>,
+    ) -> futures_util::future::BoxFuture<'c, Result<u64, sqlx::Error>>;
+
     /// Writes a type-erased condition (dispatches to the condition's writer
     /// for this backend).
     #[doc(hidden)]
@@ -85,7 +103,7 @@ pub fn bind<B: Backend, T: ColumnValue<B>>(
 }
 
 macro_rules! backend {
-    ($(#[$doc:meta])* $name:ident, $feature:literal, $db:ty, $dialect:expr, $write:ident, $variant:ident, |$result:ident| $last_id:expr) => {
+    ($(#[$doc:meta])* $name:ident, $feature:literal, $db:ty, $dialect:expr, $write:ident, $variant:ident, |$result:ident| $last_id:expr, |$cc:ident, $cs:ident, $cd:ident| $copy:expr, |$vr:ident, $vv:ident| $copy_value:expr) => {
         $(#[$doc])*
         #[cfg(feature = $feature)]
         #[derive(Debug, Clone, Copy)]
@@ -112,6 +130,21 @@ macro_rules! backend {
                 $last_id
             }
 
+            fn copy_value<T: ColumnValue<Self>>(
+                $vr: &mut CopyRows,
+                $vv: &T,
+            ) -> Result<(), sqlx::error::BoxDynError> {
+                $copy_value
+            }
+
+            fn copy_in<'c>(
+                $cc: &'c mut <Self::Database as Database>::Connection,
+                $cs: String,
+                $cd: Vec<u8>,
+            ) -> futures_util::future::BoxFuture<'c, Result<u64, sqlx::Error>> {
+                Box::pin(async move { $copy })
+            }
+
             fn inner(
                 conn: &mut <Self::Database as Database>::Connection,
                 audit: Option<std::sync::Arc<crate::audit::AuditContext>>,
@@ -133,13 +166,99 @@ macro_rules! backend {
 
 backend!(
     /// PostgreSQL, through sqlx-postgres.
-    Pg, "postgres", sqlx::Postgres, Dialect::Postgres, write_postgres, Postgres, |_result| None
+    Pg, "postgres", sqlx::Postgres, Dialect::Postgres, write_postgres, Postgres, |_result| None,
+    |conn, statement, data| {
+        let mut copy = conn.copy_in_raw(&statement).await?;
+        copy.send(data).await?;
+        copy.finish().await
+    },
+    |rows, value| rows.push_pg(value)
 );
 backend!(
     /// MySQL and MariaDB, through sqlx-mysql.
-    MySql, "mysql", sqlx::MySql, Dialect::MySql, write_mysql, MySql, |result| Some(result.last_insert_id())
+    MySql, "mysql", sqlx::MySql, Dialect::MySql, write_mysql, MySql, |result| Some(result.last_insert_id()),
+    |_conn, _statement, _data| Err(sqlx::Error::Protocol("COPY is PostgreSQL's".into())),
+    |_rows, _value| Err("COPY is PostgreSQL's".into())
 );
 backend!(
     /// SQLite, through sqlx-sqlite.
-    Sqlite, "sqlite", sqlx::Sqlite, Dialect::Sqlite, write_sqlite, Sqlite, |result| u64::try_from(result.last_insert_rowid()).ok()
+    Sqlite, "sqlite", sqlx::Sqlite, Dialect::Sqlite, write_sqlite, Sqlite, |result| u64::try_from(result.last_insert_rowid()).ok(),
+    |_conn, _statement, _data| Err(sqlx::Error::Protocol("COPY is PostgreSQL's".into())),
+    |_rows, _value| Err("COPY is PostgreSQL's".into())
 );
+
+/// Rows in PostgreSQL's binary `COPY` format, written value by value with
+/// the same encoders binding uses (a bound value and a `COPY` field are
+/// the same bytes behind the same length prefix).
+#[derive(Debug)]
+pub struct CopyRows {
+    data: Vec<u8>,
+    #[cfg(feature = "postgres")]
+    scratch: sqlx::postgres::PgArgumentBuffer,
+    row_start: usize,
+    fields: i16,
+}
+
+impl Default for CopyRows {
+    fn default() -> Self {
+        let mut data = Vec::with_capacity(1 << 16);
+        data.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
+        data.extend_from_slice(&0i32.to_be_bytes()); // flags
+        data.extend_from_slice(&0i32.to_be_bytes()); // header extension
+        CopyRows {
+            data,
+            #[cfg(feature = "postgres")]
+            scratch: Default::default(),
+            row_start: 0,
+            fields: 0,
+        }
+    }
+}
+
+impl CopyRows {
+    /// Starts a row.
+    pub fn begin_row(&mut self) {
+        self.row_start = self.data.len();
+        self.fields = 0;
+        self.data.extend_from_slice(&0i16.to_be_bytes());
+    }
+
+    /// Ends the row begun last: writes its field count.
+    pub fn end_row(&mut self) {
+        let count = self.fields.to_be_bytes();
+        if let Some(slot) = self.data.get_mut(self.row_start..self.row_start + 2) {
+            slot.copy_from_slice(&count);
+        }
+    }
+
+    /// The whole stream, trailer included.
+    pub fn finish(mut self) -> Vec<u8> {
+        self.data.extend_from_slice(&(-1i16).to_be_bytes());
+        self.data
+    }
+
+    /// Appends one field: `value` in PostgreSQL's binary form.
+    #[cfg(feature = "postgres")]
+    fn push_pg<T: ColumnValue<Pg>>(&mut self, value: &T) -> Result<(), sqlx::error::BoxDynError> {
+        self.scratch.clear();
+        let null = sqlx::Encode::<sqlx::Postgres>::encode_by_ref(value, &mut self.scratch)?;
+        if null.is_null() {
+            self.data.extend_from_slice(&(-1i32).to_be_bytes());
+        } else {
+            let len = i32::try_from(self.scratch.len())?;
+            self.data.extend_from_slice(&len.to_be_bytes());
+            self.data.extend_from_slice(&self.scratch);
+        }
+        self.fields = self
+            .fields
+            .checked_add(1)
+            .ok_or("too many fields in one row")?;
+        Ok(())
+    }
+}
+
+impl<B: Backend> crate::repo::ValueSink<B> for CopyRows {
+    fn value<T: ColumnValue<B>>(&mut self, value: &T) -> Result<(), sqlx::error::BoxDynError> {
+        B::copy_value(self, value)
+    }
+}

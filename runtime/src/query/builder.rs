@@ -79,6 +79,34 @@ impl<E: Model + OnEveryBackend> Query<E> {
     /// Sees soft-deleted rows too (`#[entity(deleted_at)]`); by default
     /// a query sees only live rows. Relations loaded with
     /// [`with`](Self::with) still see only live rows.
+    ///
+    /// ```
+    /// # use entable::prelude::*;
+    /// #[derive(Entity, Debug, Clone)]
+    /// struct Doc {
+    ///     #[entity(primary_key, auto_increment)]
+    ///     id: i64,
+    ///     title: String,
+    ///     #[entity(deleted_at)]
+    ///     deleted_at: Option<DateTime<Utc>>,
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> entable::Result<()> {
+    /// let db = Db::connect("sqlite::memory:").await?;
+    /// Schema::of([Doc::table()])?.create_all(&db).await?;
+    /// let doc = Doc::create(&db, DocCreate { title: "draft".into() }).await?;
+    /// assert!(Doc::delete(&db, doc.id).await?); // sets deleted_at
+    /// assert_eq!(Doc::count(&db, Expr::all()).await?, 0);
+    /// assert_eq!(Doc::with_deleted().count(&db).await?, 1);
+    /// assert_eq!(Doc::only_deleted().all(&db).await?[0].title, "draft");
+    /// assert!(Doc::restore(&db, doc.id).await?);
+    /// assert!(Doc::get(&db, doc.id).await?.is_some());
+    /// assert!(Doc::force_delete(&db, doc.id).await?); // gone for real
+    /// assert_eq!(Doc::with_deleted().count(&db).await?, 0);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn with_deleted(mut self) -> Self {
         self.visibility = Visibility::All;
         self
@@ -287,8 +315,20 @@ impl<E: Entity> Query<E> {
         shape: Shape,
         context: Context,
     ) -> Result<(String, Args<B>)> {
-        let mut args = Args::<B>::default();
-        let mut writer = WhereWriter::<B>::new(&mut args, 0);
+        self.statement_after::<B>(base, shape, context, Args::<B>::default(), 0)
+    }
+
+    /// [`statement`](Self::statement) after `base` has bound `bound`
+    /// values into `args` already (an `UPDATE`'s `SET`, say).
+    pub(crate) fn statement_after<B: Backend>(
+        &self,
+        base: &str,
+        shape: Shape,
+        context: Context,
+        mut args: Args<B>,
+        bound: usize,
+    ) -> Result<(String, Args<B>)> {
+        let mut writer = WhereWriter::<B>::new(&mut args, bound);
         let mut sql = String::from(base);
         let filtered = !matches!(self.filter, Node::Const(true));
         let visibility = match (E::table().deleted_at, self.visibility) {

@@ -49,6 +49,8 @@ macro_rules! in_change {
     }};
 }
 
+pub(crate) use in_change;
+
 /// Whether `E` has neither hooks nor an audit log.
 pub(crate) fn is_plain<E: Model>() -> bool {
     !E::HOOKS && !E::table().audited

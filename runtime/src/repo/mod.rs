@@ -8,24 +8,48 @@
 //! statements share its connection; on a [`Db`](crate::Db) each statement
 //! takes one from the pool.
 
+pub(crate) mod bulk;
 mod delete;
 pub mod filters;
 mod lifecycle;
 mod ops;
 pub mod statements;
 
-use crate::backend::driver::{Args, Backend, Row};
+use crate::backend::driver::{Args, Backend, ColumnValue, Row};
 use crate::dto::{PageRequest, SortKey, SortList};
 use crate::entity::Entity;
 use crate::error::Context;
 use crate::query::Expr;
 
 pub use filters::WhereWriter;
+
+/// How many rows one multi-row insert of `columns` values per row takes on
+/// `dialect`: as many as the bind-parameter limit allows (at most 1,000 on
+/// MySQL, where larger statements are slower).
+pub fn bulk_rows_per_statement(dialect: crate::backend::Dialect, columns: usize) -> usize {
+    bulk::rows_per_statement(dialect, columns)
+}
 pub use ops::Repo;
 pub use statements::{ColumnSet, SqlCache};
 
 /// An error while binding values.
 pub type BindError = sqlx::error::BoxDynError;
+
+/// Where an insert's values go: bind arguments, or (PostgreSQL) a binary
+/// `COPY` row.
+pub trait ValueSink<B: Backend> {
+    /// Appends `value`.
+    fn value<T: ColumnValue<B>>(&mut self, value: &T) -> Result<(), BindError>;
+}
+
+/// Bind arguments as a [`ValueSink`].
+pub struct ArgsSink<'a, B: Backend>(pub &'a mut Args<B>);
+
+impl<B: Backend> ValueSink<B> for ArgsSink<'_, B> {
+    fn value<T: ColumnValue<B>>(&mut self, value: &T) -> Result<(), BindError> {
+        crate::backend::driver::bind::<B, T>(self.0, value)
+    }
+}
 
 /// An entity with generated DTOs and a repository. Implemented by
 /// `#[derive(Entity)]` (unless `dto = false`).
@@ -35,7 +59,7 @@ pub trait Model: Entity + Send + Sync + Unpin {
     /// The generated Create type.
     type Create: validator::Validate + Send + Sync;
     /// The generated Update type.
-    type Update: validator::Validate + Send + Sync;
+    type Update: validator::Validate + Clone + Send + Sync;
     /// The generated Search type.
     type Search: Send + Sync;
     /// The generated sort-key enum.
@@ -47,6 +71,9 @@ pub trait Model: Entity + Send + Sync + Unpin {
     fn key(&self) -> Self::Key;
     /// The key of a row whose auto-increment key the database reported.
     fn key_from_insert_id(id: u64) -> Option<Self::Key>;
+    /// The columns an insert of `input` writes (what
+    /// [`Persist::bind_create`] binds), without binding anything.
+    fn create_columns(input: &Self::Create) -> ColumnSet;
     /// Whether an update sets nothing.
     fn update_is_empty(update: &Self::Update) -> bool;
     /// The sort a search asks for.
@@ -95,12 +122,20 @@ pub trait Persist<B: Backend>: Model {
     fn decode(row: &Row<B>) -> Result<Self, sqlx::Error>;
     /// Binds a key's values, in primary-key order.
     fn bind_key(key: &Self::Key, args: &mut Args<B>) -> Result<(), BindError>;
-    /// Binds the values an insert writes; returns which columns they are
-    /// and the new row's key when it is known before inserting.
+    /// Writes the values an insert writes to `sink`, in column order;
+    /// returns which columns they are and the new row's key when it is
+    /// known before inserting.
+    fn write_create<S: ValueSink<B>>(
+        input: &Self::Create,
+        sink: &mut S,
+    ) -> Result<(ColumnSet, Option<Self::Key>), BindError>;
+    /// [`write_create`](Self::write_create) into bind arguments.
     fn bind_create(
         input: &Self::Create,
         args: &mut Args<B>,
-    ) -> Result<(ColumnSet, Option<Self::Key>), BindError>;
+    ) -> Result<(ColumnSet, Option<Self::Key>), BindError> {
+        Self::write_create(input, &mut ArgsSink(args))
+    }
     /// Binds the values an update sets; returns which columns they are.
     fn bind_update(input: &Self::Update, args: &mut Args<B>) -> Result<ColumnSet, BindError>;
     /// Binds the time stamps of a soft delete (`deleted_at`, then

@@ -5,6 +5,7 @@ use std::future::Future;
 use sqlx::AssertSqlSafe;
 use validator::Validate;
 
+use super::bulk;
 use super::delete::Removal;
 use super::lifecycle;
 use super::{ColumnSet, Model, OnEveryBackend, Persist, context};
@@ -131,6 +132,118 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
         input: Self::Create,
         target: T,
     ) -> impl Future<Output = Result<Self>> + Send + 'a;
+
+    /// Validates every row (an error names the first bad row's index),
+    /// then inserts them all in multi-row statements sized to the
+    /// backend's bind-parameter limit, in one transaction: all rows or
+    /// none. Returns the stored rows, in input order. Timestamps and the
+    /// audit log (one record per row) apply; hooks do not run.
+    fn bulk_create<'a>(
+        exec: impl Into<Exec<'a>>,
+        rows: Vec<Self::Create>,
+    ) -> impl Future<Output = Result<Vec<Self>>> + Send + 'a {
+        let exec = exec.into();
+        async move { Ok(bulk::create::<Self>(exec, rows, true).await?.1) }
+    }
+
+    /// [`bulk_create`](Self::bulk_create) without reading the rows back:
+    /// returns how many were inserted. On PostgreSQL this is one binary
+    /// `COPY` (unless the entity is audited or a column has its own
+    /// `sql_type`), the fastest load there is.
+    fn bulk_insert<'a>(
+        exec: impl Into<Exec<'a>>,
+        rows: Vec<Self::Create>,
+    ) -> impl Future<Output = Result<u64>> + Send + 'a {
+        let exec = exec.into();
+        async move { Ok(bulk::create::<Self>(exec, rows, false).await?.0) }
+    }
+
+    /// [`bulk_insert`](Self::bulk_insert) in batch-commit mode, for very
+    /// large loads: each `batch` rows are committed by themselves. When a
+    /// batch fails, it is rolled back and the error is
+    /// [`Error::PartiallyCommitted`] with the number of rows committed
+    /// before it (the input's first rows). Every row is validated before
+    /// the first batch. Not inside a transaction ([`Error::Usage`]).
+    fn bulk_insert_batched<'a>(
+        exec: impl Into<Exec<'a>>,
+        rows: Vec<Self::Create>,
+        batch: usize,
+    ) -> impl Future<Output = Result<u64>> + Send + 'a {
+        let exec = exec.into();
+        bulk::create_batched::<Self>(exec, rows, batch)
+    }
+
+    /// Inserts every row, or overwrites the existing row with the same
+    /// `target` values (as [`upsert`](Self::upsert)), in multi-row
+    /// statements and one transaction; returns the rows written. A target
+    /// value may appear once per call (PostgreSQL refuses to update a row
+    /// twice in one statement). On MySQL a table with unique keys besides
+    /// the target is upserted row by row, which keeps `upsert`'s check
+    /// that no other key matched.
+    fn bulk_upsert<'a, T: Selection<Self> + Send + 'a>(
+        exec: impl Into<Exec<'a>>,
+        rows: Vec<Self::Create>,
+        target: T,
+    ) -> impl Future<Output = Result<u64>> + Send + 'a {
+        let exec = exec.into();
+        bulk::upsert::<Self>(exec, rows, target.columns())
+    }
+
+    /// Applies each row's own patch to the row with its key, in one
+    /// transaction: all or none (a missing key is [`Error::NotFound`], a
+    /// stale version [`Error::Conflict`], and nothing is kept). Returns
+    /// the rows updated. Hooks and the audit log apply as for
+    /// [`update`](Self::update).
+    fn bulk_update<'a>(
+        exec: impl Into<Exec<'a>>,
+        rows: Vec<(Self::Key, Self::Update)>,
+    ) -> impl Future<Output = Result<u64>> + Send + 'a {
+        let exec = exec.into();
+        bulk::update::<Self>(exec, rows)
+    }
+
+    /// Deletes the rows with these keys (soft where the entity declares
+    /// it), as few statements as the bind limit allows, in one
+    /// transaction; returns how many rows were deleted. Refused on
+    /// versioned entities.
+    fn bulk_delete<'a>(
+        exec: impl Into<Exec<'a>>,
+        keys: Vec<Self::Key>,
+    ) -> impl Future<Output = Result<u64>> + Send + 'a {
+        let exec = exec.into();
+        bulk::delete::<Self>(exec, keys, false)
+    }
+
+    /// Deletes the rows with these keys for real, live or soft-deleted.
+    fn bulk_force_delete<'a>(
+        exec: impl Into<Exec<'a>>,
+        keys: Vec<Self::Key>,
+    ) -> impl Future<Output = Result<u64>> + Send + 'a {
+        let exec = exec.into();
+        bulk::delete::<Self>(exec, keys, true)
+    }
+
+    /// Writes `patch`'s set fields to every live row matching `filter` in
+    /// one `UPDATE`; returns how many rows it changed. Refused on
+    /// versioned entities (it would skip the check).
+    fn update_where<'a>(
+        exec: impl Into<Exec<'a>>,
+        filter: Expr<Self>,
+        patch: Self::Update,
+    ) -> impl Future<Output = Result<u64>> + Send + 'a {
+        let exec = exec.into();
+        bulk::update_where::<Self>(exec, filter, patch)
+    }
+
+    /// Deletes every live row matching `filter` (soft where the entity
+    /// declares it) in one statement; returns how many.
+    fn delete_where<'a>(
+        exec: impl Into<Exec<'a>>,
+        filter: Expr<Self>,
+    ) -> impl Future<Output = Result<u64>> + Send + 'a {
+        let exec = exec.into();
+        bulk::delete_where::<Self>(exec, filter)
+    }
 
     /// One page of the rows matching `search`, with the total count.
     fn search<'a>(
@@ -481,21 +594,17 @@ pub(crate) async fn update_row<E: Model + OnEveryBackend>(
     })
 }
 
-/// Inserts `input` (already validated) or overwrites the row matching it
-/// on the `target` columns; returns the stored row.
-pub(crate) async fn upsert_row<E: Model + OnEveryBackend>(
-    exec: Exec<'_>,
-    input: &E::Create,
-    target: &[&'static str],
-) -> Result<E> {
-    let context = context::<E>("upsert");
-    let table = E::table();
+/// The columns `names` as an upsert target: the primary key or a unique
+/// key of `table` (compared as sets, so a repeated column cannot pass for a
+/// two-column key).
+pub(crate) fn upsert_target(
+    table: &crate::schema::TableMeta,
+    names: &[&'static str],
+    context: crate::error::Context,
+) -> Result<ColumnSet> {
     let usage = |reason: String| Error::Usage { context, reason };
-    let names = target;
     let target = column_set(table, names)
         .ok_or_else(|| usage(format!("{names:?} are not columns of {}", table.name)))?;
-    // Compared as sets, so a repeated column cannot pass for a
-    // two-column key.
     let is_key = column_set(table, table.primary_key) == Some(target);
     let is_unique = table
         .indexes
@@ -507,6 +616,22 @@ pub(crate) async fn upsert_row<E: Model + OnEveryBackend>(
             table.name
         )));
     }
+    Ok(target)
+}
+
+/// Inserts `input` (already validated) or overwrites the row matching it
+/// on the `target` columns; returns the stored row.
+pub(crate) async fn upsert_row<E: Model + OnEveryBackend>(
+    exec: Exec<'_>,
+    input: &E::Create,
+    target: &[&'static str],
+) -> Result<E> {
+    let context = context::<E>("upsert");
+    let table = E::table();
+    let usage = |reason: String| Error::Usage { context, reason };
+    let names = target;
+    let target = upsert_target(table, names, context)?;
+    let is_key = column_set(table, table.primary_key) == Some(target);
     with_conn!(exec, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         let mut args = Args::<B>::default();

@@ -26,6 +26,17 @@ pub type ColumnSet = u128;
 /// The most columns a table may have for statements to be cached by shape.
 pub const MAX_SHAPED_COLUMNS: usize = 128;
 
+/// The shape of a multi-row insert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct BulkInsert {
+    /// Rows in the statement.
+    pub(crate) rows: usize,
+    /// With `RETURNING <all>`.
+    pub(crate) returning: bool,
+    /// An upsert on these columns.
+    pub(crate) upsert: Option<ColumnSet>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Shape {
     Insert,
@@ -36,6 +47,8 @@ enum Shape {
     SelectBy,
     /// The same, soft-deleted rows included.
     SelectByAny,
+    /// A multi-row insert.
+    Bulk(BulkInsert),
 }
 
 /// Statements whose text never changes.
@@ -159,78 +172,65 @@ impl SqlCache {
         self.shaped(dialect, Shape::Upsert(target), columns, || {
             let returning = insert.find(" RETURNING ").unwrap_or(insert.len());
             let mut sql = insert[..returning].to_owned();
-            let key: ColumnSet = table
-                .columns
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| table.primary_key.contains(&c.name))
-                .fold(0, |set, (i, _)| set | (1u128 << i));
-            let mut assignments: Vec<&str> = positions(table, columns & !target & !key)
-                .map(|(_, c)| c)
-                .filter(|c| Some(*c) != table.created_at)
-                .collect();
-            if assignments.is_empty() {
-                // Nothing to overwrite: assign a target column to itself so
-                // the conflicting row is still returned.
-                assignments = positions(table, target).map(|(_, c)| c).take(1).collect();
-            }
-            if dialect == Dialect::MySql {
-                sql.push_str(" ON DUPLICATE KEY UPDATE ");
-            } else {
-                sql.push_str(" ON CONFLICT (");
-                for (i, column) in positions(table, target) {
-                    if i > 0 {
-                        sql.push_str(", ");
-                    }
-                    dialect.quote_ident(&mut sql, column);
-                }
-                sql.push(')');
-                if let Some(deleted_at) = table.deleted_at {
-                    // A partial index is only inferred from a target that
-                    // repeats its condition.
-                    let names: Vec<&str> = positions(table, target).map(|(_, c)| c).collect();
-                    let live = table.indexes.iter().any(|i| {
-                        i.live
-                            && i.columns.len() == names.len()
-                            && i.columns.iter().all(|c| names.contains(c))
-                    });
-                    if live {
-                        sql.push_str(" WHERE ");
-                        dialect.quote_ident(&mut sql, deleted_at);
-                        sql.push_str(" IS NULL");
-                    }
-                }
-                sql.push_str(" DO UPDATE SET ");
-            }
-            for (i, column) in assignments.iter().enumerate() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                let mut name = String::new();
-                dialect.quote_ident(&mut name, column);
-                if dialect == Dialect::MySql {
-                    sql.push_str(&format!("{name} = VALUES({name})"));
-                } else {
-                    sql.push_str(&format!("{name} = EXCLUDED.{name}"));
-                }
-            }
-            if let Some(deleted_at) = table.deleted_at {
-                // The row written is live, even when the one it replaces
-                // was soft-deleted.
-                let mut name = String::new();
-                dialect.quote_ident(&mut name, deleted_at);
-                sql.push_str(&format!(", {name} = NULL"));
-            }
-            if let Some(version) = table.version {
-                // Overwriting a row is an update of it: its version rises.
-                let mut name = String::new();
-                dialect.quote_ident(&mut name, version);
-                let existing = format!("{}.{name}", table_ident(dialect, table));
-                sql.push_str(&format!(", {name} = {existing} + 1"));
-            }
+            push_conflict_clause(dialect, table, columns, target, &mut sql);
             push_returning(dialect, table, &mut sql);
             sql
         })
+    }
+
+    /// `INSERT INTO <table> (<columns>) VALUES (…), … ` for `rows` rows,
+    /// with the conflict clause of an upsert on `upsert`'s columns, and
+    /// `RETURNING <all>` when asked (PostgreSQL, SQLite). Full chunks are
+    /// cached, so every chunk but the last reuses one prepared statement;
+    /// a last, shorter chunk is built for the call.
+    pub(crate) fn bulk_insert(
+        &self,
+        dialect: Dialect,
+        table: &TableMeta,
+        columns: ColumnSet,
+        shape: BulkInsert,
+        cache: bool,
+    ) -> Arc<str> {
+        let BulkInsert {
+            rows,
+            returning,
+            upsert,
+        } = shape;
+        let build = || {
+            let mut sql = format!("INSERT INTO {} (", table_ident(dialect, table));
+            let mut per_row = 0;
+            for (i, column) in positions(table, columns) {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                dialect.quote_ident(&mut sql, column);
+                per_row += 1;
+            }
+            sql.push_str(") VALUES ");
+            let mut n = 0;
+            for row in 0..rows {
+                sql.push_str(if row == 0 { "(" } else { ", (" });
+                for i in 0..per_row {
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    n += 1;
+                    dialect.placeholder(&mut sql, n);
+                }
+                sql.push(')');
+            }
+            if let Some(target) = upsert {
+                push_conflict_clause(dialect, table, columns, target, &mut sql);
+            }
+            if returning {
+                push_returning(dialect, table, &mut sql);
+            }
+            sql
+        };
+        if !cache {
+            return Arc::from(build());
+        }
+        self.shaped(dialect, Shape::Bulk(shape), columns, build)
     }
 
     /// `SELECT <all> FROM <table> WHERE <c1> = ? AND …` over `columns`
@@ -347,6 +347,88 @@ impl Fixed {
             count: format!("SELECT COUNT(*) FROM {}", table_ident(dialect, table)).into(),
             exists: format!("SELECT 1 FROM {}", table_ident(dialect, table)).into(),
         }
+    }
+}
+
+/// ` ON CONFLICT (<target>) [WHERE <live>] DO UPDATE SET …` (PostgreSQL,
+/// SQLite) or ` ON DUPLICATE KEY UPDATE …` (MySQL) after an insert of
+/// `columns`: every written column except the target and the key is
+/// overwritten (`created_at` kept, `deleted_at` cleared, `version` raised).
+fn push_conflict_clause(
+    dialect: Dialect,
+    table: &TableMeta,
+    columns: ColumnSet,
+    target: ColumnSet,
+    sql: &mut String,
+) {
+    let key: ColumnSet = table
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| table.primary_key.contains(&c.name))
+        .fold(0, |set, (i, _)| set | (1u128 << i));
+    let mut assignments: Vec<&str> = positions(table, columns & !target & !key)
+        .map(|(_, c)| c)
+        .filter(|c| Some(*c) != table.created_at)
+        .collect();
+    if assignments.is_empty() {
+        // Nothing to overwrite: assign a target column to itself so
+        // the conflicting row is still returned.
+        assignments = positions(table, target).map(|(_, c)| c).take(1).collect();
+    }
+    if dialect == Dialect::MySql {
+        sql.push_str(" ON DUPLICATE KEY UPDATE ");
+    } else {
+        sql.push_str(" ON CONFLICT (");
+        for (i, column) in positions(table, target) {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            dialect.quote_ident(sql, column);
+        }
+        sql.push(')');
+        if let Some(deleted_at) = table.deleted_at {
+            // A partial index is only inferred from a target that
+            // repeats its condition.
+            let names: Vec<&str> = positions(table, target).map(|(_, c)| c).collect();
+            let live = table.indexes.iter().any(|i| {
+                i.live
+                    && i.columns.len() == names.len()
+                    && i.columns.iter().all(|c| names.contains(c))
+            });
+            if live {
+                sql.push_str(" WHERE ");
+                dialect.quote_ident(sql, deleted_at);
+                sql.push_str(" IS NULL");
+            }
+        }
+        sql.push_str(" DO UPDATE SET ");
+    }
+    for (i, column) in assignments.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        let mut name = String::new();
+        dialect.quote_ident(&mut name, column);
+        if dialect == Dialect::MySql {
+            sql.push_str(&format!("{name} = VALUES({name})"));
+        } else {
+            sql.push_str(&format!("{name} = EXCLUDED.{name}"));
+        }
+    }
+    if let Some(deleted_at) = table.deleted_at {
+        // The row written is live, even when the one it replaces
+        // was soft-deleted.
+        let mut name = String::new();
+        dialect.quote_ident(&mut name, deleted_at);
+        sql.push_str(&format!(", {name} = NULL"));
+    }
+    if let Some(version) = table.version {
+        // Overwriting a row is an update of it: its version rises.
+        let mut name = String::new();
+        dialect.quote_ident(&mut name, version);
+        let existing = format!("{}.{name}", table_ident(dialect, table));
+        sql.push_str(&format!(", {name} = {existing} + 1"));
     }
 }
 

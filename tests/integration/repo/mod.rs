@@ -3,6 +3,7 @@
 mod audit;
 mod audit_edges;
 mod blog;
+mod bulk;
 mod crud;
 mod dsl;
 mod edges;

@@ -228,6 +228,15 @@ async fn soft_deleted_rows_are_invisible_to_every_read_path() {
                 .expect("load");
             let texts: Vec<&str> = loaded[0].notes.iter().map(|n| n.text.as_str()).collect();
             assert_eq!(texts, ["kept"]);
+            // A search on a query keeps its loads and its order.
+            let page = Member::query()
+                .with(Member::NOTES)
+                .order_by(Member::EMAIL.desc())
+                .search(db, &MemberSearch::default())
+                .await
+                .expect("search with loads");
+            assert_eq!(emails(&page.items), ["c@x.io", "a@x.io"]);
+            assert_eq!(page.items[1].notes.len(), 1);
             let with_hidden = Member::find(
                 db,
                 Member::NOTES.any(MemberNote::TEXT.eq("hidden".to_string())),

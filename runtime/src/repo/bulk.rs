@@ -1,0 +1,552 @@
+//! Bulk operations: many rows per statement, chunked to each backend's
+//! bind-parameter limit, atomic unless batch-commit mode is asked for.
+
+use sqlx::AssertSqlSafe;
+use validator::Validate;
+
+use super::lifecycle::in_change;
+use super::statements::BulkInsert;
+use super::{ColumnSet, Model, OnEveryBackend, Persist, context};
+use crate::audit::{self, Act, Change, full};
+use crate::backend::Dialect;
+use crate::backend::driver::{Args, Backend as _};
+use crate::error::{Context, Error, Result};
+use crate::exec::{Exec, with_conn};
+use crate::query::builder::bind_error;
+use crate::query::{Expr, Query};
+
+/// Rows per statement on MySQL: 1,000-row chunks beat the bind-limit
+/// maximum there (STACK.md §4) and stay far below `max_allowed_packet`.
+const MYSQL_ROWS: usize = 1_000;
+
+/// How many rows of `per_row` values one statement takes on `dialect`.
+pub(crate) fn rows_per_statement(dialect: Dialect, per_row: usize) -> usize {
+    let by_binds = (dialect.bind_limit() / per_row.max(1)).max(1);
+    if dialect == Dialect::MySql {
+        by_binds.min(MYSQL_ROWS)
+    } else {
+        by_binds
+    }
+}
+
+/// Validates every row before any SQL; the error names the first bad row.
+pub(crate) fn validate_rows<T: Validate>(rows: &[T], context: Context) -> Result<()> {
+    for (row, input) in rows.iter().enumerate() {
+        input.validate().map_err(|errors| Error::InvalidRow {
+            context,
+            row,
+            errors,
+        })?;
+    }
+    Ok(())
+}
+
+/// Consecutive rows writing the same columns, as `(columns, rows)`: one
+/// statement shape each (an input leaving a defaulted field out writes one
+/// column fewer).
+fn runs<E: Model>(rows: &[E::Create]) -> Vec<(ColumnSet, &[E::Create])> {
+    let mut out: Vec<(ColumnSet, &[E::Create])> = Vec::new();
+    let mut start = 0;
+    for i in 1..=rows.len() {
+        let split =
+            i == rows.len() || E::create_columns(&rows[i]) != E::create_columns(&rows[start]);
+        if split {
+            out.push((E::create_columns(&rows[start]), &rows[start..i]));
+            start = i;
+        }
+    }
+    out
+}
+
+/// Whether PostgreSQL's binary `COPY` can load `E`: every column's value
+/// has the binary form of its column type (no `sql_type` of the user's,
+/// which `INSERT` would cast to and `COPY` cannot).
+fn copyable<E: Model>() -> bool {
+    E::table()
+        .columns
+        .iter()
+        .all(|c| !matches!(c.sql_type, crate::backend::SqlType::Custom(_)))
+}
+
+/// Inserts `rows` (validated) on `exec`, as multi-row inserts (or, for a
+/// count on PostgreSQL, a binary `COPY`); returns how many were inserted
+/// and, when `want_rows`, the stored rows in input order. With `upsert`, a
+/// row conflicting on those columns overwrites the existing one.
+pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
+    exec: Exec<'_>,
+    rows: &[E::Create],
+    want_rows: bool,
+    upsert: Option<ColumnSet>,
+    context: Context,
+) -> Result<(u64, Vec<E>)> {
+    let table = E::table();
+    let mut out = Vec::new();
+    let mut count = 0u64;
+    with_conn!(exec, B, conn => {
+        let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+        for (columns, run) in runs::<E>(rows) {
+            if columns == 0 {
+                // Every column takes its default: one row per statement.
+                for input in run {
+                    let row = super::ops::insert_row::<E>(B::inner(&mut *conn, None), input).await?;
+                    count += 1;
+                    if want_rows {
+                        out.push(row);
+                    }
+                }
+                continue;
+            }
+            if B::DIALECT == Dialect::Postgres && !want_rows && upsert.is_none() && copyable::<E>() {
+                // One binary COPY: the fastest load PostgreSQL has.
+                let mut copy = crate::backend::driver::CopyRows::default();
+                for input in run {
+                    copy.begin_row();
+                    <E as Persist<B>>::write_create(input, &mut copy).map_err(|e| bind_error(context, e))?;
+                    copy.end_row();
+                }
+                count += B::copy_in(&mut *conn, copy_statement(table, columns), copy.finish()).await.map_err(classify)?;
+                continue;
+            }
+            let per_row = columns.count_ones() as usize;
+            let chunk = rows_per_statement(B::DIALECT, per_row);
+            let returning = want_rows && B::DIALECT.has_returning();
+            for part in run.chunks(chunk) {
+                let mut args = Args::<B>::default();
+                let mut known = Vec::with_capacity(part.len());
+                for input in part {
+                    let (_, key) = <E as Persist<B>>::bind_create(input, &mut args).map_err(|e| bind_error(context, e))?;
+                    known.push(key);
+                }
+                let shape = BulkInsert { rows: part.len(), returning, upsert };
+                let sql = E::sql().bulk_insert(B::DIALECT, table, columns, shape, part.len() == chunk);
+                if returning {
+                    let fetched = sqlx::query_with(AssertSqlSafe(sql), args).fetch_all(&mut *conn).await.map_err(classify)?;
+                    for row in &fetched {
+                        out.push(<E as Persist<B>>::decode(row).map_err(classify)?);
+                    }
+                    count += fetched.len() as u64;
+                    continue;
+                }
+                let done = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *conn).await.map_err(classify)?;
+                count += if upsert.is_some() { part.len() as u64 } else { done.rows_affected() };
+                if want_rows {
+                    // MySQL: no RETURNING. Rows whose keys are known are
+                    // read back by key; auto-increment keys are consecutive
+                    // from the first id a multi-row insert reports.
+                    let keys: Option<Vec<E::Key>> = known.into_iter().collect();
+                    let keys = match keys {
+                        Some(keys) => keys,
+                        None => {
+                            let first = B::last_insert_id(&done).unwrap_or(0);
+                            (first..first + part.len() as u64)
+                                .map(E::key_from_insert_id)
+                                .collect::<Option<Vec<_>>>()
+                                .ok_or_else(|| Error::Usage {
+                                    context,
+                                    reason: "the database reported no keys for the new rows".into(),
+                                })?
+                        }
+                    };
+                    let found = Query::<E>::new()
+                        .filter(E::key_filter(&keys))
+                        .fetch(B::inner(&mut *conn, None), context)
+                        .await?;
+                    if found.len() != keys.len() {
+                        return Err(Error::Usage {
+                            context,
+                            reason: format!(
+                                "read back {} of {} inserted rows: auto-increment keys of one multi-row insert were not consecutive (innodb_autoinc_lock_mode = 2 with concurrent inserts); use the count-only bulk_insert",
+                                found.len(),
+                                keys.len()
+                            ),
+                        });
+                    }
+                    out.extend(found);
+                }
+            }
+        }
+        Ok::<_, Error>(())
+    })?;
+    Ok((count, out))
+}
+
+/// `COPY <table> (<columns>) FROM STDIN (FORMAT binary)`.
+fn copy_statement(table: &crate::schema::TableMeta, columns: ColumnSet) -> String {
+    let mut sql = String::from("COPY ");
+    sql.push_str(&crate::schema::ddl::table_ident(Dialect::Postgres, table));
+    sql.push_str(" (");
+    let mut first = true;
+    for (i, column) in table.columns.iter().enumerate() {
+        if columns & (1u128 << i) != 0 {
+            if !first {
+                sql.push_str(", ");
+            }
+            first = false;
+            Dialect::Postgres.quote_ident(&mut sql, column.name);
+        }
+    }
+    sql.push_str(") FROM STDIN (FORMAT binary)");
+    sql
+}
+
+/// The audit changes of `rows`, just created.
+fn created<E: Model>(rows: &[E], exec: &Exec<'_>) -> Vec<Change> {
+    let context = exec.audit_context();
+    rows.iter()
+        .map(|row| Change {
+            act: Act::Create,
+            resource: E::table().qualified_name(),
+            key: E::audit_key(&row.key()),
+            old: None,
+            new: Some(full(&row.audit_fields())),
+            context: context.clone(),
+        })
+        .collect()
+}
+
+/// Inserts `rows` in one transaction (a savepoint inside the caller's),
+/// with their audit records.
+async fn insert_atomic<E: Model + OnEveryBackend>(
+    exec: Exec<'_>,
+    rows: &[E::Create],
+    want_rows: bool,
+    context: Context,
+) -> Result<(u64, Vec<E>)> {
+    let table = E::table();
+    let audit = exec.audit_context();
+    with_conn!(exec, B, conn => {
+        let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+        in_change!(B, conn, classify, tx => {
+            let (count, inserted) =
+                insert_rows::<E>(B::inner(&mut tx, None), rows, want_rows || table.audited, None, context).await?;
+            if table.audited {
+                let inner = B::inner(&mut tx, audit.clone());
+                let changes = created::<E>(&inserted, &inner);
+                audit::write_many(inner, context, changes).await?;
+            }
+            Ok((count, if want_rows { inserted } else { Vec::new() }))
+        })
+    })
+}
+
+/// `bulk_create` / `bulk_insert`: all rows or none.
+pub(crate) async fn create<E: Model + OnEveryBackend>(
+    exec: Exec<'_>,
+    rows: Vec<E::Create>,
+    want_rows: bool,
+) -> Result<(u64, Vec<E>)> {
+    let context = context::<E>(if want_rows {
+        "bulk_create"
+    } else {
+        "bulk_insert"
+    });
+    validate_rows(&rows, context)?;
+    if rows.is_empty() {
+        return Ok((0, Vec::new()));
+    }
+    insert_atomic::<E>(exec, &rows, want_rows, context).await
+}
+
+/// `bulk_insert_batched`: one transaction per `batch` rows.
+pub(crate) async fn create_batched<E: Model + OnEveryBackend>(
+    mut exec: Exec<'_>,
+    rows: Vec<E::Create>,
+    batch: usize,
+) -> Result<u64> {
+    let context = context::<E>("bulk_insert_batched");
+    validate_rows(&rows, context)?;
+    if matches!(exec, Exec::Tx(_) | Exec::Inner(_)) {
+        return Err(Error::Usage {
+            context,
+            reason: "batch-commit mode commits as it goes, which a surrounding transaction cannot: call it on `&db` or `&mut conn`".into(),
+        });
+    }
+    let mut committed = 0;
+    for part in rows.chunks(batch.max(1)) {
+        match insert_atomic::<E>(exec.reborrow(), part, false, context).await {
+            Ok((count, _)) => committed += count,
+            Err(source) => {
+                return Err(Error::PartiallyCommitted {
+                    context,
+                    committed,
+                    source: Box::new(source),
+                });
+            }
+        }
+    }
+    Ok(committed)
+}
+
+/// `bulk_upsert`: multi-row upserts, all or none. Audited or hooked
+/// entities go row by row, so that each change is logged as what it did.
+pub(crate) async fn upsert<E: Model + OnEveryBackend + crate::hooks::Hooks>(
+    exec: Exec<'_>,
+    rows: Vec<E::Create>,
+    target: Vec<&'static str>,
+) -> Result<u64> {
+    let context = context::<E>("bulk_upsert");
+    validate_rows(&rows, context)?;
+    let table = E::table();
+    let set = super::ops::upsert_target(table, &target, context)?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    with_conn!(exec, B, conn => {
+        let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+        in_change!(B, conn, classify, tx => {
+            if table.audited {
+                for input in &rows {
+                    super::lifecycle::upsert::<E>(B::inner(&mut tx, None), input, &target).await?;
+                }
+                return Ok(rows.len() as u64);
+            }
+            if B::DIALECT == Dialect::MySql {
+                // ON DUPLICATE KEY fires on any unique key: only a table
+                // whose one unique key is the target upserts by it alone.
+                let unique_keys = 1 + table.indexes.iter().filter(|i| i.unique).count();
+                if unique_keys > 1 {
+                    for input in &rows {
+                        super::ops::upsert_row::<E>(B::inner(&mut tx, None), input, &target).await?;
+                    }
+                    return Ok(rows.len() as u64);
+                }
+            }
+            let (count, _) = insert_rows::<E>(B::inner(&mut tx, None), &rows, false, Some(set), context).await?;
+            Ok(count)
+        })
+    })
+}
+
+/// `bulk_update`: each row's patch by its key, in one transaction; hooks
+/// and audit as for `update`.
+pub(crate) async fn update<E: Model + OnEveryBackend + crate::hooks::Hooks>(
+    exec: Exec<'_>,
+    rows: Vec<(E::Key, E::Update)>,
+) -> Result<u64> {
+    let context = context::<E>("bulk_update");
+    if !E::HOOKS {
+        for (row, (_, patch)) in rows.iter().enumerate() {
+            patch.validate().map_err(|errors| Error::InvalidRow {
+                context,
+                row,
+                errors,
+            })?;
+        }
+    }
+    let table = E::table();
+    let audit = exec.audit_context();
+    with_conn!(exec, B, conn => {
+        let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+        in_change!(B, conn, classify, tx => {
+            let plain = super::lifecycle::is_plain::<E>();
+            let count = rows.len() as u64;
+            for (key, patch) in rows {
+                if plain {
+                    super::ops::update_row::<E>(B::inner(&mut tx, None), &key, &patch).await?;
+                } else {
+                    super::lifecycle::update::<E>(B::inner(&mut tx, audit.clone()), key, patch).await?;
+                }
+            }
+            Ok(count)
+        })
+    })
+}
+
+/// The keys of the rows matching `filter` (live ones).
+async fn matching_keys<E: Model + OnEveryBackend>(
+    exec: Exec<'_>,
+    filter: Expr<E>,
+    context: Context,
+) -> Result<Vec<E::Key>> {
+    let rows = Query::<E>::new()
+        .filter(filter)
+        .fetch(exec, context)
+        .await?;
+    Ok(rows.iter().map(Model::key).collect())
+}
+
+/// `bulk_delete` (`purge` false: soft where declared) and
+/// `bulk_force_delete` (`purge` true): by keys, in statements of as many
+/// keys as fit, all or none. Audited or hooked entities go row by row.
+pub(crate) async fn delete<E: Model + OnEveryBackend + crate::hooks::Hooks>(
+    exec: Exec<'_>,
+    keys: Vec<E::Key>,
+    purge: bool,
+) -> Result<u64> {
+    let context = context::<E>(if purge {
+        "bulk_force_delete"
+    } else {
+        "bulk_delete"
+    });
+    let table = E::table();
+    if let (Some(column), false) = (table.version, purge) {
+        return Err(Error::Usage {
+            context,
+            reason: format!(
+                "`{}` is versioned (`{column}`): delete its rows with `delete_version`, or purge them with `bulk_force_delete`",
+                table.entity
+            ),
+        });
+    }
+    let removal = if purge {
+        super::delete::Removal::Purge
+    } else {
+        super::delete::Removal::Delete
+    };
+    let audit = exec.audit_context();
+    with_conn!(exec, B, conn => {
+        let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+        in_change!(B, conn, classify, tx => {
+            let mut count = 0u64;
+            if !super::lifecycle::is_plain::<E>() {
+                for key in keys {
+                    let removed = super::lifecycle::remove::<E>(B::inner(&mut tx, audit.clone()), key, None, removal).await?;
+                    count += u64::from(removed);
+                }
+                return Ok(count);
+            }
+            let per_key = table.primary_key.len().max(1);
+            for chunk in keys.chunks((B::DIALECT.bind_limit().saturating_sub(3) / per_key).max(1)) {
+                let query = Query::<E>::new().filter(E::key_filter(chunk));
+                count += remove_matching::<E>(B::inner(&mut tx, None), query, purge, context).await?;
+            }
+            Ok(count)
+        })
+    })
+}
+
+/// One statement removing the rows `query` sees: a soft delete (an
+/// `UPDATE` of `deleted_at`) where the entity has one and `purge` is
+/// false, else a `DELETE`. Returns the rows removed.
+async fn remove_matching<E: Model + OnEveryBackend>(
+    exec: Exec<'_>,
+    query: Query<E>,
+    purge: bool,
+    context: Context,
+) -> Result<u64> {
+    let table = E::table();
+    with_conn!(exec, B, conn => {
+        let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+        let target = crate::schema::ddl::table_ident(B::DIALECT, table);
+        let mut args = Args::<B>::default();
+        let (base, query) = match table.deleted_at {
+            Some(deleted_at) if !purge => {
+                <E as Persist<B>>::bind_soft_delete(false, &mut args).map_err(|e| bind_error(context, e))?;
+                let mut base = format!("UPDATE {target} SET ");
+                B::DIALECT.quote_ident(&mut base, deleted_at);
+                base.push_str(" = ");
+                B::DIALECT.placeholder(&mut base, 1);
+                if let Some(updated_at) = table.updated_at {
+                    base.push_str(", ");
+                    B::DIALECT.quote_ident(&mut base, updated_at);
+                    base.push_str(" = ");
+                    B::DIALECT.placeholder(&mut base, 2);
+                }
+                (base, query)
+            }
+            _ => (format!("DELETE FROM {target}"), query.with_deleted()),
+        };
+        let bound = sqlx::Arguments::len(&args);
+        let (sql, args) = query.statement_after::<B>(&base, crate::query::builder::Shape::Filter, context, args, bound)?;
+        let done = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *conn).await.map_err(classify)?;
+        Ok(done.rows_affected())
+    })
+}
+
+/// `update_where`: `patch` on every live row matching `filter`, in one
+/// statement (row by row, in one transaction, for audited or hooked
+/// entities, so each change has its record and hooks).
+pub(crate) async fn update_where<E: Model + OnEveryBackend + crate::hooks::Hooks>(
+    exec: Exec<'_>,
+    filter: Expr<E>,
+    patch: E::Update,
+) -> Result<u64> {
+    let context = context::<E>("update_where");
+    let table = E::table();
+    if let Some(column) = table.version {
+        return Err(Error::Usage {
+            context,
+            reason: format!(
+                "`{}` is versioned (`{column}`): a set-based update would skip the version check; use `bulk_update` with each row's version",
+                table.entity
+            ),
+        });
+    }
+    if !E::HOOKS {
+        patch
+            .validate()
+            .map_err(|errors| Error::Validation { context, errors })?;
+    }
+    if E::update_is_empty(&patch) && table.updated_at.is_none() {
+        return Ok(0);
+    }
+    let audit = exec.audit_context();
+    with_conn!(exec, B, conn => {
+        let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+        in_change!(B, conn, classify, tx => {
+            if !super::lifecycle::is_plain::<E>() {
+                let keys = matching_keys::<E>(B::inner(&mut tx, None), filter, context).await?;
+                let count = keys.len() as u64;
+                for key in keys {
+                    super::lifecycle::update::<E>(B::inner(&mut tx, audit.clone()), key, patch.clone()).await?;
+                }
+                return Ok(count);
+            }
+            let mut args = Args::<B>::default();
+            let columns = <E as Persist<B>>::bind_update(&patch, &mut args).map_err(|e| bind_error(context, e))?;
+            let mut base = format!("UPDATE {} SET ", crate::schema::ddl::table_ident(B::DIALECT, table));
+            let mut n = 0;
+            for (i, column) in table.columns.iter().enumerate() {
+                if columns & (1u128 << i) != 0 {
+                    if n > 0 {
+                        base.push_str(", ");
+                    }
+                    n += 1;
+                    B::DIALECT.quote_ident(&mut base, column.name);
+                    base.push_str(" = ");
+                    B::DIALECT.placeholder(&mut base, n);
+                }
+            }
+            let query = Query::<E>::new().filter(filter);
+            let (sql, args) = query.statement_after::<B>(&base, crate::query::builder::Shape::Filter, context, args, n)?;
+            let done = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *tx).await.map_err(classify)?;
+            Ok(done.rows_affected())
+        })
+    })
+}
+
+/// `delete_where`: every live row matching `filter`, soft-deleted where
+/// the entity declares it, in one statement (row by row for audited or
+/// hooked entities).
+pub(crate) async fn delete_where<E: Model + OnEveryBackend + crate::hooks::Hooks>(
+    exec: Exec<'_>,
+    filter: Expr<E>,
+) -> Result<u64> {
+    let context = context::<E>("delete_where");
+    let table = E::table();
+    if let Some(column) = table.version {
+        return Err(Error::Usage {
+            context,
+            reason: format!(
+                "`{}` is versioned (`{column}`): delete its rows with `delete_version`",
+                table.entity
+            ),
+        });
+    }
+    let audit = exec.audit_context();
+    with_conn!(exec, B, conn => {
+        let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+        in_change!(B, conn, classify, tx => {
+            if !super::lifecycle::is_plain::<E>() {
+                let keys = matching_keys::<E>(B::inner(&mut tx, None), filter, context).await?;
+                let mut count = 0;
+                for key in keys {
+                    let removed = super::lifecycle::remove::<E>(B::inner(&mut tx, audit.clone()), key, None, super::delete::Removal::Delete).await?;
+                    count += u64::from(removed);
+                }
+                return Ok(count);
+            }
+            remove_matching::<E>(B::inner(&mut tx, None), Query::new().filter(filter), false, context).await
+        })
+    })
+}
