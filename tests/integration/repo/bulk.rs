@@ -39,8 +39,19 @@ pub struct Ticket2 {
     pub deleted_at: Option<DateTime<Utc>>,
 }
 
+/// Three columns a row: 3 divides both 65,535 and 32,766, so a statement
+/// can hold exactly the bind limit on PostgreSQL and SQLite.
+#[derive(Entity, Debug, Clone)]
+pub struct Triple {
+    #[entity(primary_key, auto_increment)]
+    pub id: i64,
+    pub a: i32,
+    pub b: String,
+    pub c: i64,
+}
+
 async fn schema(db: &Db) {
-    Schema::of(vec![Reading::table(), Ticket2::table()])
+    Schema::of(vec![Reading::table(), Ticket2::table(), Triple::table()])
         .expect("schema")
         .create_all(db)
         .await
@@ -175,6 +186,40 @@ async fn bulk_create_returns_rows_and_chunks_at_the_limit() {
                 start += n;
             }
             assert_eq!(checksum(db).await, expected(start));
+
+            // Exactly the bind limit in one statement, then one row over it.
+            let per_statement = bulk_rows_per_statement(t.dialect, 3);
+            if t.dialect != entable::backend::Dialect::MySql {
+                assert_eq!(
+                    per_statement * 3,
+                    t.dialect.bind_limit(),
+                    "a full statement binds the limit"
+                );
+            }
+            let mut start = 0i64;
+            for n in [per_statement, per_statement + 1] {
+                let input: Vec<TripleCreate> = (start..start + n as i64)
+                    .map(|i| TripleCreate {
+                        a: i32::try_from(i % 1000).expect("small"),
+                        b: format!("b{i}"),
+                        c: i * 7,
+                    })
+                    .collect();
+                let created = Triple::bulk_create(db, input).await.expect("at the limit");
+                assert_eq!(created.len(), n);
+                assert!(
+                    created
+                        .iter()
+                        .enumerate()
+                        .all(|(k, row)| row.c == (start + k as i64) * 7
+                            && row.b == format!("b{}", start + k as i64))
+                );
+                start += n as i64;
+            }
+            assert_eq!(
+                Triple::count(db, Expr::all()).await.expect("count"),
+                start as u64
+            );
 
             // Validation of every row before any SQL, naming the row.
             let mut bad: Vec<Ticket2Create> = (0..5)
