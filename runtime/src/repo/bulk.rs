@@ -88,7 +88,7 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
             if columns == 0 {
                 // Every column takes its default: one row per statement.
                 for input in run {
-                    let row = super::ops::insert_row::<E>(B::inner(&mut *conn, None), input).await?;
+                    let row = super::rows::insert_row::<E>(B::inner(&mut *conn, None), input).await?;
                     count += 1;
                     if want_rows {
                         out.push(row);
@@ -287,7 +287,7 @@ pub(crate) async fn upsert<E: Model + OnEveryBackend + crate::hooks::Hooks>(
     let context = context::<E>("bulk_upsert");
     validate_rows(&rows, context)?;
     let table = E::table();
-    let set = super::ops::upsert_target(table, &target, context)?;
+    let set = super::rows::upsert_target(table, &target, context)?;
     if rows.is_empty() {
         return Ok(0);
     }
@@ -306,7 +306,7 @@ pub(crate) async fn upsert<E: Model + OnEveryBackend + crate::hooks::Hooks>(
                 let unique_keys = 1 + table.indexes.iter().filter(|i| i.unique).count();
                 if unique_keys > 1 {
                     for input in &rows {
-                        super::ops::upsert_row::<E>(B::inner(&mut tx, None), input, &target).await?;
+                        super::rows::upsert_row::<E>(B::inner(&mut tx, None), input, &target).await?;
                     }
                     return Ok(rows.len() as u64);
                 }
@@ -342,7 +342,7 @@ pub(crate) async fn update<E: Model + OnEveryBackend + crate::hooks::Hooks>(
             let count = rows.len() as u64;
             for (key, patch) in rows {
                 if plain {
-                    super::ops::update_row::<E>(B::inner(&mut tx, None), &key, &patch).await?;
+                    super::rows::update_row::<E>(B::inner(&mut tx, None), &key, &patch).await?;
                 } else {
                     super::lifecycle::update::<E>(B::inner(&mut tx, audit.clone()), key, patch).await?;
                 }
@@ -350,6 +350,22 @@ pub(crate) async fn update<E: Model + OnEveryBackend + crate::hooks::Hooks>(
             Ok(count)
         })
     })
+}
+
+/// Refuses a change of many rows at once on a versioned entity, where each
+/// write must check the version read; `instead` says what to call.
+fn refuse_versioned(
+    table: &crate::schema::TableMeta,
+    context: Context,
+    instead: &str,
+) -> Result<()> {
+    match table.version {
+        Some(column) => Err(Error::Usage {
+            context,
+            reason: format!("`{}` is versioned (`{column}`): {instead}", table.entity),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The keys of the rows matching `filter` (live ones).
@@ -379,14 +395,12 @@ pub(crate) async fn delete<E: Model + OnEveryBackend + crate::hooks::Hooks>(
         "bulk_delete"
     });
     let table = E::table();
-    if let (Some(column), false) = (table.version, purge) {
-        return Err(Error::Usage {
+    if !purge {
+        refuse_versioned(
+            table,
             context,
-            reason: format!(
-                "`{}` is versioned (`{column}`): delete its rows with `delete_version`, or purge them with `bulk_force_delete`",
-                table.entity
-            ),
-        });
+            "delete its rows with `delete_version`, or purge them with `bulk_force_delete`",
+        )?;
     }
     let removal = if purge {
         super::delete::Removal::Purge
@@ -463,15 +477,11 @@ pub(crate) async fn update_where<E: Model + OnEveryBackend + crate::hooks::Hooks
 ) -> Result<u64> {
     let context = context::<E>("update_where");
     let table = E::table();
-    if let Some(column) = table.version {
-        return Err(Error::Usage {
-            context,
-            reason: format!(
-                "`{}` is versioned (`{column}`): a set-based update would skip the version check; use `bulk_update` with each row's version",
-                table.entity
-            ),
-        });
-    }
+    refuse_versioned(
+        table,
+        context,
+        "a set-based update would skip the version check; use `bulk_update` with each row's version",
+    )?;
     if !E::HOOKS {
         patch
             .validate()
@@ -524,15 +534,7 @@ pub(crate) async fn delete_where<E: Model + OnEveryBackend + crate::hooks::Hooks
 ) -> Result<u64> {
     let context = context::<E>("delete_where");
     let table = E::table();
-    if let Some(column) = table.version {
-        return Err(Error::Usage {
-            context,
-            reason: format!(
-                "`{}` is versioned (`{column}`): delete its rows with `delete_version`",
-                table.entity
-            ),
-        });
-    }
+    refuse_versioned(table, context, "delete its rows with `delete_version`")?;
     let audit = exec.audit_context();
     with_conn!(exec, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);

@@ -7,7 +7,7 @@ use sqlx::AssertSqlSafe;
 use validator::Validate;
 
 use super::delete::{self, Removal};
-use super::ops::{column_set, insert_row, update_row, upsert_row};
+use super::rows::{column_set, insert_row, update_row, upsert_row};
 use super::{Model, OnEveryBackend, Persist, context};
 use crate::audit::{self, Act, Change, changes, full};
 use crate::backend::Dialect;

@@ -13,6 +13,7 @@ mod delete;
 pub mod filters;
 mod lifecycle;
 mod ops;
+mod rows;
 pub mod statements;
 
 use crate::backend::driver::{Args, Backend, ColumnValue, Row};

@@ -419,3 +419,68 @@ async fn bulk_paths_soft_delete_and_audit() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn set_based_changes_refuse_versioned_entities() {
+    use crate::repo::soft_delete::{Ticket, TicketCreate, TicketUpdate};
+    on_every_backend(
+        "set_based_changes_refuse_versioned_entities",
+        |t: TestDb| async move {
+            let db = &t.db;
+            Schema::of(vec![Ticket::table()])
+                .expect("schema")
+                .create_all(db)
+                .await
+                .expect("created");
+            let rows: Vec<TicketCreate> = (0..3)
+                .map(|i| TicketCreate {
+                    project: "p".into(),
+                    code: format!("T-{i}"),
+                })
+                .collect();
+            let created = Ticket::bulk_create(db, rows).await.expect("bulk create");
+            assert!(created.iter().all(|t| t.version == 1), "the column default");
+            let keys: Vec<i64> = created.iter().map(|t| t.id).collect();
+            let refused = Ticket::bulk_delete(db, keys.clone()).await;
+            assert!(matches!(refused, Err(Error::Usage { .. })), "{refused:?}");
+            let patch = TicketUpdate {
+                code: Patch::Set("X".into()),
+                version: 1,
+                ..Default::default()
+            };
+            let refused = Ticket::update_where(db, Expr::all(), patch).await;
+            assert!(matches!(refused, Err(Error::Usage { .. })), "{refused:?}");
+            assert!(matches!(
+                Ticket::delete_where(db, Expr::all()).await,
+                Err(Error::Usage { .. })
+            ));
+            // Row by row with each version: fine, and stale ones conflict.
+            let patches: Vec<(i64, TicketUpdate)> = created
+                .iter()
+                .map(|t| {
+                    (
+                        t.id,
+                        TicketUpdate {
+                            code: Patch::Set(format!("{}-b", t.code)),
+                            version: t.version,
+                            ..Default::default()
+                        },
+                    )
+                })
+                .collect();
+            assert_eq!(
+                Ticket::bulk_update(db, patches.clone())
+                    .await
+                    .expect("bulk update"),
+                3
+            );
+            assert!(matches!(
+                Ticket::bulk_update(db, patches).await,
+                Err(Error::Conflict { .. })
+            ));
+            assert_eq!(Ticket::bulk_force_delete(db, keys).await.expect("purge"), 3);
+            t
+        },
+    )
+    .await;
+}

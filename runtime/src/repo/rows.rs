@@ -1,0 +1,223 @@
+//! The single-row statements every write is made of: insert, update and
+//! upsert of one row, on one connection. The repository operations, the
+//! hooked and audited paths and the bulk paths all call these.
+
+use sqlx::AssertSqlSafe;
+
+use super::{ColumnSet, Model, OnEveryBackend, Persist, context};
+use crate::backend::driver::{Args, Backend as _};
+use crate::error::{Error, Result};
+use crate::exec::{Exec, with_conn};
+use crate::query::builder::bind_error;
+
+/// The set of the named columns, if each is a column of the table.
+pub(crate) fn column_set(table: &crate::schema::TableMeta, names: &[&str]) -> Option<ColumnSet> {
+    names.iter().try_fold(0, |set, name| {
+        table
+            .columns
+            .iter()
+            .position(|c| c.name == *name)
+            .filter(|i| *i < 128)
+            .map(|i| set | (1u128 << i))
+    })
+}
+
+/// Inserts `input` (already validated); returns the stored row.
+pub(crate) async fn insert_row<E: Model + OnEveryBackend>(
+    exec: Exec<'_>,
+    input: &E::Create,
+) -> Result<E> {
+    let context = context::<E>("create");
+    let table = E::table();
+    with_conn!(exec, B, conn => {
+        let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+        let mut args = Args::<B>::default();
+        let (columns, known_key) =
+            <E as Persist<B>>::bind_create(input, &mut args).map_err(|e| bind_error(context, e))?;
+        let sql = E::sql().insert(B::DIALECT, table, columns);
+        if B::DIALECT.has_returning() {
+            let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
+            <E as Persist<B>>::decode(&row).map_err(classify)
+        } else {
+            let result = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *conn).await.map_err(classify)?;
+            let key = known_key
+                .or_else(|| B::last_insert_id(&result).and_then(E::key_from_insert_id))
+                .ok_or_else(|| Error::Database {
+                    context,
+                    source: sqlx::Error::Protocol("the database reported no key for the new row".into()),
+                })?;
+            let mut args = Args::<B>::default();
+            <E as Persist<B>>::bind_key(&key, &mut args).map_err(|e| bind_error(context, e))?;
+            let sql = E::sql().fixed(B::DIALECT, table).select_by_key.clone();
+            let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
+            <E as Persist<B>>::decode(&row).map_err(classify)
+        }
+    })
+}
+
+/// Writes `patch` (already validated) to the row with `key`; returns the
+/// stored row.
+pub(crate) async fn update_row<E: Model + OnEveryBackend>(
+    exec: Exec<'_>,
+    key: &E::Key,
+    patch: &E::Update,
+) -> Result<E> {
+    let context = context::<E>("update");
+    let table = E::table();
+    let not_found = || Error::NotFound {
+        context,
+        key: format!("{key:?}"),
+    };
+    with_conn!(exec, B, conn => {
+        let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+        let fetch = E::sql().fixed(B::DIALECT, table).select_by_key.clone();
+        let mut key_args = Args::<B>::default();
+        <E as Persist<B>>::bind_key(key, &mut key_args).map_err(|e| bind_error(context, e))?;
+        let expected = E::expected_version(patch);
+        if expected.is_none() && E::update_is_empty(patch) {
+            // Nothing to write: touch nothing, report the row as it is.
+            let row = sqlx::query_with(AssertSqlSafe(fetch), key_args).fetch_optional(&mut *conn).await.map_err(classify)?;
+            return row.map(|row| <E as Persist<B>>::decode(&row).map_err(classify)).transpose()?.ok_or_else(not_found);
+        }
+        let mut args = Args::<B>::default();
+        let columns = <E as Persist<B>>::bind_update(patch, &mut args).map_err(|e| bind_error(context, e))?;
+        <E as Persist<B>>::bind_key(key, &mut args).map_err(|e| bind_error(context, e))?;
+        if let Some(version) = expected {
+            B::bind_i64(&mut args, version).map_err(|e| bind_error(context, e))?;
+        }
+        let sql = E::sql().update(B::DIALECT, table, columns);
+        let row = if B::DIALECT.has_returning() {
+            sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *conn).await.map_err(classify)?
+        } else {
+            let written = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *conn).await.map_err(classify)?;
+            // A versioned update always changes the row, so no
+            // row affected means no row matched.
+            if expected.is_some() && written.rows_affected() == 0 {
+                None
+            } else {
+                sqlx::query_with(AssertSqlSafe(fetch.clone()), key_args).fetch_optional(&mut *conn).await.map_err(classify)?
+            }
+        };
+        if let Some(row) = row {
+            return <E as Persist<B>>::decode(&row).map_err(classify);
+        }
+        if expected.is_none() {
+            return Err(not_found());
+        }
+        // Missing, or there with another version: tell them apart.
+        let mut key_args = Args::<B>::default();
+        <E as Persist<B>>::bind_key(key, &mut key_args).map_err(|e| bind_error(context, e))?;
+        let current = sqlx::query_with(AssertSqlSafe(fetch), key_args).fetch_optional(&mut *conn).await.map_err(classify)?;
+        Err(match current {
+            Some(_) => Error::Conflict { context, key: format!("{key:?}") },
+            None => not_found(),
+        })
+    })
+}
+
+/// The columns `names` as an upsert target: the primary key or a unique
+/// key of `table` (compared as sets, so a repeated column cannot pass for a
+/// two-column key).
+pub(crate) fn upsert_target(
+    table: &crate::schema::TableMeta,
+    names: &[&'static str],
+    context: crate::error::Context,
+) -> Result<ColumnSet> {
+    let usage = |reason: String| Error::Usage { context, reason };
+    let target = column_set(table, names)
+        .ok_or_else(|| usage(format!("{names:?} are not columns of {}", table.name)))?;
+    let is_key = column_set(table, table.primary_key) == Some(target);
+    let is_unique = table
+        .indexes
+        .iter()
+        .any(|i| i.unique && column_set(table, i.columns) == Some(target));
+    if !is_key && !is_unique {
+        return Err(usage(format!(
+            "{names:?} is neither the primary key nor a unique key of {}",
+            table.name
+        )));
+    }
+    Ok(target)
+}
+
+/// Inserts `input` (already validated) or overwrites the row matching it
+/// on the `target` columns; returns the stored row.
+pub(crate) async fn upsert_row<E: Model + OnEveryBackend>(
+    exec: Exec<'_>,
+    input: &E::Create,
+    target: &[&'static str],
+) -> Result<E> {
+    let context = context::<E>("upsert");
+    let table = E::table();
+    let usage = |reason: String| Error::Usage { context, reason };
+    let names = target;
+    let target = upsert_target(table, names, context)?;
+    let is_key = column_set(table, table.primary_key) == Some(target);
+    with_conn!(exec, B, conn => {
+        let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+        let mut args = Args::<B>::default();
+        let (columns, known_key) =
+            <E as Persist<B>>::bind_create(input, &mut args).map_err(|e| bind_error(context, e))?;
+        if columns & target != target && !(is_key && known_key.is_some()) {
+            return Err(usage(format!("the input leaves {names:?} to the database, so no existing row can match it")));
+        }
+        let sql = E::sql().upsert(B::DIALECT, table, columns, target);
+        if B::DIALECT.has_returning() {
+            let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
+            return <E as Persist<B>>::decode(&row).map_err(classify);
+        }
+        // `ON DUPLICATE KEY` fires on any unique key, not only the
+        // target. Inside a transaction (a savepoint within one), a
+        // row matched by another key is undone before it is reported.
+        let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(classify)?;
+        sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *tx).await.map_err(classify)?;
+        // Read back the row inserted or updated: by the key when the
+        // input carries it (a generated UUID, say), else by the
+        // target's values.
+        let mut args = Args::<B>::default();
+        let sql = match &known_key {
+            Some(key) if is_key => {
+                <E as Persist<B>>::bind_key(key, &mut args).map_err(|e| bind_error(context, e))?;
+                E::sql().fixed(B::DIALECT, table).select_by_key.clone()
+            }
+            _ => {
+                <E as Persist<B>>::bind_create_columns(input, target, &mut args).map_err(|e| bind_error(context, e))?;
+                E::sql().select_by(B::DIALECT, table, target)
+            }
+        };
+        let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *tx).await.map_err(classify)?;
+        let Some(row) = row else {
+            // PostgreSQL and SQLite refuse this case with a unique
+            // violation; so does this path, after undoing the update.
+            tx.rollback().await.map_err(classify)?;
+            return Err(Error::UniqueViolation { context, constraint: None, source: sqlx::Error::RowNotFound });
+        };
+        let entity = <E as Persist<B>>::decode(&row).map_err(classify)?;
+        // The target's row is there, but the statement may have hit
+        // another unique key first and changed that row instead: any
+        // other unique key of the input held by a different row means so.
+        let key_text = format!("{:?}", entity.key());
+        let others = std::iter::once(table.primary_key)
+            .chain(table.indexes.iter().filter(|i| i.unique).map(|i| i.columns))
+            .filter_map(|names| column_set(table, names))
+            .filter(|set| *set != target && columns & set == *set);
+        for set in others {
+            let mut args = Args::<B>::default();
+            <E as Persist<B>>::bind_create_columns(input, set, &mut args).map_err(|e| bind_error(context, e))?;
+            if sqlx::Arguments::len(&args) != set.count_ones() as usize {
+                continue;
+            }
+            let sql = E::sql().select_by(B::DIALECT, table, set);
+            let holder = sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *tx).await.map_err(classify)?;
+            if let Some(holder) = holder {
+                let holder = <E as Persist<B>>::decode(&holder).map_err(classify)?;
+                if format!("{:?}", holder.key()) != key_text {
+                    tx.rollback().await.map_err(classify)?;
+                    return Err(Error::UniqueViolation { context, constraint: None, source: sqlx::Error::RowNotFound });
+                }
+            }
+        }
+        tx.commit().await.map_err(classify)?;
+        Ok(entity)
+    })
+}
