@@ -84,6 +84,19 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
     let mut count = 0u64;
     with_conn!(exec, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+        // Whether one multi-row insert's auto-increment keys are
+        // consecutive from the first it reports: not on MySQL with InnoDB's
+        // interleaved lock mode (`innodb_autoinc_lock_mode = 2`, MySQL 8's
+        // default; MariaDB's is 1).
+        let consecutive = if want_rows && B::DIALECT == Dialect::MySql {
+            let (mode,): (i64,) = sqlx::query_as("SELECT @@innodb_autoinc_lock_mode")
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(classify)?;
+            mode < 2
+        } else {
+            true
+        };
         for (columns, run) in runs::<E>(rows) {
             if columns == 0 {
                 // Every column takes its default: one row per statement.
@@ -110,6 +123,16 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
             let per_row = columns.count_ones() as usize;
             let chunk = rows_per_statement(B::DIALECT, per_row);
             let returning = want_rows && B::DIALECT.has_returning();
+            if want_rows && !returning && upsert.is_none() && !consecutive {
+                // Keys of one multi-row insert may interleave with other
+                // statements' (InnoDB lock mode 2): one row per statement,
+                // each reporting its own key.
+                for input in run {
+                    out.push(super::rows::insert_row::<E>(B::inner(&mut *conn, None), input).await?);
+                    count += 1;
+                }
+                continue;
+            }
             for part in run.chunks(chunk) {
                 let mut args = Args::<B>::default();
                 let mut known = Vec::with_capacity(part.len());
@@ -151,17 +174,16 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
                         .filter(E::key_filter(&keys))
                         .fetch(B::inner(&mut *conn, None), context)
                         .await?;
-                    if found.len() != keys.len() {
-                        return Err(Error::Usage {
+                    // Fetched in key order: hand them out in input order.
+                    let mut by_key: std::collections::HashMap<String, E> =
+                        found.into_iter().map(|row| (format!("{:?}", row.key()), row)).collect();
+                    for key in &keys {
+                        let row = by_key.remove(&format!("{key:?}")).ok_or_else(|| Error::Database {
                             context,
-                            reason: format!(
-                                "read back {} of {} inserted rows: auto-increment keys of one multi-row insert were not consecutive (innodb_autoinc_lock_mode = 2 with concurrent inserts); use the count-only bulk_insert",
-                                found.len(),
-                                keys.len()
-                            ),
-                        });
+                            source: sqlx::Error::Protocol(format!("the inserted row {key:?} could not be read back")),
+                        })?;
+                        out.push(row);
                     }
-                    out.extend(found);
                 }
             }
         }

@@ -50,12 +50,25 @@ pub struct Triple {
     pub c: i64,
 }
 
+/// A natural key, given by the caller.
+#[derive(Entity, Debug, Clone)]
+pub struct Label {
+    #[entity(primary_key, max_length = 10)]
+    pub code: String,
+    pub n: i32,
+}
+
 async fn schema(db: &Db) {
-    Schema::of(vec![Reading::table(), Ticket2::table(), Triple::table()])
-        .expect("schema")
-        .create_all(db)
-        .await
-        .expect("created");
+    Schema::of(vec![
+        Reading::table(),
+        Ticket2::table(),
+        Triple::table(),
+        Label::table(),
+    ])
+    .expect("schema")
+    .create_all(db)
+    .await
+    .expect("created");
 }
 
 fn reading(i: usize) -> ReadingCreate {
