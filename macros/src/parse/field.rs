@@ -55,13 +55,18 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
     let nested_option = inner.is_some_and(|t| option_inner(t).is_some());
     let value_ty = inner.unwrap_or(&field.ty);
     // JSON and bytes have no portable comparison; the `time` crate's
-    // date-times have no filter parser (Search filters parse chrono's).
-    let opaque_type = last_segment(value_ty).is_some_and(|s| {
-        matches!(
-            s.as_str(),
-            "Value" | "Json" | "Vec" | "OffsetDateTime" | "PrimitiveDateTime"
-        )
-    });
+    // types have no filter parser (Search filters parse chrono's).
+    let from_time_crate = match value_ty {
+        Type::Path(path) => path.path.segments.iter().any(|s| s.ident == "time"),
+        _ => false,
+    };
+    let opaque_type = from_time_crate
+        || last_segment(value_ty).is_some_and(|s| {
+            matches!(
+                s.as_str(),
+                "Value" | "Json" | "Vec" | "OffsetDateTime" | "PrimitiveDateTime"
+            )
+        });
     let column_name = ident.unraw().to_string();
     let mut out = Field {
         column: Spanned::new(column_name, ident.span()),

@@ -42,6 +42,11 @@ pub trait Backend: Send + Sync + Sized + 'static {
         audit: Option<std::sync::Arc<crate::audit::AuditContext>>,
     ) -> crate::Exec<'_>;
 
+    /// How many bytes `value` takes in a statement, where that bounds a
+    /// statement (MySQL's `max_allowed_packet`); 0 elsewhere.
+    #[doc(hidden)]
+    fn encoded_len<T: ColumnValue<Self>>(value: &T) -> usize;
+
     /// Appends `value` to a binary `COPY` row. PostgreSQL only: elsewhere
     /// an error.
     #[doc(hidden)]
@@ -103,7 +108,7 @@ pub fn bind<B: Backend, T: ColumnValue<B>>(
 }
 
 macro_rules! backend {
-    ($(#[$doc:meta])* $name:ident, $feature:literal, $db:ty, $dialect:expr, $write:ident, $variant:ident, |$result:ident| $last_id:expr, |$cc:ident, $cs:ident, $cd:ident| $copy:expr, |$vr:ident, $vv:ident| $copy_value:expr) => {
+    ($(#[$doc:meta])* $name:ident, $feature:literal, $db:ty, $dialect:expr, $write:ident, $variant:ident, |$result:ident| $last_id:expr, |$cc:ident, $cs:ident, $cd:ident| $copy:expr, |$vr:ident, $vv:ident| $copy_value:expr, |$ev:ident| $encoded_len:expr) => {
         $(#[$doc])*
         #[cfg(feature = $feature)]
         #[derive(Debug, Clone, Copy)]
@@ -128,6 +133,10 @@ macro_rules! backend {
 
             fn last_insert_id($result: &QueryResult<Self>) -> Option<u64> {
                 $last_id
+            }
+
+            fn encoded_len<T: ColumnValue<Self>>($ev: &T) -> usize {
+                $encoded_len
             }
 
             fn copy_value<T: ColumnValue<Self>>(
@@ -172,19 +181,25 @@ backend!(
         copy.send(data).await?;
         copy.finish().await
     },
-    |rows, value| rows.push_pg(value)
+    |rows, value| rows.push_pg(value),
+    |_value| 0
 );
 backend!(
     /// MySQL and MariaDB, through sqlx-mysql.
     MySql, "mysql", sqlx::MySql, Dialect::MySql, write_mysql, MySql, |result| Some(result.last_insert_id()),
     |_conn, _statement, _data| Err(sqlx::Error::Protocol("COPY is PostgreSQL's".into())),
-    |_rows, _value| Err("COPY is PostgreSQL's".into())
+    |_rows, _value| Err("COPY is PostgreSQL's".into()),
+    |value| {
+        let mut buf = Vec::new();
+        sqlx::Encode::<sqlx::MySql>::encode_by_ref(value, &mut buf).map_or(0, |_| buf.len())
+    }
 );
 backend!(
     /// SQLite, through sqlx-sqlite.
     Sqlite, "sqlite", sqlx::Sqlite, Dialect::Sqlite, write_sqlite, Sqlite, |result| u64::try_from(result.last_insert_rowid()).ok(),
     |_conn, _statement, _data| Err(sqlx::Error::Protocol("COPY is PostgreSQL's".into())),
-    |_rows, _value| Err("COPY is PostgreSQL's".into())
+    |_rows, _value| Err("COPY is PostgreSQL's".into()),
+    |_value| 0
 );
 
 /// Rows in PostgreSQL's binary `COPY` format, written value by value with
@@ -197,6 +212,9 @@ pub struct CopyRows {
     scratch: sqlx::postgres::PgArgumentBuffer,
     row_start: usize,
     fields: i16,
+    /// Values written, for resetting the scratch buffer now and then.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    values: u32,
 }
 
 impl Default for CopyRows {
@@ -211,6 +229,7 @@ impl Default for CopyRows {
             scratch: Default::default(),
             row_start: 0,
             fields: 0,
+            values: 0,
         }
     }
 }
@@ -240,6 +259,13 @@ impl CopyRows {
     /// Appends one field: `value` in PostgreSQL's binary form.
     #[cfg(feature = "postgres")]
     fn push_pg<T: ColumnValue<Pg>>(&mut self, value: &T) -> Result<(), sqlx::error::BoxDynError> {
+        // Some encoders (JSON) leave a patch for bind-time type resolution
+        // in the buffer, which clearing the bytes keeps: start afresh now
+        // and then, so a long load does not pile them up.
+        self.values = self.values.wrapping_add(1);
+        if self.values % 4096 == 0 {
+            self.scratch = Default::default();
+        }
         self.scratch.clear();
         let null = sqlx::Encode::<sqlx::Postgres>::encode_by_ref(value, &mut self.scratch)?;
         if null.is_null() {

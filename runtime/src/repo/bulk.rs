@@ -88,14 +88,22 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
         // consecutive from the first it reports: not on MySQL with InnoDB's
         // interleaved lock mode (`innodb_autoinc_lock_mode = 2`, MySQL 8's
         // default; MariaDB's is 1).
-        let consecutive = if want_rows && B::DIALECT == Dialect::MySql {
-            let (mode,): (i64,) = sqlx::query_as("SELECT @@innodb_autoinc_lock_mode")
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(classify)?;
-            mode < 2
+        // MySQL: statements must fit `max_allowed_packet`, and one
+        // multi-row insert's auto-increment keys are consecutive from the
+        // first it reports only with a step of 1 and InnoDB's lock mode 0 or
+        // 1 (MySQL 8 defaults to 2, where they can interleave with another
+        // statement's; Galera and multi-primary setups step by the node
+        // count).
+        let (consecutive, budget) = if B::DIALECT == Dialect::MySql {
+            let (mode, step, packet): (i64, i64, i64) = sqlx::query_as(
+                "SELECT CAST(@@innodb_autoinc_lock_mode AS SIGNED), CAST(@@auto_increment_increment AS SIGNED), CAST(@@max_allowed_packet AS SIGNED)",
+            )
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(classify)?;
+            (mode < 2 && step == 1, Some(usize::try_from(packet / 2).unwrap_or(usize::MAX)))
         } else {
-            true
+            (true, None)
         };
         for (columns, run) in runs::<E>(rows) {
             if columns == 0 {
@@ -133,7 +141,7 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
                 }
                 continue;
             }
-            for part in run.chunks(chunk) {
+            for part in chunks::<E, B>(run, chunk, budget) {
                 let mut args = Args::<B>::default();
                 let mut known = Vec::with_capacity(part.len());
                 for input in part {
@@ -174,14 +182,26 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
                         .filter(E::key_filter(&keys))
                         .fetch(B::inner(&mut *conn, None), context)
                         .await?;
-                    // Fetched in key order: hand them out in input order.
+                    // Fetched in key order: hand them out in input order. A
+                    // key the server stores differently from the input (a
+                    // time rounded to microseconds) is looked up by itself,
+                    // the server comparing it as it stored it.
                     let mut by_key: std::collections::HashMap<String, E> =
                         found.into_iter().map(|row| (format!("{:?}", row.key()), row)).collect();
                     for key in &keys {
-                        let row = by_key.remove(&format!("{key:?}")).ok_or_else(|| Error::Database {
-                            context,
-                            source: sqlx::Error::Protocol(format!("the inserted row {key:?} could not be read back")),
-                        })?;
+                        let row = match by_key.remove(&format!("{key:?}")) {
+                            Some(row) => row,
+                            None => Query::<E>::new()
+                                .filter(E::key_filter(std::slice::from_ref(key)))
+                                .fetch(B::inner(&mut *conn, None), context)
+                                .await?
+                                .into_iter()
+                                .next()
+                                .ok_or_else(|| Error::Database {
+                                    context,
+                                    source: sqlx::Error::Protocol(format!("the inserted row {key:?} could not be read back")),
+                                })?,
+                        };
                         out.push(row);
                     }
                 }
@@ -190,6 +210,49 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
         Ok::<_, Error>(())
     })?;
     Ok((count, out))
+}
+
+/// `run` cut into statements of at most `rows` rows and, with a `budget`,
+/// at most about that many bytes of values (a row alone may exceed it).
+fn chunks<'r, E: Model + Persist<B>, B: crate::backend::driver::Backend>(
+    run: &'r [E::Create],
+    rows: usize,
+    budget: Option<usize>,
+) -> Vec<&'r [E::Create]> {
+    let Some(budget) = budget else {
+        return run.chunks(rows.max(1)).collect();
+    };
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, input) in run.iter().enumerate() {
+        let mut size = SizeHint(0);
+        // A row that cannot be sized is sized as empty; binding it reports
+        // the error.
+        let _ = <E as Persist<B>>::write_create(input, &mut size);
+        if i > start && (i - start == rows || bytes + size.0 > budget) {
+            out.push(&run[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += size.0;
+    }
+    if start < run.len() {
+        out.push(&run[start..]);
+    }
+    out
+}
+
+/// Adds up the encoded sizes of a row's values, plus a little for each
+/// value's framing.
+struct SizeHint(usize);
+
+impl<B: crate::backend::driver::Backend> super::ValueSink<B> for SizeHint {
+    fn value<T: crate::backend::driver::ColumnValue<B>>(
+        &mut self,
+        value: &T,
+    ) -> std::result::Result<(), super::BindError> {
+        self.0 += B::encoded_len(value) + 9;
+        Ok(())
+    }
 }
 
 /// `COPY <table> (<columns>) FROM STDIN (FORMAT binary)`.
@@ -310,6 +373,16 @@ pub(crate) async fn upsert<E: Model + OnEveryBackend + crate::hooks::Hooks>(
     validate_rows(&rows, context)?;
     let table = E::table();
     let set = super::rows::upsert_target(table, &target, context)?;
+    // As `upsert`: a target the input leaves to the database (an
+    // auto-increment key, a defaulted column not given) can match no row.
+    if let Some(row) = rows.iter().position(|r| E::create_columns(r) & set != set) {
+        return Err(Error::Usage {
+            context,
+            reason: format!(
+                "row {row} leaves {target:?} to the database, so no existing row can match it"
+            ),
+        });
+    }
     if rows.is_empty() {
         return Ok(0);
     }

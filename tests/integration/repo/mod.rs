@@ -4,6 +4,7 @@ mod audit;
 mod audit_edges;
 mod blog;
 mod bulk;
+mod bulk_edges;
 mod crud;
 mod dsl;
 mod edges;

@@ -76,6 +76,8 @@ pub struct Memo {
     #[entity(primary_key, auto_increment)]
     pub id: i64,
     pub body: String,
+    pub day: Option<entable::time::Date>,
+    pub clock: entable::time::Time,
     #[entity(created_at)]
     pub created_at: entable::time::OffsetDateTime,
     #[entity(updated_at)]
@@ -95,9 +97,20 @@ async fn timestamps_of_the_time_crate() {
             .await
             .expect("created");
         let before = OffsetDateTime::now_utc() - TimeDuration::seconds(1);
-        let created = Memo::create(db, MemoCreate { body: "a".into() })
-            .await
-            .expect("create");
+        let day = entable::time::Date::from_calendar_date(2026, entable::time::Month::November, 23)
+            .expect("date");
+        let clock = entable::time::Time::from_hms(9, 30, 5).expect("time");
+        let input = MemoCreate {
+            body: "a".into(),
+            day: Some(day),
+            clock,
+        };
+        let created = Memo::create(db, input).await.expect("create");
+        assert_eq!(
+            (created.day, created.clock),
+            (Some(day), clock),
+            "time's dates and times round-trip"
+        );
         assert!(created.created_at >= before, "{}", created.created_at);
         assert!(created.created_at <= OffsetDateTime::now_utc());
         assert_eq!(
@@ -110,6 +123,7 @@ async fn timestamps_of_the_time_crate() {
         tokio::time::sleep(Duration::from_millis(20)).await;
         let patch = MemoUpdate {
             body: Patch::Set("b".into()),
+            ..Default::default()
         };
         let updated = Memo::update(db, created.id, patch).await.expect("update");
         assert_eq!(updated.created_at, created.created_at, "kept");
