@@ -263,7 +263,7 @@ impl CopyRows {
         // in the buffer, which clearing the bytes keeps: start afresh now
         // and then, so a long load does not pile them up.
         self.values = self.values.wrapping_add(1);
-        if self.values % 4096 == 0 {
+        if self.values.is_multiple_of(4096) {
             self.scratch = Default::default();
         }
         self.scratch.clear();

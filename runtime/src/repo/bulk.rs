@@ -214,11 +214,11 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
 
 /// `run` cut into statements of at most `rows` rows and, with a `budget`,
 /// at most about that many bytes of values (a row alone may exceed it).
-fn chunks<'r, E: Model + Persist<B>, B: crate::backend::driver::Backend>(
-    run: &'r [E::Create],
+fn chunks<E: Model + Persist<B>, B: crate::backend::driver::Backend>(
+    run: &[E::Create],
     rows: usize,
     budget: Option<usize>,
-) -> Vec<&'r [E::Create]> {
+) -> Vec<&[E::Create]> {
     let Some(budget) = budget else {
         return run.chunks(rows.max(1)).collect();
     };
