@@ -90,3 +90,49 @@ async fn migrations_apply_and_revert_on_every_backend() {
     )
     .await;
 }
+
+/// The snapshot of the example blog: deterministic, readable back, and
+/// current in `migrations/schema.json` (`ENTABLE_BLESS=1` rewrites it).
+#[test]
+fn committed_snapshot_matches_the_entities() {
+    use entable::schema::snapshot::Snapshot;
+    let schema = Schema::of(blog::tables()).expect("valid schema");
+    let snapshot = Snapshot::of(&schema);
+    let json = snapshot.to_json();
+    assert_eq!(
+        json,
+        Snapshot::of(&Schema::of(blog::tables()).expect("schema")).to_json(),
+        "deterministic"
+    );
+    assert_eq!(Snapshot::from_json(&json).expect("reads back"), snapshot);
+    let authors = snapshot.table("authors").expect("authors");
+    let email = authors
+        .columns
+        .iter()
+        .find(|c| c.name == "email")
+        .expect("email");
+    assert_eq!(
+        (
+            email.sql_type.postgres.as_str(),
+            email.sql_type.mysql.as_str()
+        ),
+        ("VARCHAR(255)", "VARCHAR(255)")
+    );
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join("schema.json");
+    if std::env::var_os("ENTABLE_BLESS").is_some() {
+        snapshot.write(&path).expect("written");
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        committed,
+        json,
+        "{} is stale: rerun with ENTABLE_BLESS=1 and review the diff",
+        path.display()
+    );
+    assert!(matches!(
+        Snapshot::from_json(&json.replace("\"format\": 1", "\"format\": 99")),
+        Err(entable::schema::snapshot::SnapshotError::Format(99))
+    ));
+}

@@ -188,7 +188,7 @@ fn push_ident_list(dialect: Dialect, sql: &mut String, idents: &[&str]) {
     }
 }
 
-fn push_default(dialect: Dialect, sql: &mut String, default: &DefaultValue, ty: &str) {
+pub(crate) fn push_default(dialect: Dialect, sql: &mut String, default: &DefaultValue, ty: &str) {
     let rules = dialect.rules();
     let literal = match default {
         DefaultValue::Bool(b) => rules.bool_literal(*b).to_owned(),

@@ -37,6 +37,7 @@ pub mod ddl;
 mod meta;
 mod migration;
 mod order;
+pub mod snapshot;
 
 use std::collections::BTreeMap;
 
