@@ -34,6 +34,7 @@
 //! ```
 
 pub mod ddl;
+pub mod diff;
 mod meta;
 mod migration;
 mod order;

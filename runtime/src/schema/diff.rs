@@ -1,0 +1,383 @@
+//! The difference between two [`Snapshot`]s as an ordered list of
+//! changes: what a migration from the first to the second must do.
+//!
+//! The order is dependency-safe: foreign keys and indexes that go are
+//! dropped first, then columns and tables (tables that others referred to
+//! last), then tables are created (referenced ones first), columns added
+//! and altered, and indexes and foreign keys added last, once everything
+//! they name exists.
+
+use super::snapshot::{ColumnSnapshot, ForeignKeySnapshot, IndexSnapshot, Snapshot, TableSnapshot};
+
+/// One change of a migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// A new table, created whole (its indexes and foreign keys are
+    /// separate changes, after it).
+    CreateTable(TableSnapshot),
+    /// A table that goes, with its rows.
+    DropTable(TableSnapshot),
+    /// A new column.
+    AddColumn {
+        /// The table (qualified name).
+        table: String,
+        /// The column.
+        column: ColumnSnapshot,
+    },
+    /// A column that goes, with its values.
+    DropColumn {
+        /// The table (qualified name).
+        table: String,
+        /// The column as it was.
+        column: ColumnSnapshot,
+    },
+    /// A column whose type, nullability or default changes.
+    AlterColumn {
+        /// The table (qualified name).
+        table: String,
+        /// The column before.
+        from: ColumnSnapshot,
+        /// The column after.
+        to: ColumnSnapshot,
+    },
+    /// A new index or unique constraint.
+    AddIndex {
+        /// The table (qualified name).
+        table: String,
+        /// The index.
+        index: IndexSnapshot,
+    },
+    /// An index or unique constraint that goes.
+    DropIndex {
+        /// The table (qualified name).
+        table: String,
+        /// The index as it was.
+        index: IndexSnapshot,
+    },
+    /// A new foreign key.
+    AddForeignKey {
+        /// The table (qualified name).
+        table: String,
+        /// The key.
+        foreign_key: ForeignKeySnapshot,
+    },
+    /// A foreign key that goes.
+    DropForeignKey {
+        /// The table (qualified name).
+        table: String,
+        /// The key as it was.
+        foreign_key: ForeignKeySnapshot,
+    },
+}
+
+impl Change {
+    /// Whether the change can lose data: a dropped table or column, or a
+    /// column whose type changes (it may narrow) or that stops accepting
+    /// NULL (rows holding NULL make it fail). Such changes are refused
+    /// unless explicitly allowed.
+    pub fn is_destructive(&self) -> bool {
+        match self {
+            Change::DropTable(_) | Change::DropColumn { .. } => true,
+            Change::AlterColumn { from, to, .. } => {
+                from.sql_type != to.sql_type || (from.nullable && !to.nullable)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The changes from `old` to `new`, in the order a migration applies them.
+pub fn diff(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
+    let mut drops_fk = Vec::new();
+    let mut drops_index = Vec::new();
+    let mut drops_column = Vec::new();
+    let mut drops_table = Vec::new();
+    let mut creates_table = Vec::new();
+    let mut adds_column = Vec::new();
+    let mut alters = Vec::new();
+    let mut adds_index = Vec::new();
+    let mut adds_fk = Vec::new();
+
+    for before in &old.tables {
+        let name = before.qualified_name();
+        match new.table(&name) {
+            None => {
+                drops_fk.extend(before.foreign_keys.iter().map(|fk| Change::DropForeignKey {
+                    table: name.clone(),
+                    foreign_key: fk.clone(),
+                }));
+                drops_table.push(Change::DropTable(before.clone()));
+            }
+            Some(after) => {
+                let table = &name;
+                for fk in &before.foreign_keys {
+                    if !after.foreign_keys.contains(fk) {
+                        drops_fk.push(Change::DropForeignKey {
+                            table: table.clone(),
+                            foreign_key: fk.clone(),
+                        });
+                    }
+                }
+                for fk in &after.foreign_keys {
+                    if !before.foreign_keys.contains(fk) {
+                        adds_fk.push(Change::AddForeignKey {
+                            table: table.clone(),
+                            foreign_key: fk.clone(),
+                        });
+                    }
+                }
+                for index in &before.indexes {
+                    if !after.indexes.contains(index) {
+                        drops_index.push(Change::DropIndex {
+                            table: table.clone(),
+                            index: index.clone(),
+                        });
+                    }
+                }
+                for index in &after.indexes {
+                    if !before.indexes.contains(index) {
+                        adds_index.push(Change::AddIndex {
+                            table: table.clone(),
+                            index: index.clone(),
+                        });
+                    }
+                }
+                for column in &before.columns {
+                    match after.columns.iter().find(|c| c.name == column.name) {
+                        None => drops_column.push(Change::DropColumn {
+                            table: table.clone(),
+                            column: column.clone(),
+                        }),
+                        Some(to) if to != column => alters.push(Change::AlterColumn {
+                            table: table.clone(),
+                            from: column.clone(),
+                            to: to.clone(),
+                        }),
+                        Some(_) => {}
+                    }
+                }
+                for column in &after.columns {
+                    if !before.columns.iter().any(|c| c.name == column.name) {
+                        adds_column.push(Change::AddColumn {
+                            table: table.clone(),
+                            column: column.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    for after in &new.tables {
+        let name = after.qualified_name();
+        if old.table(&name).is_none() {
+            creates_table.push(Change::CreateTable(after.clone()));
+            adds_index.extend(after.indexes.iter().map(|index| Change::AddIndex {
+                table: name.clone(),
+                index: index.clone(),
+            }));
+            adds_fk.extend(after.foreign_keys.iter().map(|fk| Change::AddForeignKey {
+                table: name.clone(),
+                foreign_key: fk.clone(),
+            }));
+        }
+    }
+    // Referring tables are dropped before the tables they refer to: SQLite
+    // empties a table before dropping it and checks foreign keys on that.
+    // Referenced tables are created first, which reads naturally (foreign
+    // keys are added at the end either way).
+    order_by_references(&mut drops_table, old, true);
+    order_by_references(&mut creates_table, new, false);
+
+    let mut out = Vec::new();
+    out.extend(drops_fk);
+    out.extend(drops_index);
+    out.extend(drops_column);
+    out.extend(drops_table);
+    out.extend(creates_table);
+    out.extend(adds_column);
+    out.extend(alters);
+    out.extend(adds_index);
+    out.extend(adds_fk);
+    out
+}
+
+/// Sorts table changes so that a table comes after the tables it refers to
+/// (or, with `reverse`, before them). Ties and cycles keep name order.
+fn order_by_references(changes: &mut [Change], snapshot: &Snapshot, reverse: bool) {
+    let depth = |change: &Change| -> (usize, String) {
+        let table = match change {
+            Change::CreateTable(t) | Change::DropTable(t) => t,
+            _ => return (0, String::new()),
+        };
+        (reference_depth(table, snapshot, 0), table.qualified_name())
+    };
+    changes.sort_by(|a, b| {
+        let (da, na) = depth(a);
+        let (db, nb) = depth(b);
+        if reverse {
+            db.cmp(&da).then(na.cmp(&nb))
+        } else {
+            da.cmp(&db).then(na.cmp(&nb))
+        }
+    });
+}
+
+/// How many foreign-key steps lead from `table` to a table that refers to
+/// nothing (self-references and cycles cut off).
+fn reference_depth(table: &TableSnapshot, snapshot: &Snapshot, seen: usize) -> usize {
+    if seen > snapshot.tables.len() {
+        return seen;
+    }
+    table
+        .foreign_keys
+        .iter()
+        .filter(|fk| fk.references != table.qualified_name())
+        .filter_map(|fk| snapshot.table(&fk.references))
+        .map(|target| 1 + reference_depth(target, snapshot, seen + 1))
+        .max()
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::snapshot::{FORMAT, PerDialect};
+
+    fn column(name: &str, ty: &str, nullable: bool) -> ColumnSnapshot {
+        ColumnSnapshot {
+            name: name.into(),
+            sql_type: PerDialect {
+                postgres: ty.into(),
+                mysql: ty.into(),
+                sqlite: ty.into(),
+            },
+            nullable,
+            default: None,
+            auto_increment: false,
+        }
+    }
+
+    fn table(name: &str, columns: Vec<ColumnSnapshot>, references: &[&str]) -> TableSnapshot {
+        TableSnapshot {
+            name: name.into(),
+            schema: None,
+            columns,
+            primary_key_name: format!("pk_{name}"),
+            primary_key: vec!["id".into()],
+            indexes: Vec::new(),
+            foreign_keys: references
+                .iter()
+                .map(|target| ForeignKeySnapshot {
+                    name: format!("fk_{name}_{target}"),
+                    column: format!("{target}_id"),
+                    references: (*target).into(),
+                    references_column: "id".into(),
+                    on_delete: "NO ACTION".into(),
+                    on_update: "NO ACTION".into(),
+                })
+                .collect(),
+        }
+    }
+
+    fn snapshot(tables: Vec<TableSnapshot>) -> Snapshot {
+        Snapshot {
+            format: FORMAT,
+            tables,
+        }
+    }
+
+    fn kinds(changes: &[Change]) -> Vec<String> {
+        changes
+            .iter()
+            .map(|c| match c {
+                Change::CreateTable(t) => format!("create {}", t.name),
+                Change::DropTable(t) => format!("drop {}", t.name),
+                Change::AddColumn { table, column } => format!("add {table}.{}", column.name),
+                Change::DropColumn { table, column } => format!("drop {table}.{}", column.name),
+                Change::AlterColumn { table, to, .. } => format!("alter {table}.{}", to.name),
+                Change::AddIndex { index, .. } => format!("add index {}", index.name),
+                Change::DropIndex { index, .. } => format!("drop index {}", index.name),
+                Change::AddForeignKey { foreign_key, .. } => format!("add fk {}", foreign_key.name),
+                Change::DropForeignKey { foreign_key, .. } => {
+                    format!("drop fk {}", foreign_key.name)
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn same_snapshot_no_changes() {
+        let s = snapshot(vec![table("a", vec![column("id", "BIGINT", false)], &[])]);
+        assert!(diff(&s, &s).is_empty());
+    }
+
+    #[test]
+    fn tables_in_dependency_order() {
+        let old = snapshot(Vec::new());
+        let new = snapshot(vec![
+            table("comments", vec![column("id", "BIGINT", false)], &["posts"]),
+            table("posts", vec![column("id", "BIGINT", false)], &["users"]),
+            table("users", vec![column("id", "BIGINT", false)], &[]),
+        ]);
+        assert_eq!(
+            kinds(&diff(&old, &new)),
+            [
+                "create users",
+                "create posts",
+                "create comments",
+                "add fk fk_comments_posts",
+                "add fk fk_posts_users",
+            ]
+        );
+        // Back again: keys first, referring tables before referred ones.
+        assert_eq!(
+            kinds(&diff(&new, &old)),
+            [
+                "drop fk fk_comments_posts",
+                "drop fk fk_posts_users",
+                "drop comments",
+                "drop posts",
+                "drop users",
+            ]
+        );
+    }
+
+    #[test]
+    fn columns_and_destructive_changes() {
+        let old = snapshot(vec![table(
+            "t",
+            vec![
+                column("id", "BIGINT", false),
+                column("gone", "TEXT", true),
+                column("narrow", "VARCHAR(100)", false),
+                column("strict", "TEXT", true),
+                column("loose", "TEXT", false),
+            ],
+            &[],
+        )]);
+        let new = snapshot(vec![table(
+            "t",
+            vec![
+                column("id", "BIGINT", false),
+                column("narrow", "VARCHAR(10)", false),
+                column("strict", "TEXT", false),
+                column("loose", "TEXT", true),
+                column("fresh", "INTEGER", true),
+            ],
+            &[],
+        )]);
+        let changes = diff(&old, &new);
+        assert_eq!(
+            kinds(&changes),
+            [
+                "drop t.gone",
+                "add t.fresh",
+                "alter t.narrow",
+                "alter t.strict",
+                "alter t.loose"
+            ]
+        );
+        let destructive: Vec<bool> = changes.iter().map(Change::is_destructive).collect();
+        assert_eq!(destructive, [true, false, true, true, false]);
+    }
+}
