@@ -3,14 +3,16 @@
 //! backend created for the run and dropped after it.
 //!
 //! Benchmark ids are `<backend>/<workload>/<contender>/<size>`, so
-//! `cargo bench -- postgres/1_trivial` runs one workload. `cargo run
-//! --release --bin report` turns criterion's estimates into the table.
+//! `cargo bench -- postgres/1_trivial` runs one workload. The bulk line on
+//! PostgreSQL also has the hand-written binary `COPY` (`sqlx-copy`).
+//! `cargo run --release --bin report` turns criterion's estimates into the
+//! table.
 
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, measurement::WallTime};
 use entable_bench::contender::{Bulk, Contender};
-use entable_bench::contenders::{Diesel, Entable, RawSqlx, SeaOrm};
+use entable_bench::contenders::{Diesel, Entable, RawSqlx, SeaOrm, SqlxCopy};
 use entable_bench::fixture::Fixture;
 use entable_bench::target::{Target, selected_backends};
 use entable_bench::workload::{self, HAIR_COLOR, Workload};
@@ -109,32 +111,58 @@ impl Bench<'_> {
                     return;
                 }
                 let users = workload::users_to_insert(self.size);
-                let fixture = self.fixture;
-                group.bench_function(id, |b| {
-                    // Each insert starts from an empty table; emptying it
-                    // is not timed.
-                    b.to_async(rt).iter_custom(|iters| {
-                        let users = &users;
-                        async move {
-                            let mut total = Duration::ZERO;
-                            for _ in 0..iters {
-                                fixture.reset().await.or_panic(who);
-                                let start = Instant::now();
-                                contender.bulk_insert_users(users).await.or_panic(who);
-                                total += start.elapsed();
-                            }
-                            total
-                        }
-                    })
-                })
+                self.bulk(group, C::NAME, || contender.bulk_insert_users(&users))
             }
         };
     }
+
+    /// Registers the hand-written binary `COPY` (PostgreSQL only) on the
+    /// bulk-insert line; nothing for other workloads or backends.
+    fn run_copy(&self, group: &mut BenchmarkGroup<'_, WallTime>, copy: Option<&SqlxCopy>) {
+        let (Workload::BulkInsert, Some(copy)) = (self.workload, copy) else {
+            return;
+        };
+        let users = workload::users_to_insert(self.size);
+        self.bulk(group, SqlxCopy::NAME, || copy.bulk_insert_users(&users));
+    }
+
+    /// Registers a bulk insert as `name`: each insert starts from an empty
+    /// table; emptying it is not timed.
+    fn bulk<'g, 'c, F, Fut>(
+        &self,
+        group: &'g mut BenchmarkGroup<'c, WallTime>,
+        name: &str,
+        insert: F,
+    ) -> &'g mut BenchmarkGroup<'c, WallTime>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = entable_bench::Result<()>>,
+    {
+        let (rt, fixture) = (self.runtime, self.fixture);
+        let who = &format!("{name}/{}", self.workload.id());
+        group.bench_function(BenchmarkId::new(name, self.size), |b| {
+            b.to_async(rt).iter_custom(|iters| {
+                let insert = &insert;
+                async move {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        fixture.reset().await.or_panic(who);
+                        let start = Instant::now();
+                        insert().await.or_panic(who);
+                        total += start.elapsed();
+                    }
+                    total
+                }
+            })
+        })
+    }
 }
 
-/// The contenders connected to one target (Diesel may be absent).
+/// The contenders connected to one target (Diesel may be absent; the
+/// `COPY` baseline is there on PostgreSQL only).
 struct Contenders {
     sqlx: RawSqlx,
+    copy: Option<SqlxCopy>,
     entable: Entable,
     sea_orm: SeaOrm,
     diesel: Option<Diesel>,
@@ -144,6 +172,7 @@ impl Contenders {
     async fn connect(target: &Target) -> entable_bench::Result<Contenders> {
         Ok(Contenders {
             sqlx: RawSqlx::connect(target).await?.ok_or("sqlx")?,
+            copy: SqlxCopy::connect(target).await?,
             entable: Entable::connect(target).await?.ok_or("entable")?,
             sea_orm: SeaOrm::connect(target).await?.ok_or("SeaORM")?,
             diesel: Diesel::connect(target).await?,
@@ -152,6 +181,9 @@ impl Contenders {
 
     async fn close(self) {
         self.sqlx.close().await;
+        if let Some(copy) = self.copy {
+            copy.close().await;
+        }
         self.entable.close().await;
         self.sea_orm.close().await;
         if let Some(diesel) = self.diesel {
@@ -188,6 +220,7 @@ fn bench_target(criterion: &mut Criterion, runtime: &Runtime, target: &Target) {
             };
             bench.prepare();
             bench.run(&mut group, Some(&contenders.sqlx));
+            bench.run_copy(&mut group, contenders.copy.as_ref());
             bench.run(&mut group, Some(&contenders.entable));
             bench.run(&mut group, Some(&contenders.sea_orm));
             bench.run(&mut group, contenders.diesel.as_ref());

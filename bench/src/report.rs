@@ -1,6 +1,7 @@
 //! Criterion's estimates → one markdown table per backend: the median of
 //! each contender per workload and size, and entable's ratios to the
-//! others, each marked against its target.
+//! others, each marked against its target; then the bulk-insert line in
+//! rows per second, with the raw `COPY` baseline of PostgreSQL.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -8,9 +9,9 @@ use std::path::{Path, PathBuf};
 
 use crate::Result;
 use crate::contender::{Bulk, Contender};
-use crate::contenders::{Entable, NAMES};
+use crate::contenders::{Entable, NAMES, SqlxCopy};
 use crate::target::Backend;
-use crate::workload::Workload;
+use crate::workload::{BULK_RAW_TARGET, Workload};
 
 /// One benchmark's median.
 #[derive(Clone, Debug, PartialEq)]
@@ -142,6 +143,10 @@ pub fn render(estimates: &[Estimate]) -> String {
             };
             let entable = medians.get(Entable::NAME).copied();
             let mut ratio = |other: &str, target: f64| {
+                if *workload == Workload::BulkInsert {
+                    // Judged in rows per second, in the bulk table.
+                    return "see below".to_owned();
+                }
                 let (Some(entable), Some(other)) = (entable, medians.get(other)) else {
                     return "n/a".to_owned();
                 };
@@ -167,15 +172,107 @@ pub fn render(estimates: &[Estimate]) -> String {
         }
         let _ = writeln!(out, "\n{}\n", diesel_note(backend));
     }
-    if total == 0 {
+    let (bulk_met, bulk_total) = render_bulk(estimates, &mut out);
+    met += bulk_met;
+    total += bulk_total;
+    if estimates.is_empty() {
         out.push_str("No estimates found: run the benchmarks first (`bench/run.sh`).\n");
     } else {
         let _ = writeln!(
             out,
-            "Targets met: {met} of {total}. Targets: entable ÷ sqlx ≤ 1.05 on workloads 1, 2, 5 and ≤ 1.10 on 3, 4, 6; entable faster than SeaORM and Diesel (ratio < 1)."
+            "Targets met: {met} of {total}. Targets: entable ÷ sqlx ≤ 1.05 on workloads 1, 2, 5 (insert N) and ≤ 1.10 on 3, 4, 6; entable faster than SeaORM and Diesel (ratio < 1); bulk insert: entable ≥ {BULK_RAW_TARGET} of the best raw rows/s and more rows/s than SeaORM and Diesel."
         );
     }
     out
+}
+
+/// The raw methods of the bulk line: the contender and what the table
+/// calls it.
+const RAW_BULK: [(&str, &str); 2] = [(NAMES[0], "VALUES"), (SqlxCopy::NAME, "COPY")];
+
+/// The bulk-insert line of every backend in rows per second, with
+/// entable's ratios (rows/s ÷ rows/s, so higher is better): to the best raw
+/// method of that backend (at least [`BULK_RAW_TARGET`]), to SeaORM and to
+/// Diesel (above 1). Returns the targets met and judged.
+fn render_bulk(estimates: &[Estimate], out: &mut String) -> (usize, usize) {
+    let (mut met, mut total) = (0, 0);
+    let mut rows: BTreeMap<(Backend, usize), BTreeMap<&str, f64>> = BTreeMap::new();
+    for e in estimates
+        .iter()
+        .filter(|e| e.workload == Workload::BulkInsert)
+    {
+        // Rows per second from the median time of inserting `size` rows.
+        let rate = e.size as f64 / (e.median_ns / 1e9);
+        rows.entry((e.backend, e.size))
+            .or_default()
+            .insert(e.contender.as_str(), rate);
+    }
+    if rows.is_empty() {
+        return (0, 0);
+    }
+    let _ = writeln!(out, "### Bulk insert: rows per second\n");
+    let _ = writeln!(
+        out,
+        "| backend | N | sqlx VALUES | sqlx COPY | entable | SeaORM | Diesel | entable ÷ best raw | entable ÷ SeaORM | entable ÷ Diesel |"
+    );
+    let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+    for ((backend, size), rates) in &rows {
+        let cell = |name: &str| match rates.get(name) {
+            Some(rate) => format_count(*rate),
+            None if name == Entable::NAME => match Entable::BULK {
+                Bulk::Unsupported(reason) => reason.to_owned(),
+                Bulk::Supported => "—".to_owned(),
+            },
+            None => "—".to_owned(),
+        };
+        let entable = rates.get(Entable::NAME).copied();
+        let best_raw = RAW_BULK
+            .iter()
+            .filter_map(|(name, label)| rates.get(name).map(|rate| (*rate, *label)))
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let mut judge = |ratio: Option<f64>, at_least: f64, strictly: bool, label: &str| {
+            let Some(ratio) = ratio else {
+                return "n/a".to_owned();
+            };
+            let ok = if strictly {
+                ratio > at_least
+            } else {
+                ratio >= at_least
+            };
+            total += 1;
+            met += usize::from(ok);
+            let mark = if ok { "met" } else { "**missed**" };
+            format!("{ratio:.2}{label} {mark}")
+        };
+        let raw = match best_raw {
+            Some((rate, label)) => judge(
+                entable.map(|e| e / rate),
+                BULK_RAW_TARGET,
+                false,
+                &format!(" of {label}"),
+            ),
+            None => "n/a".to_owned(),
+        };
+        let vs = |name: &str| entable.zip(rates.get(name)).map(|(e, o)| e / o);
+        let sea_orm = judge(vs(NAMES[2]), 1.0, true, "");
+        let diesel = judge(vs(NAMES[3]), 1.0, true, "");
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {raw} | {sea_orm} | {diesel} |",
+            backend_title(*backend),
+            format_size(*size),
+            cell(RAW_BULK[0].0),
+            cell(RAW_BULK[1].0),
+            cell(NAMES[1]),
+            cell(NAMES[2]),
+            cell(NAMES[3]),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nRows per second from the median time of inserting N users into an empty table in one transaction (higher is better). sqlx VALUES: multi-row `INSERT … VALUES` chunked to the bind limit; sqlx COPY: one binary `COPY … FROM STDIN` written by hand (PostgreSQL only). entable's ratios are rows/s ÷ rows/s: at least {BULK_RAW_TARGET} of the best raw method of the backend, and above 1 against SeaORM and Diesel.\n"
+    );
+    (met, total)
 }
 
 /// `ratio` as a cell, with whether it meets `target` (at most).
@@ -231,6 +328,15 @@ pub fn format_time(ns: f64) -> String {
     }
 }
 
+/// A rate rounded to a whole number, with thousands separators.
+fn format_count(rate: f64) -> String {
+    if !rate.is_finite() || rate < 0.0 {
+        return "—".to_owned();
+    }
+    // Rounded and non-negative: the cast only drops the (zero) fraction.
+    format_size(rate.round() as usize)
+}
+
 /// `10000` → `10,000`.
 fn format_size(n: usize) -> String {
     let digits = n.to_string();
@@ -283,13 +389,73 @@ mod tests {
         assert!(report.contains("Targets met: 2 of 3"), "{report}");
     }
 
+    fn bulk(backend: Backend, contender: &str, seconds: f64) -> Estimate {
+        Estimate {
+            backend,
+            workload: Workload::BulkInsert,
+            contender: contender.to_owned(),
+            size: 100_000,
+            median_ns: seconds * 1e9,
+        }
+    }
+
     #[test]
-    fn bulk_without_entable_says_why() {
+    fn bulk_in_rows_per_second_against_the_best_raw_method() {
         let report = render(&[
-            estimate("sqlx", Workload::BulkInsert, 1e9),
-            estimate("diesel", Workload::BulkInsert, 1e9),
+            // PostgreSQL: COPY is the best raw method (400,000 rows/s).
+            bulk(Backend::Postgres, "sqlx", 0.5),
+            bulk(Backend::Postgres, "sqlx-copy", 0.25),
+            bulk(Backend::Postgres, "entable", 0.3),
+            bulk(Backend::Postgres, "sea-orm", 0.8),
+            bulk(Backend::Postgres, "diesel", 0.6),
+            // SQLite: no COPY, so VALUES; entable below 0.8 of it.
+            bulk(Backend::Sqlite, "sqlx", 0.1),
+            bulk(Backend::Sqlite, "entable", 0.2),
+            bulk(Backend::Sqlite, "sea-orm", 0.25),
+            bulk(Backend::Sqlite, "diesel", 0.05),
         ]);
-        assert!(report.contains("n/a until issue 7"), "{report}");
+        assert!(
+            report.contains(
+                "| PostgreSQL | 100,000 | 200,000 | 400,000 | 333,333 | 125,000 | 166,667 | 0.83 of COPY met | 2.67 met | 2.00 met |"
+            ),
+            "{report}"
+        );
+        assert!(
+            report.contains(
+                "| SQLite (file) | 100,000 | 1,000,000 | — | 500,000 | 400,000 | 2,000,000 | 0.50 of VALUES **missed** | 1.25 met | 0.25 **missed** |"
+            ),
+            "{report}"
+        );
+        // The per-backend table keeps the times and leaves the judging to
+        // the bulk table.
+        assert!(
+            report.contains("| 5 bulk insert | 100,000 | 500 ms | 300 ms | 800 ms | 600 ms | see below | see below | see below |"),
+            "{report}"
+        );
+        assert!(report.contains("Targets met: 4 of 6"), "{report}");
+    }
+
+    #[test]
+    fn bulk_ratio_at_exactly_the_target_is_met() {
+        let report = render(&[
+            bulk(Backend::MySql, "sqlx", 0.8),
+            bulk(Backend::MySql, "entable", 1.0),
+            bulk(Backend::MySql, "sea-orm", 1.0),
+        ]);
+        assert!(
+            report.contains("| 0.80 of VALUES met | 1.00 **missed** | n/a |"),
+            "{report}"
+        );
+        assert!(report.contains("Targets met: 1 of 2"), "{report}");
+    }
+
+    #[test]
+    fn bulk_without_entable_is_not_judged() {
+        let report = render(&[
+            bulk(Backend::Sqlite, "sqlx", 1.0),
+            bulk(Backend::Sqlite, "diesel", 1.0),
+        ]);
         assert!(report.contains("| n/a | n/a | n/a |"), "{report}");
+        assert!(report.contains("Targets met: 0 of 0"), "{report}");
     }
 }

@@ -6,7 +6,7 @@
 
 use entable_bench::Result;
 use entable_bench::contender::{Bulk, Contender};
-use entable_bench::contenders::{Diesel, Entable, RawSqlx, SeaOrm};
+use entable_bench::contenders::{Diesel, Entable, RawSqlx, SeaOrm, SqlxCopy};
 use entable_bench::fixture::{COMMENTS_PER_POST, Fixture, KEYED_USERS, POSTS_PER_USER};
 use entable_bench::model::{self, Joined, Loaded, Page};
 use entable_bench::target::{Backend, Target, selected_backends};
@@ -176,8 +176,19 @@ async fn check_target(target: &Target) -> Result<()> {
     if diesel.is_none() {
         eprintln!("{}: Diesel not built for this backend", target.backend);
     }
-    let result = compare(&fixture, &sqlx, &entable, &sea_orm, diesel.as_ref()).await;
+    let copy = SqlxCopy::connect(target).await?;
+    let contenders = Contenders {
+        sqlx: &sqlx,
+        copy: copy.as_ref(),
+        entable: &entable,
+        sea_orm: &sea_orm,
+        diesel: diesel.as_ref(),
+    };
+    let result = compare(&fixture, &contenders).await;
     sqlx.close().await;
+    if let Some(copy) = copy {
+        copy.close().await;
+    }
     entable.close().await;
     sea_orm.close().await;
     if let Some(diesel) = diesel {
@@ -187,25 +198,41 @@ async fn check_target(target: &Target) -> Result<()> {
     result
 }
 
-async fn compare(
-    fixture: &Fixture,
-    sqlx: &RawSqlx,
-    entable: &Entable,
-    sea_orm: &SeaOrm,
-    diesel: Option<&Diesel>,
-) -> Result<()> {
+/// Everything connected to one target.
+struct Contenders<'a> {
+    sqlx: &'a RawSqlx,
+    /// The hand-written `COPY` (PostgreSQL only; bulk insert only).
+    copy: Option<&'a SqlxCopy>,
+    entable: &'a Entable,
+    sea_orm: &'a SeaOrm,
+    diesel: Option<&'a Diesel>,
+}
+
+async fn compare(fixture: &Fixture, contenders: &Contenders<'_>) -> Result<()> {
+    let Contenders {
+        sqlx,
+        copy,
+        entable,
+        sea_orm,
+        diesel,
+    } = *contenders;
+    if fixture.backend() == Backend::Postgres && copy.is_none() {
+        return Err("the COPY baseline must connect on PostgreSQL".into());
+    }
     for workload in Workload::ALL {
         for &size in workload.sizes() {
             let at = format!("{} {} N={size}", fixture.backend(), workload.id());
             let baseline = outcome(sqlx, fixture, workload, size).await?;
             check_baseline(&at, workload, size, &baseline)?;
-            let got = outcome(entable, fixture, workload, size).await?;
-            if workload == Workload::BulkInsert {
-                // No bulk API yet (issue 7): the report says so.
-                same(&at, "entable", &got, &Outcome::Unsupported)?;
-            } else {
-                same(&at, "entable", &got, &baseline)?;
+            if let (Workload::BulkInsert, Some(copy)) = (workload, copy) {
+                fixture.prepare(workload, size).await?;
+                copy.bulk_insert_users(&workload::users_to_insert(BULK_ROWS))
+                    .await?;
+                let got = Outcome::Written(Vec::new(), fixture.users().await?);
+                same(&at, "sqlx COPY", &got, &baseline)?;
             }
+            let got = outcome(entable, fixture, workload, size).await?;
+            same(&at, "entable", &got, &baseline)?;
             let got = outcome(sea_orm, fixture, workload, size).await?;
             same(&at, "SeaORM", &got, &baseline)?;
             if let Some(diesel) = diesel {

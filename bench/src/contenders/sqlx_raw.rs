@@ -49,7 +49,7 @@ macro_rules! on_pool {
 
 /// The same pool settings entable's `Db` uses, so the two differ only in
 /// what runs on a checked-out connection.
-fn pool_options<DB: sqlx::Database>() -> PoolOptions<DB> {
+pub(crate) fn pool_options<DB: sqlx::Database>() -> PoolOptions<DB> {
     PoolOptions::new()
         .max_connections(10)
         .min_connections(0)
