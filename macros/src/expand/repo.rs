@@ -97,6 +97,36 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
         }
     });
     let create_binds: Vec<TokenStream> = create_binds.collect();
+    // The same, taking the input by value: values that are not part of the
+    // key move into the sink instead of being copied (bulk inserts).
+    let create_binds_owned = columns.iter().enumerate().map(|(i, field)| {
+        let ident = &field.ident;
+        let bit = quote!((1 as #p::ColumnSet) << #i);
+        if field.uuid_v4.is_some()
+            || field.is_timestamp()
+            || !field.in_create()
+            || field.primary_key.is_some()
+        {
+            return None;
+        }
+        Some(if field.has_default() {
+            quote! {
+                if let #p::Patch::Set(value) = input.#ident {
+                    #p::ValueSink::value_owned(sink, value)?;
+                    columns |= #bit;
+                }
+            }
+        } else {
+            quote! {
+                #p::ValueSink::value_owned(sink, input.#ident)?;
+                columns |= #bit;
+            }
+        })
+    });
+    let create_binds_owned: Vec<TokenStream> = create_binds_owned
+        .zip(&create_binds)
+        .map(|(owned, by_ref)| owned.unwrap_or_else(|| by_ref.clone()))
+        .collect();
     // Which columns an insert of the input writes, without binding.
     let create_columns = columns.iter().enumerate().map(|(i, field)| {
         let ident = &field.ident;
@@ -365,6 +395,16 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
                 let mut columns: #p::ColumnSet = 0;
                 #now
                 #(#create_binds)*
+                ::core::result::Result::Ok((columns, #known_key))
+            }
+
+            fn write_create_owned<S: #p::ValueSink<B>>(
+                input: #create,
+                sink: &mut S,
+            ) -> ::core::result::Result<(#p::ColumnSet, ::core::option::Option<Self::Key>), #p::BindError> {
+                let mut columns: #p::ColumnSet = 0;
+                #now
+                #(#create_binds_owned)*
                 ::core::result::Result::Ok((columns, #known_key))
             }
 

@@ -67,7 +67,7 @@ pub(crate) async fn write_many(
                 Ok(())
             })
         }
-        _ => crate::repo::bulk::insert_rows::<AuditRecord>(exec, &rows, false, None, context)
+        _ => crate::repo::bulk::insert_rows::<AuditRecord>(exec, rows, false, None, context)
             .await
             .map(|_| ()),
     }

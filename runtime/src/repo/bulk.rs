@@ -74,7 +74,7 @@ fn copyable<E: Model>() -> bool {
 /// row conflicting on those columns overwrites the existing one.
 pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
     exec: Exec<'_>,
-    rows: &[E::Create],
+    rows: Vec<E::Create>,
     want_rows: bool,
     upsert: Option<ColumnSet>,
     context: Context,
@@ -84,10 +84,6 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
     let mut count = 0u64;
     with_conn!(exec, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
-        // Whether one multi-row insert's auto-increment keys are
-        // consecutive from the first it reports: not on MySQL with InnoDB's
-        // interleaved lock mode (`innodb_autoinc_lock_mode = 2`, MySQL 8's
-        // default; MariaDB's is 1).
         // MySQL: statements must fit `max_allowed_packet`, and one
         // multi-row insert's auto-increment keys are consecutive from the
         // first it reports only with a step of 1 and InnoDB's lock mode 0 or
@@ -105,11 +101,30 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
         } else {
             (true, None)
         };
-        for (columns, run) in runs::<E>(rows) {
-            if columns == 0 {
-                // Every column takes its default: one row per statement.
-                for input in run {
-                    let row = super::rows::insert_row::<E>(B::inner(&mut *conn, None), input).await?;
+        let returning = want_rows && B::DIALECT.has_returning();
+        let copy = B::DIALECT == Dialect::Postgres && !want_rows && upsert.is_none() && copyable::<E>();
+        let one_by_one = want_rows && !returning && upsert.is_none() && !consecutive;
+        // The plan, read from the inputs by reference: each run's columns,
+        // length and statements. The inputs are then consumed in order, so
+        // their values move into the statements instead of being copied.
+        let plan: Vec<(ColumnSet, usize, Vec<usize>)> = runs::<E>(&rows)
+            .into_iter()
+            .map(|(columns, run)| {
+                let per_row = columns.count_ones() as usize;
+                let chunk = rows_per_statement(B::DIALECT, per_row);
+                let parts = chunks::<E, B>(run, chunk, budget).iter().map(|p| p.len()).collect();
+                (columns, run.len(), parts)
+            })
+            .collect();
+        let mut inputs = rows.into_iter();
+        for (columns, run_len, parts) in plan {
+            if columns == 0 || one_by_one {
+                // Every column takes its default, or the keys of one
+                // multi-row insert may interleave with other statements'
+                // (InnoDB lock mode 2): one row per statement, each
+                // reporting its own key.
+                for input in inputs.by_ref().take(run_len) {
+                    let row = super::rows::insert_row::<E>(B::inner(&mut *conn, None), &input).await?;
                     count += 1;
                     if want_rows {
                         out.push(row);
@@ -117,39 +132,28 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
                 }
                 continue;
             }
-            if B::DIALECT == Dialect::Postgres && !want_rows && upsert.is_none() && copyable::<E>() {
+            if copy {
                 // One binary COPY: the fastest load PostgreSQL has.
-                let mut copy = crate::backend::driver::CopyRows::default();
-                for input in run {
-                    copy.begin_row();
-                    <E as Persist<B>>::write_create(input, &mut copy).map_err(|e| bind_error(context, e))?;
-                    copy.end_row();
+                let mut rows = crate::backend::driver::CopyRows::default();
+                for input in inputs.by_ref().take(run_len) {
+                    rows.begin_row();
+                    <E as Persist<B>>::write_create_owned(input, &mut rows).map_err(|e| bind_error(context, e))?;
+                    rows.end_row();
                 }
-                count += B::copy_in(&mut *conn, copy_statement(table, columns), copy.finish()).await.map_err(classify)?;
+                count += B::copy_in(&mut *conn, copy_statement(table, columns), rows.finish()).await.map_err(classify)?;
                 continue;
             }
-            let per_row = columns.count_ones() as usize;
-            let chunk = rows_per_statement(B::DIALECT, per_row);
-            let returning = want_rows && B::DIALECT.has_returning();
-            if want_rows && !returning && upsert.is_none() && !consecutive {
-                // Keys of one multi-row insert may interleave with other
-                // statements' (InnoDB lock mode 2): one row per statement,
-                // each reporting its own key.
-                for input in run {
-                    out.push(super::rows::insert_row::<E>(B::inner(&mut *conn, None), input).await?);
-                    count += 1;
-                }
-                continue;
-            }
-            for part in chunks::<E, B>(run, chunk, budget) {
+            let full = rows_per_statement(B::DIALECT, columns.count_ones() as usize);
+            for len in parts {
                 let mut args = Args::<B>::default();
-                let mut known = Vec::with_capacity(part.len());
-                for input in part {
-                    let (_, key) = <E as Persist<B>>::bind_create(input, &mut args).map_err(|e| bind_error(context, e))?;
+                let mut known = Vec::with_capacity(len);
+                for input in inputs.by_ref().take(len) {
+                    let (_, key) = <E as Persist<B>>::write_create_owned(input, &mut super::ArgsSink(&mut args))
+                        .map_err(|e| bind_error(context, e))?;
                     known.push(key);
                 }
-                let shape = BulkInsert { rows: part.len(), returning, upsert };
-                let sql = E::sql().bulk_insert(B::DIALECT, table, columns, shape, part.len() == chunk);
+                let shape = BulkInsert { rows: len, returning, upsert };
+                let sql = E::sql().bulk_insert(B::DIALECT, table, columns, shape, len == full);
                 if returning {
                     let fetched = sqlx::query_with(AssertSqlSafe(sql), args).fetch_all(&mut *conn).await.map_err(classify)?;
                     for row in &fetched {
@@ -159,7 +163,7 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
                     continue;
                 }
                 let done = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *conn).await.map_err(classify)?;
-                count += if upsert.is_some() { part.len() as u64 } else { done.rows_affected() };
+                count += if upsert.is_some() { len as u64 } else { done.rows_affected() };
                 if want_rows {
                     // MySQL: no RETURNING. Rows whose keys are known are
                     // read back by key; auto-increment keys are consecutive
@@ -169,7 +173,7 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
                         Some(keys) => keys,
                         None => {
                             let first = B::last_insert_id(&done).unwrap_or(0);
-                            (first..first + part.len() as u64)
+                            (first..first + len as u64)
                                 .map(E::key_from_insert_id)
                                 .collect::<Option<Vec<_>>>()
                                 .ok_or_else(|| Error::Usage {
@@ -178,38 +182,52 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
                                 })?
                         }
                     };
-                    let found = Query::<E>::new()
-                        .filter(E::key_filter(&keys))
-                        .fetch(B::inner(&mut *conn, None), context)
-                        .await?;
-                    // Fetched in key order: hand them out in input order. A
-                    // key the server stores differently from the input (a
-                    // time rounded to microseconds) is looked up by itself,
-                    // the server comparing it as it stored it.
-                    let mut by_key: std::collections::HashMap<String, E> =
-                        found.into_iter().map(|row| (format!("{:?}", row.key()), row)).collect();
-                    for key in &keys {
-                        let row = match by_key.remove(&format!("{key:?}")) {
-                            Some(row) => row,
-                            None => Query::<E>::new()
-                                .filter(E::key_filter(std::slice::from_ref(key)))
-                                .fetch(B::inner(&mut *conn, None), context)
-                                .await?
-                                .into_iter()
-                                .next()
-                                .ok_or_else(|| Error::Database {
-                                    context,
-                                    source: sqlx::Error::Protocol(format!("the inserted row {key:?} could not be read back")),
-                                })?,
-                        };
-                        out.push(row);
-                    }
+                    out.extend(read_back::<E>(B::inner(&mut *conn, None), &keys, context).await?);
                 }
             }
         }
         Ok::<_, Error>(())
     })?;
     Ok((count, out))
+}
+
+/// The rows with `keys`, in that order. They are fetched in key order and
+/// handed out in input order; a key the server stores differently from the
+/// input (a time rounded to microseconds) is looked up by itself, the
+/// server comparing it as it stored it.
+async fn read_back<E: Model + OnEveryBackend>(
+    mut exec: Exec<'_>,
+    keys: &[E::Key],
+    context: Context,
+) -> Result<Vec<E>> {
+    let found = Query::<E>::new()
+        .filter(E::key_filter(keys))
+        .fetch(exec.reborrow(), context)
+        .await?;
+    let mut by_key: std::collections::HashMap<String, E> = found
+        .into_iter()
+        .map(|row| (format!("{:?}", row.key()), row))
+        .collect();
+    let mut out = Vec::with_capacity(keys.len());
+    for key in keys {
+        let row = match by_key.remove(&format!("{key:?}")) {
+            Some(row) => row,
+            None => Query::<E>::new()
+                .filter(E::key_filter(std::slice::from_ref(key)))
+                .fetch(exec.reborrow(), context)
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| Error::Database {
+                    context,
+                    source: sqlx::Error::Protocol(format!(
+                        "the inserted row {key:?} could not be read back"
+                    )),
+                })?,
+        };
+        out.push(row);
+    }
+    Ok(out)
 }
 
 /// `run` cut into statements of at most `rows` rows and, with a `budget`,
@@ -293,7 +311,7 @@ fn created<E: Model>(rows: &[E], exec: &Exec<'_>) -> Vec<Change> {
 /// with their audit records.
 async fn insert_atomic<E: Model + OnEveryBackend>(
     exec: Exec<'_>,
-    rows: &[E::Create],
+    rows: Vec<E::Create>,
     want_rows: bool,
     context: Context,
 ) -> Result<(u64, Vec<E>)> {
@@ -329,7 +347,7 @@ pub(crate) async fn create<E: Model + OnEveryBackend>(
     if rows.is_empty() {
         return Ok((0, Vec::new()));
     }
-    insert_atomic::<E>(exec, &rows, want_rows, context).await
+    insert_atomic::<E>(exec, rows, want_rows, context).await
 }
 
 /// `bulk_insert_batched`: one transaction per `batch` rows.
@@ -347,7 +365,10 @@ pub(crate) async fn create_batched<E: Model + OnEveryBackend>(
         });
     }
     let mut committed = 0;
-    for part in rows.chunks(batch.max(1)) {
+    let mut rest = rows;
+    while !rest.is_empty() {
+        let tail = rest.split_off(batch.clamp(1, rest.len()));
+        let part = std::mem::replace(&mut rest, tail);
         match insert_atomic::<E>(exec.reborrow(), part, false, context).await {
             Ok((count, _)) => committed += count,
             Err(source) => {
@@ -406,7 +427,7 @@ pub(crate) async fn upsert<E: Model + OnEveryBackend + crate::hooks::Hooks>(
                     return Ok(rows.len() as u64);
                 }
             }
-            let (count, _) = insert_rows::<E>(B::inner(&mut tx, None), &rows, false, Some(set), context).await?;
+            let (count, _) = insert_rows::<E>(B::inner(&mut tx, None), rows, false, Some(set), context).await?;
             Ok(count)
         })
     })

@@ -41,6 +41,10 @@ pub type BindError = sqlx::error::BoxDynError;
 pub trait ValueSink<B: Backend> {
     /// Appends `value`.
     fn value<T: ColumnValue<B>>(&mut self, value: &T) -> Result<(), BindError>;
+    /// Appends `value`, which the sink may keep without copying.
+    fn value_owned<T: ColumnValue<B>>(&mut self, value: T) -> Result<(), BindError> {
+        self.value(&value)
+    }
 }
 
 /// Bind arguments as a [`ValueSink`].
@@ -49,6 +53,10 @@ pub struct ArgsSink<'a, B: Backend>(pub &'a mut Args<B>);
 impl<B: Backend> ValueSink<B> for ArgsSink<'_, B> {
     fn value<T: ColumnValue<B>>(&mut self, value: &T) -> Result<(), BindError> {
         crate::backend::driver::bind::<B, T>(self.0, value)
+    }
+
+    fn value_owned<T: ColumnValue<B>>(&mut self, value: T) -> Result<(), BindError> {
+        sqlx::Arguments::add(self.0, value)
     }
 }
 
@@ -128,6 +136,12 @@ pub trait Persist<B: Backend>: Model {
     /// known before inserting.
     fn write_create<S: ValueSink<B>>(
         input: &Self::Create,
+        sink: &mut S,
+    ) -> Result<(ColumnSet, Option<Self::Key>), BindError>;
+    /// [`write_create`](Self::write_create) taking the input by value:
+    /// values other than the key move into `sink` instead of being copied.
+    fn write_create_owned<S: ValueSink<B>>(
+        input: Self::Create,
         sink: &mut S,
     ) -> Result<(ColumnSet, Option<Self::Key>), BindError>;
     /// [`write_create`](Self::write_create) into bind arguments.
