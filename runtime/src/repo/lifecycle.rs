@@ -10,7 +10,6 @@ use super::delete::{self, Removal};
 use super::rows::{column_set, insert_row, update_row, upsert_row};
 use super::{Model, OnEveryBackend, Persist, context};
 use crate::audit::{self, Act, Change, changes, full};
-use crate::backend::Dialect;
 use crate::backend::driver::{Args, Backend as _};
 use crate::error::{Context, Error, Result};
 use crate::exec::{Exec, with_conn};
@@ -29,13 +28,13 @@ use crate::query::builder::bind_error;
 /// once, without the busy timeout).
 macro_rules! in_change {
     ($B:ident, $conn:ident, $classify:ident, $tx:ident => $body:block) => {{
-        let mut $tx = if $B::DIALECT == Dialect::Sqlite && !sqlx::Connection::is_in_transaction(&*$conn) {
+        let mut $tx = if $B::DIALECT == $crate::backend::Dialect::Sqlite && !sqlx::Connection::is_in_transaction(&*$conn) {
             sqlx::Connection::begin_with(&mut *$conn, "BEGIN IMMEDIATE").await
         } else {
             sqlx::Connection::begin(&mut *$conn).await
         }
         .map_err($classify)?;
-        let outcome: Result<_> = async $body.await;
+        let outcome: $crate::error::Result<_> = async $body.await;
         match outcome {
             Ok(value) => {
                 $tx.commit().await.map_err($classify)?;

@@ -9,6 +9,7 @@
 //! takes one from the pool.
 
 pub(crate) mod bulk;
+mod bulk_change;
 mod delete;
 pub mod filters;
 mod lifecycle;

@@ -5,11 +5,11 @@ use std::future::Future;
 use sqlx::AssertSqlSafe;
 use validator::Validate;
 
-use super::bulk;
 use super::delete::Removal;
 use super::lifecycle;
 use super::rows::{insert_row, update_row, upsert_row};
 use super::{Model, OnEveryBackend, Persist, context};
+use super::{bulk, bulk_change};
 use crate::backend::driver::{Args, Backend as _};
 use crate::dto::Page;
 use crate::error::{Error, Result};
@@ -200,7 +200,7 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
         rows: Vec<(Self::Key, Self::Update)>,
     ) -> impl Future<Output = Result<u64>> + Send + 'a {
         let exec = exec.into();
-        bulk::update::<Self>(exec, rows)
+        bulk_change::update::<Self>(exec, rows)
     }
 
     /// Deletes the rows with these keys (soft where the entity declares
@@ -212,7 +212,7 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
         keys: Vec<Self::Key>,
     ) -> impl Future<Output = Result<u64>> + Send + 'a {
         let exec = exec.into();
-        bulk::delete::<Self>(exec, keys, false)
+        bulk_change::delete::<Self>(exec, keys, false)
     }
 
     /// Deletes the rows with these keys for real, live or soft-deleted.
@@ -221,7 +221,7 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
         keys: Vec<Self::Key>,
     ) -> impl Future<Output = Result<u64>> + Send + 'a {
         let exec = exec.into();
-        bulk::delete::<Self>(exec, keys, true)
+        bulk_change::delete::<Self>(exec, keys, true)
     }
 
     /// Writes `patch`'s set fields to every live row matching `filter` in
@@ -233,7 +233,7 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
         patch: Self::Update,
     ) -> impl Future<Output = Result<u64>> + Send + 'a {
         let exec = exec.into();
-        bulk::update_where::<Self>(exec, filter, patch)
+        bulk_change::update_where::<Self>(exec, filter, patch)
     }
 
     /// Deletes every live row matching `filter` (soft where the entity
@@ -243,7 +243,7 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
         filter: Expr<Self>,
     ) -> impl Future<Output = Result<u64>> + Send + 'a {
         let exec = exec.into();
-        bulk::delete_where::<Self>(exec, filter)
+        bulk_change::delete_where::<Self>(exec, filter)
     }
 
     /// One page of the rows matching `search`, with the total count.
