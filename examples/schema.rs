@@ -1,72 +1,23 @@
-//! Prints the example blog's DDL and writes its initial migrations.
+//! The example blog's migration tool: entable's command line
+//! ([`entable::cli`]) in a binary that links the blog's entities.
 //!
 //! ```text
-//! cargo run --example schema -- print [--dialect postgres|mysql|sqlite]
-//! cargo run --example schema -- write-migrations [--dir migrations]
+//! cargo run --example schema -- migrate check
+//! cargo run --example schema -- migrate generate <name> [--allow-destructive]
+//! DATABASE_URL=sqlite://blog.db?mode=rwc cargo run --example schema -- migrate run
+//! cargo run --example schema -- migrate status --database-url postgres://…
+//! cargo run --example schema -- schema print --dialect postgres
 //! ```
 //!
-//! The files written are `<dir>/<dialect>/0001_initial.{up,down}.sql`, the
-//! layout `sqlx::migrate!("migrations/<dialect>")` and
-//! `sqlx migrate run --source migrations/<dialect>` read.
+//! A user's project does the same in `src/bin/db.rs`: the entities it
+//! links are the ones registered.
 
 #[path = "shared/blog.rs"]
 mod blog;
 
-use std::path::PathBuf;
-use std::process::ExitCode;
-
-use entable::backend::Dialect;
-use entable::schema::Schema;
-
-const USAGE: &str = "usage: schema print [--dialect postgres|mysql|sqlite]\n       schema write-migrations [--dir DIR]";
-
-fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("{message}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-fn run(args: Vec<String>) -> Result<(), String> {
-    let schema = Schema::of(blog::tables()).map_err(|e| e.to_string())?;
-    let (command, options) = args.split_first().ok_or(USAGE)?;
-    let option = |name: &str| -> Result<Option<&String>, String> {
-        match options {
-            [] => Ok(None),
-            [flag, value] if flag == name => Ok(Some(value)),
-            _ => Err(format!("unexpected arguments {options:?}\n{USAGE}")),
-        }
-    };
-    match command.as_str() {
-        "print" => {
-            let dialects = match option("--dialect")? {
-                Some(name) => vec![
-                    Dialect::from_name(name)
-                        .ok_or_else(|| format!("unknown dialect `{name}`\n{USAGE}"))?,
-                ],
-                None => Dialect::ALL.to_vec(),
-            };
-            for dialect in dialects {
-                println!("-- {dialect}\n{}", schema.to_sql(dialect));
-            }
-            Ok(())
-        }
-        "write-migrations" => {
-            let dir = option("--dir")?.map_or_else(|| PathBuf::from("migrations"), PathBuf::from);
-            for dialect in Dialect::ALL {
-                let files = schema
-                    .initial_migration(dialect)
-                    .write_to(&dir, 1, "initial")
-                    .map_err(|e| format!("writing {dialect} migration: {e}"))?;
-                for file in files {
-                    println!("wrote {}", file.display());
-                }
-            }
-            Ok(())
-        }
-        _ => Err(USAGE.to_owned()),
-    }
+fn main() -> std::process::ExitCode {
+    // Referenced so that the blog's entities are linked (and registered)
+    // even though this binary calls nothing else of them.
+    let _ = blog::tables();
+    entable::cli::run()
 }

@@ -20,6 +20,9 @@ pub(crate) fn entity(entity: &Entity, cx: &Ctxt) {
     {
         cx.error_at(schema.span, format!("schema name: {problem}"));
     }
+    if let Some(old) = &entity.renamed_from {
+        renamed_from(cx, "table", old, &entity.table.value);
+    }
     let pk_count = entity.primary_key().count();
     if pk_count == 0 {
         cx.error_spanned(
@@ -264,6 +267,7 @@ fn check_field(field: &Field, pk_count: usize, cx: &Ctxt) {
             ("unique_live", field.unique_live),
             ("audit", field.audit.as_ref().map(|a| a.span)),
             ("non_empty", field.non_empty),
+            ("renamed_from", field.renamed_from.as_ref().map(|r| r.span)),
             ("validate", field.rules.first().map(|r| r.span)),
         ];
         for (name, span) in others {
@@ -275,6 +279,9 @@ fn check_field(field: &Field, pk_count: usize, cx: &Ctxt) {
     }
     if let Some(problem) = identifier_problem(&field.column.value) {
         cx.error_at(field.column.span, format!("column name: {problem}"));
+    }
+    if let Some(old) = &field.renamed_from {
+        renamed_from(cx, "column", old, &field.column.value);
     }
     if field.version.is_some() {
         let plain_i64 = !field.nullable && field.value_ty.to_string() == "i64";
@@ -508,5 +515,22 @@ fn check_composites(entity: &Entity, cx: &Ctxt) {
                 format!("duplicate {kind}: `{columns}` is declared twice"),
             );
         }
+    }
+}
+
+/// `renamed_from = "old"` names a valid identifier other than the current
+/// name (a rename to itself would make the migration a no-op that hides a
+/// typo).
+fn renamed_from(cx: &Ctxt, what: &str, old: &crate::model::Spanned<String>, current: &str) {
+    if let Some(problem) = identifier_problem(&old.value) {
+        cx.error_at(old.span, format!("renamed_from: {problem}"));
+    } else if old.value.eq_ignore_ascii_case(current) {
+        cx.error_at(
+            old.span,
+            format!(
+                "`renamed_from = \"{}\"` is the {what}'s current name; name the one it had before, or remove the attribute once every database is migrated",
+                old.value
+            ),
+        );
     }
 }

@@ -24,6 +24,8 @@ pub(crate) struct Entity {
     pub(crate) krate: TokenStream,
     pub(crate) table: Spanned<String>,
     pub(crate) schema: Option<Spanned<String>>,
+    /// `renamed_from = "…"`: the table's previous name (for migrations).
+    pub(crate) renamed_from: Option<Spanned<String>>,
     pub(crate) fields: Vec<Field>,
     /// `unique(a, b)` and `index(a, b)` on the struct.
     pub(crate) composites: Vec<Composite>,
@@ -192,6 +194,8 @@ pub(crate) struct Field {
     pub(crate) column: Spanned<String>,
     /// `column = "…"` was given, here.
     pub(crate) renamed: Option<Span>,
+    /// `renamed_from = "…"`: the column's previous name (for migrations).
+    pub(crate) renamed_from: Option<Spanned<String>>,
     pub(crate) skip: Option<Span>,
     pub(crate) primary_key: Option<Span>,
     pub(crate) auto_increment: Option<Span>,

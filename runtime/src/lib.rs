@@ -35,17 +35,22 @@
 //! - `chrono` (default): `DateTime<Utc>`, `NaiveDateTime`, `NaiveDate`,
 //!   `NaiveTime` columns.
 //! - `json` (default): `serde_json::Value` columns.
-//! - `migrate`: re-exports sqlx's migrator for running `migrations/`.
+//! - `migrate`: [`migrate`] runs generated migrations with sqlx's
+//!   migrator, and [`cli`] is the `migrate`/`schema` command line.
 
 #![warn(missing_docs, unreachable_pub)]
 #![forbid(unsafe_code)]
 
 pub mod audit;
 pub mod backend;
+#[cfg(feature = "migrate")]
+pub mod cli;
 mod conn;
 mod db;
 pub mod dto;
 mod entity;
+#[cfg(feature = "migrate")]
+pub mod migrate;
 mod error;
 mod exec;
 mod hooks;
@@ -82,6 +87,3 @@ pub use serde_json;
 pub use time;
 pub use validator;
 
-/// sqlx's migrator, for running the files in `migrations/<dialect>/`.
-#[cfg(feature = "migrate")]
-pub use sqlx::migrate;

@@ -74,6 +74,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
     let updated_at = column_of(|f| f.updated_at.is_some());
     let deleted_at = column_of(|f| f.deleted_at.is_some());
     let audited = entity.audit.is_some();
+    let renamed_from = renamed_from(entity.renamed_from.as_ref());
     let pk_name = format!("pk_{table}");
     let pk_name = const_ident(&p, &[quote!(#pk_name)]);
     let single_key = {
@@ -105,6 +106,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
             updated_at: #updated_at,
             deleted_at: #deleted_at,
             audited: #audited,
+            renamed_from: #renamed_from,
         };
 
         #[automatically_derived]
@@ -174,6 +176,7 @@ fn column(entity: &Entity, field: &Field) -> TokenStream {
     } else {
         quote!(#p::None)
     };
+    let renamed_from = renamed_from(field.renamed_from.as_ref());
     quote! {
         #p::ColumnMeta {
             name: #name,
@@ -183,7 +186,18 @@ fn column(entity: &Entity, field: &Field) -> TokenStream {
             max_length: #max_length,
             default: #default,
             generated: #generated,
+            renamed_from: #renamed_from,
         }
+    }
+}
+
+fn renamed_from(old: Option<&crate::model::Spanned<String>>) -> TokenStream {
+    match old {
+        Some(old) => {
+            let old = &old.value;
+            quote!(::core::option::Option::Some(#old))
+        }
+        None => quote!(::core::option::Option::None),
     }
 }
 

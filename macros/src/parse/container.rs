@@ -11,6 +11,7 @@ use crate::naming::did_you_mean;
 pub(super) const KEYS: &[&str] = &[
     "table",
     "schema",
+    "renamed_from",
     "unique",
     "unique_live",
     "index",
@@ -34,6 +35,7 @@ pub(super) const KEYS: &[&str] = &[
 pub(super) struct ContainerAttrs {
     pub(super) table: Option<Spanned<String>>,
     pub(super) schema: Option<Spanned<String>>,
+    pub(super) renamed_from: Option<Spanned<String>>,
     pub(super) composites: Vec<Composite>,
     pub(super) krate: Option<syn::Path>,
     pub(super) dto: DtoOptions,
@@ -47,8 +49,12 @@ pub(super) fn parse(attrs: &[Attribute], cx: &Ctxt) -> ContainerAttrs {
         let result = attr.parse_nested_meta(|meta| {
             let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
             match key.as_str() {
-                "table" | "schema" => {
-                    let slot = if key == "table" { &mut out.table } else { &mut out.schema };
+                "table" | "schema" | "renamed_from" => {
+                    let slot = match key.as_str() {
+                        "table" => &mut out.table,
+                        "schema" => &mut out.schema,
+                        _ => &mut out.renamed_from,
+                    };
                     if slot.is_some() {
                         cx.error_spanned(&meta.path, format!("duplicate `{key}`"));
                     }

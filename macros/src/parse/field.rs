@@ -16,6 +16,7 @@ pub(super) const KEYS: &[&str] = &[
     "auto_increment",
     "uuid_v4",
     "column",
+    "renamed_from",
     "skip",
     "sql_type",
     "default",
@@ -78,6 +79,7 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
         nested_option,
         ident,
         renamed: None,
+        renamed_from: None,
         skip: None,
         primary_key: None,
         auto_increment: None,
@@ -150,6 +152,14 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
                     if let Some(name) = string(cx, &meta, &key)? {
                         out.renamed = Some(name.span);
                         out.column = name;
+                    }
+                }
+                "renamed_from" => {
+                    if out.renamed_from.is_some() {
+                        cx.error_spanned(&meta.path, "duplicate `renamed_from`");
+                    }
+                    if let Some(name) = string(cx, &meta, &key)? {
+                        out.renamed_from = Some(name);
                     }
                 }
                 "sql_type" | "default_sql" => {

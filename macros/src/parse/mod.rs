@@ -80,6 +80,7 @@ pub(crate) fn entity(input: &DeriveInput, cx: &Ctxt) -> Option<Entity> {
         krate,
         table,
         schema: attrs.schema,
+        renamed_from: attrs.renamed_from,
         fields,
         composites: attrs.composites,
         vis: input.vis.to_token_stream(),

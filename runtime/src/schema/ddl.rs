@@ -1,16 +1,32 @@
 //! `CREATE TABLE`, `CREATE INDEX` and `DROP TABLE` text for one table.
 //!
-//! Written once for every dialect: what differs is asked of
+//! Rendered from a [`TableSnapshot`], the one description both a fresh
+//! schema ([`Schema::create_statements`](super::Schema::create_statements))
+//! and a migration (which may recreate a table as an older snapshot had it)
+//! are written from. What differs per dialect is asked of
 //! [`DialectRules`](crate::backend::DialectRules).
 
 use crate::backend::{AutoIncrement, Dialect, SqlType, types::column_type};
 
-use super::meta::{ColumnMeta, DefaultValue, ForeignKeyMeta, Generated, LIVE_MARKER, TableMeta};
+use super::meta::{ColumnMeta, DefaultValue, ForeignKeyMeta, LIVE_MARKER, TableMeta};
+use super::snapshot::{self, ColumnSnapshot, ForeignKeySnapshot, IndexSnapshot, TableSnapshot};
 
 /// `"schema"."table"` (or just `"table"`) quoted for `dialect`.
 pub fn table_ident(dialect: Dialect, table: &TableMeta) -> String {
     let mut out = String::new();
     dialect.quote_table(&mut out, table.schema, table.name);
+    out
+}
+
+/// A table named `schema.name` or `name` (as snapshots name them), quoted.
+/// Identifiers never hold a `.` (the derive accepts letters, digits and
+/// `_` only), so the first one separates the schema.
+pub(crate) fn qualified_ident(dialect: Dialect, qualified: &str) -> String {
+    let mut out = String::new();
+    match qualified.split_once('.') {
+        Some((schema, name)) => dialect.quote_table(&mut out, Some(schema), name),
+        None => dialect.quote_table(&mut out, None, qualified),
+    }
     out
 }
 
@@ -22,12 +38,38 @@ pub fn create_table(
     if_not_exists: bool,
     deferred: &[&ForeignKeyMeta],
 ) -> String {
+    let table = snapshot::table_of(table);
+    render_create_table(dialect, &table, if_not_exists, |fk| {
+        !deferred.iter().any(|d| d.name == fk.name)
+    })
+}
+
+/// `CREATE TABLE` for a snapshot of a table, with the foreign keys for
+/// which `inline` is true declared in it.
+pub(crate) fn render_create_table(
+    dialect: Dialect,
+    table: &TableSnapshot,
+    if_not_exists: bool,
+    inline: impl Fn(&ForeignKeySnapshot) -> bool,
+) -> String {
+    render_create_table_as(dialect, table, &table.qualified_name(), if_not_exists, inline)
+}
+
+/// [`render_create_table`] under another name (a SQLite rebuild creates
+/// the new table beside the old one).
+pub(crate) fn render_create_table_as(
+    dialect: Dialect,
+    table: &TableSnapshot,
+    name: &str,
+    if_not_exists: bool,
+    inline: impl Fn(&ForeignKeySnapshot) -> bool,
+) -> String {
     let rules = dialect.rules();
     let mut sql = String::from("CREATE TABLE ");
     if if_not_exists {
         sql.push_str("IF NOT EXISTS ");
     }
-    sql.push_str(&table_ident(dialect, table));
+    sql.push_str(&qualified_ident(dialect, name));
     sql.push_str(" (");
 
     let mut pk_inline = false;
@@ -36,100 +78,130 @@ pub fn create_table(
         sql.push_str(if first { "\n  " } else { ",\n  " });
         first = false;
     };
-    for column in table.columns {
+    for column in &table.columns {
         item(&mut sql);
-        dialect.quote_ident(&mut sql, column.name);
-        sql.push(' ');
-        if column.generated == Some(Generated::AutoIncrement) {
-            match rules.auto_increment() {
-                AutoIncrement::InlinePrimaryKey(decl) => {
-                    sql.push_str(decl);
-                    pk_inline = true;
-                    continue;
-                }
-                AutoIncrement::Suffix(suffix) => {
-                    sql.push_str(&column_type_in(dialect, table, column));
-                    sql.push_str(" NOT NULL ");
-                    sql.push_str(suffix);
-                    continue;
-                }
-            }
-        }
-        let ty = column_type_in(dialect, table, column);
-        sql.push_str(&ty);
-        if !column.nullable {
-            sql.push_str(" NOT NULL");
-        }
-        if let Some(default) = &column.default {
-            sql.push_str(" DEFAULT ");
-            push_default(dialect, &mut sql, default, &ty);
-        }
+        pk_inline |= push_column_definition(dialect, &mut sql, column);
     }
-    if let (Some(deleted_at), false) = (table.deleted_at, rules.partial_indexes())
-        && table.needs_live_marker()
-    {
+    if let Some(deleted_at) = live_marker_source(dialect, table) {
         item(&mut sql);
-        dialect.quote_ident(&mut sql, LIVE_MARKER);
-        sql.push_str(" TINYINT GENERATED ALWAYS AS (CASE WHEN ");
-        dialect.quote_ident(&mut sql, deleted_at);
-        sql.push_str(" IS NULL THEN 1 END) STORED");
+        push_live_marker(dialect, &mut sql, deleted_at);
     }
     if !pk_inline && !table.primary_key.is_empty() {
         item(&mut sql);
         sql.push_str("CONSTRAINT ");
-        dialect.quote_ident(&mut sql, table.primary_key_name);
+        dialect.quote_ident(&mut sql, &table.primary_key_name);
         sql.push_str(" PRIMARY KEY (");
-        push_ident_list(dialect, &mut sql, table.primary_key);
+        push_ident_list(dialect, &mut sql, &table.primary_key);
         sql.push(')');
     }
-    for fk in table.foreign_keys {
-        if deferred.iter().any(|d| std::ptr::eq(*d, fk)) {
-            continue;
-        }
+    for fk in table.foreign_keys.iter().filter(|fk| inline(fk)) {
         item(&mut sql);
-        push_foreign_key(dialect, &mut sql, fk);
+        sql.push_str("CONSTRAINT ");
+        dialect.quote_ident(&mut sql, &fk.name);
+        sql.push_str(" FOREIGN KEY ");
+        push_foreign_key_definition(dialect, &mut sql, fk);
     }
     sql.push_str("\n)");
     sql.push_str(rules.table_options());
     sql
 }
 
+/// `"name" TYPE [NOT NULL] [DEFAULT …]`, or the dialect's auto-increment
+/// declaration. Returns true when that declaration is the primary key too
+/// (SQLite's `INTEGER PRIMARY KEY AUTOINCREMENT`).
+pub(crate) fn push_column_definition(
+    dialect: Dialect,
+    sql: &mut String,
+    column: &ColumnSnapshot,
+) -> bool {
+    dialect.quote_ident(sql, &column.name);
+    sql.push(' ');
+    let ty = column.sql_type.get(dialect);
+    if column.auto_increment {
+        match dialect.rules().auto_increment() {
+            AutoIncrement::InlinePrimaryKey(decl) => {
+                sql.push_str(decl);
+                return true;
+            }
+            AutoIncrement::Suffix(suffix) => {
+                sql.push_str(ty);
+                sql.push_str(" NOT NULL ");
+                sql.push_str(suffix);
+                return false;
+            }
+        }
+    }
+    sql.push_str(ty);
+    if !column.nullable {
+        sql.push_str(" NOT NULL");
+    }
+    if let Some(default) = &column.default {
+        sql.push_str(" DEFAULT ");
+        sql.push_str(default.get(dialect));
+    }
+    false
+}
+
+/// The soft-delete column MySQL's `entable_live` marker is computed from,
+/// when `table` needs the marker there (see [`LIVE_MARKER`]).
+pub(crate) fn live_marker_source(dialect: Dialect, table: &TableSnapshot) -> Option<&str> {
+    let deleted_at = table.soft_delete.as_deref()?;
+    let needed = !dialect.rules().partial_indexes() && table.indexes.iter().any(|i| i.live);
+    needed.then_some(deleted_at)
+}
+
+/// The generated column behind `unique_live` indexes on MySQL.
+pub(crate) fn push_live_marker(dialect: Dialect, sql: &mut String, deleted_at: &str) {
+    dialect.quote_ident(sql, LIVE_MARKER);
+    sql.push_str(" TINYINT GENERATED ALWAYS AS (CASE WHEN ");
+    dialect.quote_ident(sql, deleted_at);
+    sql.push_str(" IS NULL THEN 1 END) STORED");
+}
+
 /// `CREATE [UNIQUE] INDEX` statements for `table`, in declaration order.
 pub fn create_indexes(dialect: Dialect, table: &TableMeta, if_not_exists: bool) -> Vec<String> {
-    let target = table_ident(dialect, table);
+    let table = snapshot::table_of(table);
     table
         .indexes
         .iter()
-        .map(|index| {
-            let mut sql = String::from(if index.unique {
-                "CREATE UNIQUE INDEX "
-            } else {
-                "CREATE INDEX "
-            });
-            if if_not_exists {
-                sql.push_str("IF NOT EXISTS ");
-            }
-            dialect.quote_ident(&mut sql, index.name);
-            sql.push_str(" ON ");
-            sql.push_str(&target);
-            sql.push_str(" (");
-            push_ident_list(dialect, &mut sql, index.columns);
-            match table.deleted_at.filter(|_| index.live) {
-                Some(deleted_at) if dialect.rules().partial_indexes() => {
-                    sql.push_str(") WHERE ");
-                    dialect.quote_ident(&mut sql, deleted_at);
-                    sql.push_str(" IS NULL");
-                }
-                Some(_) => {
-                    sql.push_str(", ");
-                    dialect.quote_ident(&mut sql, LIVE_MARKER);
-                    sql.push(')');
-                }
-                None => sql.push(')'),
-            }
-            sql
-        })
+        .map(|index| render_create_index(dialect, &table, index, if_not_exists))
         .collect()
+}
+
+/// `CREATE [UNIQUE] INDEX` for one index of a table snapshot.
+pub(crate) fn render_create_index(
+    dialect: Dialect,
+    table: &TableSnapshot,
+    index: &IndexSnapshot,
+    if_not_exists: bool,
+) -> String {
+    let mut sql = String::from(if index.unique {
+        "CREATE UNIQUE INDEX "
+    } else {
+        "CREATE INDEX "
+    });
+    if if_not_exists {
+        sql.push_str("IF NOT EXISTS ");
+    }
+    dialect.quote_ident(&mut sql, &index.name);
+    sql.push_str(" ON ");
+    sql.push_str(&qualified_ident(dialect, &table.qualified_name()));
+    sql.push_str(" (");
+    push_ident_list(dialect, &mut sql, &index.columns);
+    match table.soft_delete.as_deref().filter(|_| index.live) {
+        Some(deleted_at) if dialect.rules().partial_indexes() => {
+            sql.push_str(") WHERE ");
+            dialect.quote_ident(&mut sql, deleted_at);
+            sql.push_str(" IS NULL");
+        }
+        Some(_) => {
+            sql.push_str(", ");
+            dialect.quote_ident(&mut sql, LIVE_MARKER);
+            sql.push(')');
+        }
+        None => sql.push(')'),
+    }
+    sql
 }
 
 /// `ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY …`, for keys that close a
@@ -140,12 +212,29 @@ pub fn add_foreign_key(
     fk: &ForeignKeyMeta,
     if_not_exists: bool,
 ) -> String {
+    let table = snapshot::table_of(table);
+    let fk = table
+        .foreign_keys
+        .iter()
+        .find(|f| f.name == fk.name)
+        .cloned()
+        .unwrap_or_else(|| snapshot::foreign_key_of(fk));
+    render_add_foreign_key(dialect, &table.qualified_name(), &fk, if_not_exists)
+}
+
+/// `ALTER TABLE {table} ADD CONSTRAINT … FOREIGN KEY …` from a snapshot.
+pub(crate) fn render_add_foreign_key(
+    dialect: Dialect,
+    table: &str,
+    fk: &ForeignKeySnapshot,
+    if_not_exists: bool,
+) -> String {
     let mut name = String::new();
-    dialect.quote_ident(&mut name, fk.name);
+    dialect.quote_ident(&mut name, &fk.name);
     let mut definition = String::new();
     push_foreign_key_definition(dialect, &mut definition, fk);
     dialect.rules().add_foreign_key(
-        &table_ident(dialect, table),
+        &qualified_ident(dialect, table),
         &name,
         &definition,
         if_not_exists,
@@ -157,34 +246,26 @@ pub fn drop_table(dialect: Dialect, table: &TableMeta) -> String {
     format!("DROP TABLE IF EXISTS {}", table_ident(dialect, table))
 }
 
-fn push_foreign_key(dialect: Dialect, sql: &mut String, fk: &ForeignKeyMeta) {
-    sql.push_str("CONSTRAINT ");
-    dialect.quote_ident(sql, fk.name);
-    sql.push_str(" FOREIGN KEY ");
-    push_foreign_key_definition(dialect, sql, fk);
-}
-
 /// `("col") REFERENCES "target" ("id") ON DELETE … ON UPDATE …`.
-fn push_foreign_key_definition(dialect: Dialect, sql: &mut String, fk: &ForeignKeyMeta) {
-    let target = fk.target();
+fn push_foreign_key_definition(dialect: Dialect, sql: &mut String, fk: &ForeignKeySnapshot) {
     sql.push('(');
-    dialect.quote_ident(sql, fk.column);
+    dialect.quote_ident(sql, &fk.column);
     sql.push_str(") REFERENCES ");
-    sql.push_str(&table_ident(dialect, target));
+    sql.push_str(&qualified_ident(dialect, &fk.references));
     sql.push_str(" (");
-    dialect.quote_ident(sql, fk.target_column());
+    dialect.quote_ident(sql, &fk.references_column);
     sql.push_str(") ON DELETE ");
-    sql.push_str(fk.on_delete.sql());
+    sql.push_str(&fk.on_delete);
     sql.push_str(" ON UPDATE ");
-    sql.push_str(fk.on_update.sql());
+    sql.push_str(&fk.on_update);
 }
 
-fn push_ident_list(dialect: Dialect, sql: &mut String, idents: &[&str]) {
+pub(crate) fn push_ident_list(dialect: Dialect, sql: &mut String, idents: &[impl AsRef<str>]) {
     for (i, ident) in idents.iter().enumerate() {
         if i > 0 {
             sql.push_str(", ");
         }
-        dialect.quote_ident(sql, ident);
+        dialect.quote_ident(sql, ident.as_ref());
     }
 }
 

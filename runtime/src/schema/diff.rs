@@ -1,8 +1,9 @@
 //! The difference between two [`Snapshot`]s as an ordered list of
 //! changes: what a migration from the first to the second must do.
 //!
-//! The order is dependency-safe: foreign keys and indexes that go are
-//! dropped first, then columns and tables (tables that others referred to
+//! The order is dependency-safe: declared renames first (so that every
+//! later change names things as they are then), foreign keys and indexes
+//! that go are dropped next, then columns and tables (tables that others referred to
 //! last), then tables are created (referenced ones first), columns added
 //! and altered, and indexes and foreign keys added last, once everything
 //! they name exists.
@@ -17,6 +18,22 @@ pub enum Change {
     CreateTable(TableSnapshot),
     /// A table that goes, with its rows.
     DropTable(TableSnapshot),
+    /// A table renamed (`#[entity(renamed_from = "…")]`), rows kept.
+    RenameTable {
+        /// The qualified name before.
+        from: String,
+        /// The qualified name after.
+        to: String,
+    },
+    /// A column renamed (`#[entity(renamed_from = "…")]`), values kept.
+    RenameColumn {
+        /// The table (qualified name, after any rename of it).
+        table: String,
+        /// The name before.
+        from: String,
+        /// The name after.
+        to: String,
+    },
     /// A new column.
     AddColumn {
         /// The table (qualified name).
@@ -35,10 +52,19 @@ pub enum Change {
     AlterColumn {
         /// The table (qualified name).
         table: String,
-        /// The column before.
+        /// The column before (under its new name if it was renamed).
         from: ColumnSnapshot,
         /// The column after.
         to: ColumnSnapshot,
+    },
+    /// A primary key whose columns or constraint name change.
+    AlterPrimaryKey {
+        /// The table (qualified name).
+        table: String,
+        /// The key before: constraint name and columns.
+        from: (String, Vec<String>),
+        /// The key after.
+        to: (String, Vec<String>),
     },
     /// A new index or unique constraint.
     AddIndex {
@@ -84,10 +110,251 @@ impl Change {
             _ => false,
         }
     }
+
+    /// The table the change is made to (qualified name; for a rename, the
+    /// new name).
+    pub fn table(&self) -> String {
+        match self {
+            Change::CreateTable(t) | Change::DropTable(t) => t.qualified_name(),
+            Change::RenameTable { to, .. } => to.clone(),
+            Change::RenameColumn { table, .. }
+            | Change::AddColumn { table, .. }
+            | Change::DropColumn { table, .. }
+            | Change::AlterColumn { table, .. }
+            | Change::AlterPrimaryKey { table, .. }
+            | Change::AddIndex { table, .. }
+            | Change::DropIndex { table, .. }
+            | Change::AddForeignKey { table, .. }
+            | Change::DropForeignKey { table, .. } => table.clone(),
+        }
+    }
+
+    /// One line saying what the change does, for reports and the comments
+    /// of generated files.
+    pub fn describe(&self) -> String {
+        match self {
+            Change::CreateTable(t) => format!("create table {}", t.qualified_name()),
+            Change::DropTable(t) => format!("drop table {} (its rows are lost)", t.qualified_name()),
+            Change::RenameTable { from, to } => format!("rename table {from} to {to}"),
+            Change::RenameColumn { table, from, to } => {
+                format!("rename column {table}.{from} to {to}")
+            }
+            Change::AddColumn { table, column } => {
+                format!("add column {table}.{}", column.name)
+            }
+            Change::DropColumn { table, column } => {
+                format!("drop column {table}.{} (its values are lost)", column.name)
+            }
+            Change::AlterColumn { table, from, to } => {
+                let mut what = Vec::new();
+                if from.sql_type != to.sql_type {
+                    what.push(format!("type {} -> {}", from.sql_type.postgres, to.sql_type.postgres));
+                }
+                if from.nullable != to.nullable {
+                    what.push(if to.nullable { "nullable".into() } else { "NOT NULL".into() });
+                }
+                if from.default != to.default {
+                    what.push(match &to.default {
+                        Some(d) => format!("default {}", d.postgres),
+                        None => "no default".into(),
+                    });
+                }
+                if from.auto_increment != to.auto_increment {
+                    what.push(if to.auto_increment { "auto-increment".into() } else { "not auto-increment".into() });
+                }
+                format!("alter column {table}.{}: {}", to.name, what.join(", "))
+            }
+            Change::AlterPrimaryKey { table, to, .. } => {
+                format!("primary key of {table}: {} ({})", to.0, to.1.join(", "))
+            }
+            Change::AddIndex { table, index } => format!(
+                "add {}index {} on {table} ({})",
+                if index.unique { "unique " } else { "" },
+                index.name,
+                index.columns.join(", ")
+            ),
+            Change::DropIndex { table, index } => format!("drop index {} on {table}", index.name),
+            Change::AddForeignKey { table, foreign_key } => format!(
+                "add foreign key {} on {table} ({}) -> {}",
+                foreign_key.name, foreign_key.column, foreign_key.references
+            ),
+            Change::DropForeignKey { table, foreign_key } => {
+                format!("drop foreign key {} on {table}", foreign_key.name)
+            }
+        }
+    }
 }
 
-/// The changes from `old` to `new`, in the order a migration applies them.
+/// Renames between two snapshots, declared with `renamed_from`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Renames {
+    /// `(old qualified name, new qualified name)`.
+    pub tables: Vec<(String, String)>,
+    /// `(table's new qualified name, old column, new column)`.
+    pub columns: Vec<(String, String, String)>,
+}
+
+impl Renames {
+    /// The renames `new` declares (its `renamed_from` hints) that apply to
+    /// `old`: the old name exists there and the new one does not.
+    pub fn declared(old: &Snapshot, new: &Snapshot) -> Renames {
+        let mut renames = Renames::default();
+        for table in &new.tables {
+            let name = table.qualified_name();
+            let mut before = old.table(&name);
+            if let Some(from) = &table.renamed_from {
+                let from = match &table.schema {
+                    Some(schema) => format!("{schema}.{from}"),
+                    None => from.clone(),
+                };
+                if before.is_none()
+                    && let Some(old_table) = old.table(&from)
+                {
+                    renames.tables.push((from, name.clone()));
+                    before = Some(old_table);
+                }
+            }
+            let Some(before) = before else { continue };
+            for column in &table.columns {
+                if let Some(from) = &column.renamed_from
+                    && !before.columns.iter().any(|c| c.name == column.name)
+                    && before.columns.iter().any(|c| &c.name == from)
+                {
+                    renames
+                        .columns
+                        .push((name.clone(), from.clone(), column.name.clone()));
+                }
+            }
+        }
+        renames
+    }
+
+    /// The same renames undone (for a down migration).
+    pub fn reversed(&self) -> Renames {
+        Renames {
+            tables: self.tables.iter().map(|(a, b)| (b.clone(), a.clone())).collect(),
+            columns: self
+                .columns
+                .iter()
+                .map(|(table, from, to)| {
+                    let old_table = self
+                        .tables
+                        .iter()
+                        .find(|(_, new)| new == table)
+                        .map_or_else(|| table.clone(), |(old, _)| old.clone());
+                    (old_table, to.clone(), from.clone())
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether nothing is renamed.
+    pub fn is_empty(&self) -> bool {
+        self.tables.is_empty() && self.columns.is_empty()
+    }
+
+    /// `old` with the renames applied: what the database looks like right
+    /// after the rename statements.
+    pub fn apply(&self, old: &Snapshot) -> Snapshot {
+        let mut out = old.clone();
+        for table in &mut out.tables {
+            let name = table.qualified_name();
+            if let Some((_, to)) = self.tables.iter().find(|(from, _)| *from == name) {
+                table.name = to.rsplit('.').next().unwrap_or(to).to_owned();
+            }
+            let name = table.qualified_name();
+            let column = |c: &str| -> String {
+                self.columns
+                    .iter()
+                    .find(|(t, from, _)| *t == name && from == c)
+                    .map_or_else(|| c.to_owned(), |(_, _, to)| to.clone())
+            };
+            for c in &mut table.columns {
+                c.name = column(&c.name);
+            }
+            for c in &mut table.primary_key {
+                *c = column(c);
+            }
+            for index in &mut table.indexes {
+                for c in &mut index.columns {
+                    *c = column(c);
+                }
+            }
+            for fk in &mut table.foreign_keys {
+                fk.column = column(&fk.column);
+            }
+            if let Some(deleted_at) = &mut table.soft_delete {
+                *deleted_at = column(deleted_at);
+            }
+        }
+        // References follow a renamed table (PostgreSQL and MySQL keep
+        // them by identity, SQLite rewrites them).
+        for table in &mut out.tables {
+            for fk in &mut table.foreign_keys {
+                if let Some((_, to)) = self.tables.iter().find(|(from, _)| *from == fk.references) {
+                    fk.references = to.clone();
+                }
+                let target = fk.references.clone();
+                if let Some((_, _, to)) = self
+                    .columns
+                    .iter()
+                    .find(|(t, from, _)| *t == target && *from == fk.references_column)
+                {
+                    fk.references_column = to.clone();
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The changes from `old` to `new`, in the order a migration applies them,
+/// with the renames `new` declares.
 pub fn diff(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
+    diff_with(old, new, &Renames::declared(old, new))
+}
+
+/// The changes from `old` to `new` given `renames` (see
+/// [`Renames::declared`]; [`Renames::reversed`] for the way back).
+pub fn diff_with(old: &Snapshot, new: &Snapshot, renames: &Renames) -> Vec<Change> {
+    // Renames come first: a declared rename never takes a name that
+    // exists on the other side, and everything after it (drops included)
+    // names tables and columns as they are once renamed.
+    let mut out: Vec<Change> = renames
+        .tables
+        .iter()
+        .map(|(from, to)| Change::RenameTable {
+            from: from.clone(),
+            to: to.clone(),
+        })
+        .collect();
+    out.extend(
+        renames
+            .columns
+            .iter()
+            .map(|(table, from, to)| Change::RenameColumn {
+                table: table.clone(),
+                from: from.clone(),
+                to: to.clone(),
+            }),
+    );
+    out.extend(compare(&renames.apply(old), &without_hints(new)));
+    out
+}
+
+/// `snapshot` without its `renamed_from` hints.
+pub(crate) fn without_hints(snapshot: &Snapshot) -> Snapshot {
+    let mut out = snapshot.clone();
+    for table in &mut out.tables {
+        table.renamed_from = None;
+        for column in &mut table.columns {
+            column.renamed_from = None;
+        }
+    }
+    out
+}
+
+fn compare(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
     let mut drops_fk = Vec::new();
     let mut drops_index = Vec::new();
     let mut drops_column = Vec::new();
@@ -95,6 +362,7 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
     let mut creates_table = Vec::new();
     let mut adds_column = Vec::new();
     let mut alters = Vec::new();
+    let mut keys = Vec::new();
     let mut adds_index = Vec::new();
     let mut adds_fk = Vec::new();
 
@@ -126,8 +394,14 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
                         });
                     }
                 }
+                // An index on a live condition changes with the soft-delete
+                // column it names.
+                let same_live = before.soft_delete == after.soft_delete;
+                let kept = |index: &IndexSnapshot, other: &TableSnapshot| {
+                    other.indexes.contains(index) && (same_live || !index.live)
+                };
                 for index in &before.indexes {
-                    if !after.indexes.contains(index) {
+                    if !kept(index, after) {
                         drops_index.push(Change::DropIndex {
                             table: table.clone(),
                             index: index.clone(),
@@ -135,7 +409,7 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
                     }
                 }
                 for index in &after.indexes {
-                    if !before.indexes.contains(index) {
+                    if !kept(index, before) {
                         adds_index.push(Change::AddIndex {
                             table: table.clone(),
                             index: index.clone(),
@@ -163,6 +437,15 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
                             column: column.clone(),
                         });
                     }
+                }
+                if (&before.primary_key_name, &before.primary_key)
+                    != (&after.primary_key_name, &after.primary_key)
+                {
+                    keys.push(Change::AlterPrimaryKey {
+                        table: table.clone(),
+                        from: (before.primary_key_name.clone(), before.primary_key.clone()),
+                        to: (after.primary_key_name.clone(), after.primary_key.clone()),
+                    });
                 }
             }
         }
@@ -196,6 +479,7 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
     out.extend(creates_table);
     out.extend(adds_column);
     out.extend(alters);
+    out.extend(keys);
     out.extend(adds_index);
     out.extend(adds_fk);
     out
@@ -254,6 +538,7 @@ mod tests {
             nullable,
             default: None,
             auto_increment: false,
+            renamed_from: None,
         }
     }
 
@@ -276,6 +561,8 @@ mod tests {
                     on_update: "NO ACTION".into(),
                 })
                 .collect(),
+            soft_delete: None,
+            renamed_from: None,
         }
     }
 
@@ -290,6 +577,9 @@ mod tests {
         changes
             .iter()
             .map(|c| match c {
+                Change::RenameTable { from, to } => format!("rename {from} {to}"),
+                Change::RenameColumn { table, from, to } => format!("rename {table}.{from} {to}"),
+                Change::AlterPrimaryKey { table, .. } => format!("key {table}"),
                 Change::CreateTable(t) => format!("create {}", t.name),
                 Change::DropTable(t) => format!("drop {}", t.name),
                 Change::AddColumn { table, column } => format!("add {table}.{}", column.name),

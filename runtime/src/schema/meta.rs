@@ -42,6 +42,9 @@ pub struct TableMeta {
     pub deleted_at: Option<&'static str>,
     /// `#[entity(audit)]`: every change writes a row to the audit log.
     pub audited: bool,
+    /// `#[entity(renamed_from = "…")]`: the table's previous name, so that
+    /// a generated migration renames it instead of dropping it.
+    pub renamed_from: Option<&'static str>,
 }
 
 impl TableMeta {
@@ -96,6 +99,8 @@ pub struct ColumnMeta {
     pub default: Option<DefaultValue>,
     /// How the value is generated when not supplied, if it is.
     pub generated: Option<Generated>,
+    /// `#[entity(renamed_from = "…")]`: the column's previous name.
+    pub renamed_from: Option<&'static str>,
 }
 
 /// A column default.

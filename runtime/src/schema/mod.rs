@@ -38,6 +38,7 @@ pub mod diff;
 mod meta;
 mod migration;
 mod order;
+mod plan;
 pub mod snapshot;
 
 use std::collections::BTreeMap;
@@ -46,7 +47,9 @@ pub use meta::{
     ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta, LIVE_MARKER,
     SqlPerDialect, TableMeta,
 };
-pub use migration::Migration;
+pub use migration::{
+    GenerateOptions, GeneratedMigration, Migration, MigrationDir, MigrationError, Plan, assert_no_drift,
+};
 
 use crate::backend::Dialect;
 
@@ -277,11 +280,7 @@ impl Schema {
     /// The migration that creates this schema from nothing (and drops it
     /// again), for [`Migration::write_to`].
     pub fn initial_migration(&self, dialect: Dialect) -> Migration {
-        Migration {
-            dialect,
-            up: script(&self.create_statements(dialect)),
-            down: script(&self.drop_statements(dialect)),
-        }
+        Plan::new(&snapshot::Snapshot::empty(), &snapshot::Snapshot::of(self)).migration(dialect)
     }
 
     /// Creates every table, index and foreign key on `db`.

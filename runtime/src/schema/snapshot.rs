@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Schema;
 use super::ddl::{column_type_in, push_default};
-use super::meta::{Generated, TableMeta};
+use super::meta::{ForeignKeyMeta, Generated, TableMeta};
 use crate::backend::Dialect;
 
 /// The snapshot format this build writes and reads.
@@ -44,6 +44,15 @@ pub struct TableSnapshot {
     /// Foreign keys.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub foreign_keys: Vec<ForeignKeySnapshot>,
+    /// The soft-delete column (`#[entity(deleted_at)]`), which `live`
+    /// indexes are conditioned on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub soft_delete: Option<String>,
+    /// The name the table had before (`#[entity(renamed_from = "…")]`). A
+    /// hint for [`diff`](super::diff::diff) only: never written to the
+    /// file, so a snapshot read back has none.
+    #[serde(skip)]
+    pub renamed_from: Option<String>,
 }
 
 /// One column.
@@ -62,6 +71,10 @@ pub struct ColumnSnapshot {
     /// Numbered by the database.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub auto_increment: bool,
+    /// The name the column had before (`#[entity(renamed_from = "…")]`);
+    /// a hint for [`diff`](super::diff::diff), never written to the file.
+    #[serde(skip)]
+    pub renamed_from: Option<String>,
 }
 
 /// A piece of SQL per dialect.
@@ -126,9 +139,17 @@ pub struct ForeignKeySnapshot {
 }
 
 impl Snapshot {
+    /// A schema without tables: where the first migration starts.
+    pub fn empty() -> Snapshot {
+        Snapshot {
+            format: FORMAT,
+            tables: Vec::new(),
+        }
+    }
+
     /// The snapshot of `schema`'s tables.
     pub fn of(schema: &Schema) -> Snapshot {
-        let mut tables: Vec<TableSnapshot> = schema.tables().iter().map(|t| table(t)).collect();
+        let mut tables: Vec<TableSnapshot> = schema.tables().iter().map(|t| table_of(t)).collect();
         tables.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
         Snapshot {
             format: FORMAT,
@@ -193,7 +214,8 @@ pub enum SnapshotError {
     Format(u32),
 }
 
-fn table(table: &TableMeta) -> TableSnapshot {
+/// The snapshot of one table.
+pub(crate) fn table_of(table: &TableMeta) -> TableSnapshot {
     let columns = table
         .columns
         .iter()
@@ -209,6 +231,7 @@ fn table(table: &TableMeta) -> TableSnapshot {
                 })
             }),
             auto_increment: column.generated == Some(Generated::AutoIncrement),
+            renamed_from: column.renamed_from.map(str::to_owned),
         })
         .collect();
     TableSnapshot {
@@ -227,17 +250,20 @@ fn table(table: &TableMeta) -> TableSnapshot {
                 live: index.live,
             })
             .collect(),
-        foreign_keys: table
-            .foreign_keys
-            .iter()
-            .map(|fk| ForeignKeySnapshot {
-                name: fk.name.to_owned(),
-                column: fk.column.to_owned(),
-                references: fk.target().qualified_name(),
-                references_column: fk.target_column().to_owned(),
-                on_delete: fk.on_delete.sql().to_owned(),
-                on_update: fk.on_update.sql().to_owned(),
-            })
-            .collect(),
+        foreign_keys: table.foreign_keys.iter().map(foreign_key_of).collect(),
+        soft_delete: table.deleted_at.map(str::to_owned),
+        renamed_from: table.renamed_from.map(str::to_owned),
+    }
+}
+
+/// The snapshot of one foreign key.
+pub(crate) fn foreign_key_of(fk: &ForeignKeyMeta) -> ForeignKeySnapshot {
+    ForeignKeySnapshot {
+        name: fk.name.to_owned(),
+        column: fk.column.to_owned(),
+        references: fk.target().qualified_name(),
+        references_column: fk.target_column().to_owned(),
+        on_delete: fk.on_delete.sql().to_owned(),
+        on_update: fk.on_update.sql().to_owned(),
     }
 }

@@ -1,0 +1,527 @@
+//! A migration's statements per dialect: each [`Change`] as the SQL that
+//! makes it, with SQLite's table rebuild where `ALTER TABLE` cannot.
+//!
+//! SQLite alters little in place (rename, add a column with a constant
+//! default, indexes). Any other change to a table (dropping or altering a
+//! column, the primary key, foreign keys) rebuilds it the way SQLite's
+//! documentation prescribes: create the new table beside the old, copy the
+//! rows, drop the old, rename the new, recreate the indexes, then check
+//! every foreign key. Dropping a table, like the rebuild, must not fire
+//! `ON DELETE` actions in the tables that referred to it, so such a script
+//! turns foreign keys off around its own transaction (which sqlx is told
+//! to leave to it with `-- no-transaction`).
+
+use super::ddl::{
+    live_marker_source, push_column_definition, push_ident_list, push_live_marker, qualified_ident,
+    render_add_foreign_key, render_create_index, render_create_table, render_create_table_as,
+};
+use super::diff::{Change, Renames};
+use super::meta::LIVE_MARKER;
+use super::snapshot::{ColumnSnapshot, ForeignKeySnapshot, Snapshot, TableSnapshot};
+use crate::backend::Dialect;
+
+/// The statements of one direction of a migration.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Script {
+    /// Each statement, preceded by `--` lines saying what it does.
+    pub(crate) statements: Vec<String>,
+    /// The script runs its own transaction (SQLite with foreign keys off).
+    pub(crate) no_transaction: bool,
+}
+
+/// The prefix of the table a SQLite rebuild creates beside the old one.
+const REBUILD_PREFIX: &str = "entable_rebuild_";
+
+/// The statements that take a database from `old` to `new` on `dialect`;
+/// `changes` is `diff_with(old, new, renames)`.
+pub(crate) fn script(
+    dialect: Dialect,
+    old: &Snapshot,
+    new: &Snapshot,
+    renames: &Renames,
+    changes: &[Change],
+) -> Script {
+    let current = renames.apply(old);
+    let mut out = Writer {
+        dialect,
+        statements: Vec::new(),
+    };
+    match dialect {
+        Dialect::Sqlite => return sqlite(&mut out, &current, new, changes),
+        Dialect::Postgres => {
+            let mut schemas: Vec<&str> = changes
+                .iter()
+                .filter_map(|c| match c {
+                    Change::CreateTable(t) => t.schema.as_deref(),
+                    _ => None,
+                })
+                .filter(|s| !current.tables.iter().any(|t| t.schema.as_deref() == Some(*s)))
+                .collect();
+            schemas.sort_unstable();
+            schemas.dedup();
+            for schema in schemas {
+                let mut sql = String::from("CREATE SCHEMA IF NOT EXISTS ");
+                dialect.quote_ident(&mut sql, schema);
+                out.push(&format!("schema {schema}"), false, sql);
+            }
+        }
+        Dialect::MySql => {}
+    }
+    let mut markers = MarkerChanges::new(dialect, &current, new);
+    for change in changes {
+        markers.before(&mut out, change);
+        let note = change.describe();
+        let destructive = change.is_destructive();
+        for sql in server_statements(dialect, &current, new, change) {
+            out.push(&note, destructive, sql);
+        }
+    }
+    markers.finish(&mut out);
+    Script {
+        statements: out.statements,
+        no_transaction: false,
+    }
+}
+
+struct Writer {
+    dialect: Dialect,
+    statements: Vec<String>,
+}
+
+impl Writer {
+    fn push(&mut self, note: &str, destructive: bool, sql: String) {
+        let mark = if destructive { "DESTRUCTIVE: " } else { "" };
+        self.statements.push(format!("-- {mark}{note}\n{sql}"));
+    }
+
+    fn table(&self, name: &str) -> String {
+        qualified_ident(self.dialect, name)
+    }
+
+    fn ident(&self, name: &str) -> String {
+        let mut out = String::new();
+        self.dialect.quote_ident(&mut out, name);
+        out
+    }
+}
+
+/// PostgreSQL and MySQL: every change in place.
+fn server_statements(
+    dialect: Dialect,
+    current: &Snapshot,
+    new: &Snapshot,
+    change: &Change,
+) -> Vec<String> {
+    let w = Writer {
+        dialect,
+        statements: Vec::new(),
+    };
+    let pg = dialect == Dialect::Postgres;
+    match change {
+        Change::RenameTable { from, to } => {
+            let to_name = to.rsplit('.').next().unwrap_or(to);
+            if pg {
+                vec![format!("ALTER TABLE {} RENAME TO {}", w.table(from), w.ident(to_name))]
+            } else {
+                vec![format!("RENAME TABLE {} TO {}", w.table(from), w.table(to))]
+            }
+        }
+        Change::RenameColumn { table, from, to } => vec![format!(
+            "ALTER TABLE {} RENAME COLUMN {} TO {}",
+            w.table(table),
+            w.ident(from),
+            w.ident(to)
+        )],
+        // Foreign keys come as their own changes, once every table exists.
+        Change::CreateTable(t) => vec![render_create_table(dialect, t, false, |_| false)],
+        Change::DropTable(t) => vec![format!("DROP TABLE {}", w.table(&t.qualified_name()))],
+        Change::AddColumn { table, column } => {
+            let mut sql = format!("ALTER TABLE {} ADD COLUMN ", w.table(table));
+            push_column_definition(dialect, &mut sql, column);
+            vec![sql]
+        }
+        Change::DropColumn { table, column } => vec![format!(
+            "ALTER TABLE {} DROP COLUMN {}",
+            w.table(table),
+            w.ident(&column.name)
+        )],
+        Change::AlterColumn { table, from, to } if pg => alter_column_postgres(&w, table, from, to),
+        Change::AlterColumn { table, to, .. } => {
+            let mut sql = format!("ALTER TABLE {} MODIFY COLUMN ", w.table(table));
+            push_column_definition(dialect, &mut sql, to);
+            vec![sql]
+        }
+        Change::AlterPrimaryKey { table, from, to } => {
+            let t = w.table(table);
+            match (pg, from.1 == to.1) {
+                (true, true) => vec![format!(
+                    "ALTER TABLE {t} RENAME CONSTRAINT {} TO {}",
+                    w.ident(&from.0),
+                    w.ident(&to.0)
+                )],
+                (true, false) => {
+                    let mut sql = format!(
+                        "ALTER TABLE {t} DROP CONSTRAINT IF EXISTS {}, ADD CONSTRAINT {} PRIMARY KEY (",
+                        w.ident(&from.0),
+                        w.ident(&to.0)
+                    );
+                    push_ident_list(dialect, &mut sql, &to.1);
+                    sql.push(')');
+                    vec![sql]
+                }
+                // MySQL names every primary key PRIMARY.
+                (false, true) => Vec::new(),
+                (false, false) => {
+                    let mut sql = format!("ALTER TABLE {t} DROP PRIMARY KEY, ADD PRIMARY KEY (");
+                    push_ident_list(dialect, &mut sql, &to.1);
+                    sql.push(')');
+                    vec![sql]
+                }
+            }
+        }
+        // The new snapshot's table names the soft-delete column a `live`
+        // index is conditioned on.
+        Change::AddIndex { table, index } => new
+            .table(table)
+            .map(|t| render_create_index(dialect, t, index, false))
+            .into_iter()
+            .collect(),
+        Change::DropIndex { table, index } => {
+            if pg {
+                // Indexes belong to the table's schema on PostgreSQL.
+                let qualified = match table.split_once('.') {
+                    Some((schema, _)) => format!("{schema}.{}", index.name),
+                    None => index.name.clone(),
+                };
+                vec![format!("DROP INDEX {}", w.table(&qualified))]
+            } else {
+                vec![format!("DROP INDEX {} ON {}", w.ident(&index.name), w.table(table))]
+            }
+        }
+        Change::AddForeignKey { table, foreign_key } => {
+            vec![render_add_foreign_key(dialect, table, foreign_key, false)]
+        }
+        Change::DropForeignKey { table, foreign_key } if pg => vec![format!(
+            "ALTER TABLE {} DROP CONSTRAINT {}",
+            w.table(table),
+            w.ident(&foreign_key.name)
+        )],
+        Change::DropForeignKey { table, foreign_key } => {
+            let mut out = vec![format!(
+                "ALTER TABLE {} DROP FOREIGN KEY {}",
+                w.table(table),
+                w.ident(&foreign_key.name)
+            )];
+            if current
+                .table(table)
+                .is_some_and(|t| has_implicit_index(t, foreign_key))
+            {
+                out.push(format!(
+                    "DROP INDEX {} ON {}",
+                    w.ident(&foreign_key.name),
+                    w.table(table)
+                ));
+            }
+            out
+        }
+    }
+}
+
+/// MySQL creates an index named after a foreign key when no index starts
+/// with its column, and drops it on its own once one does. It outlives the
+/// key, so it goes with it.
+fn has_implicit_index(table: &TableSnapshot, fk: &ForeignKeySnapshot) -> bool {
+    let leads = |columns: &[String]| columns.first().is_some_and(|c| *c == fk.column);
+    !leads(&table.primary_key) && !table.indexes.iter().any(|i| leads(&i.columns))
+}
+
+fn alter_column_postgres(
+    w: &Writer,
+    table: &str,
+    from: &ColumnSnapshot,
+    to: &ColumnSnapshot,
+) -> Vec<String> {
+    let d = Dialect::Postgres;
+    let prefix = format!("ALTER TABLE {} ALTER COLUMN {}", w.table(table), w.ident(&to.name));
+    let mut out = Vec::new();
+    let retyped = from.sql_type.get(d) != to.sql_type.get(d);
+    if from.auto_increment && !to.auto_increment {
+        out.push(format!("{prefix} DROP IDENTITY IF EXISTS"));
+    }
+    // A default of the old type may not cast to the new one: it is set
+    // again after the type changes.
+    if from.default.is_some() && (retyped || to.default.is_none()) {
+        out.push(format!("{prefix} DROP DEFAULT"));
+    }
+    if retyped {
+        let ty = to.sql_type.get(d);
+        out.push(format!("{prefix} TYPE {ty} USING {}::{ty}", w.ident(&to.name)));
+    }
+    let not_null = !to.nullable || to.auto_increment;
+    let was_not_null = !from.nullable || from.auto_increment;
+    if not_null != was_not_null {
+        out.push(format!(
+            "{prefix} {} NOT NULL",
+            if not_null { "SET" } else { "DROP" }
+        ));
+    }
+    if let Some(default) = &to.default
+        && (retyped || from.default.as_ref() != Some(default))
+    {
+        out.push(format!("{prefix} SET DEFAULT {}", default.get(d)));
+    }
+    if to.auto_increment && !from.auto_increment {
+        out.push(format!("{prefix} ADD GENERATED BY DEFAULT AS IDENTITY"));
+    }
+    out
+}
+
+/// MySQL's `entable_live` column: added to a table before its first
+/// `unique_live` index, dropped after its last one.
+struct MarkerChanges {
+    dialect: Dialect,
+    adds: Vec<(String, String)>,
+    drops: Vec<String>,
+    dropped: bool,
+    added: bool,
+}
+
+impl MarkerChanges {
+    fn new(dialect: Dialect, current: &Snapshot, new: &Snapshot) -> MarkerChanges {
+        let mut adds = Vec::new();
+        let mut drops = Vec::new();
+        for after in &new.tables {
+            let name = after.qualified_name();
+            let Some(before) = current.table(&name) else {
+                continue;
+            };
+            match (
+                live_marker_source(dialect, before),
+                live_marker_source(dialect, after),
+            ) {
+                (None, Some(deleted_at)) => adds.push((name, deleted_at.to_owned())),
+                (Some(_), None) => drops.push(name),
+                _ => {}
+            }
+        }
+        MarkerChanges {
+            dialect,
+            adds,
+            drops,
+            dropped: false,
+            added: false,
+        }
+    }
+
+    fn before(&mut self, out: &mut Writer, change: &Change) {
+        let dropping = matches!(
+            change,
+            Change::RenameTable { .. }
+                | Change::RenameColumn { .. }
+                | Change::DropForeignKey { .. }
+                | Change::DropIndex { .. }
+        );
+        if !dropping && !self.dropped {
+            self.flush_drops(out);
+        }
+        if matches!(change, Change::AddIndex { .. } | Change::AddForeignKey { .. }) && !self.added
+        {
+            self.flush_adds(out);
+        }
+    }
+
+    fn finish(&mut self, out: &mut Writer) {
+        self.flush_drops(out);
+        self.flush_adds(out);
+    }
+
+    fn flush_drops(&mut self, out: &mut Writer) {
+        self.dropped = true;
+        for table in std::mem::take(&mut self.drops) {
+            let sql = format!(
+                "ALTER TABLE {} DROP COLUMN {}",
+                out.table(&table),
+                out.ident(LIVE_MARKER)
+            );
+            out.push(&format!("drop the live-row marker of {table}"), false, sql);
+        }
+    }
+
+    fn flush_adds(&mut self, out: &mut Writer) {
+        self.added = true;
+        for (table, deleted_at) in std::mem::take(&mut self.adds) {
+            let mut sql = format!("ALTER TABLE {} ADD COLUMN ", out.table(&table));
+            push_live_marker(self.dialect, &mut sql, &deleted_at);
+            out.push(&format!("add the live-row marker of {table}"), false, sql);
+        }
+    }
+}
+
+/// SQLite: renames, new and dropped tables, simple added columns and
+/// indexes in place; every other change to a table by rebuilding it.
+fn sqlite(out: &mut Writer, current: &Snapshot, new: &Snapshot, changes: &[Change]) -> Script {
+    let d = Dialect::Sqlite;
+    let mut rebuilt: Vec<String> = Vec::new();
+    for change in changes {
+        let table = change.table();
+        let in_place = match change {
+            Change::RenameTable { .. }
+            | Change::RenameColumn { .. }
+            | Change::CreateTable(_)
+            | Change::DropTable(_)
+            | Change::AddIndex { .. }
+            | Change::DropIndex { .. } => true,
+            Change::AddColumn { column, .. } => can_add_in_place(column),
+            Change::AlterPrimaryKey { from, to, .. } => from.1 == to.1,
+            // A new table declares its foreign keys inline.
+            Change::AddForeignKey { .. } => current.table(&table).is_none(),
+            // A dropped table takes its foreign keys with it.
+            Change::DropForeignKey { .. } => new.table(&table).is_none(),
+            Change::DropColumn { .. } | Change::AlterColumn { .. } => false,
+        };
+        if !in_place && !rebuilt.contains(&table) {
+            rebuilt.push(table);
+        }
+    }
+    let mut no_transaction = !rebuilt.is_empty();
+    for change in changes {
+        let table = change.table();
+        if rebuilt.contains(&table) && !matches!(change, Change::RenameTable { .. } | Change::RenameColumn { .. }) {
+            continue;
+        }
+        let note = change.describe();
+        let destructive = change.is_destructive();
+        let sql = match change {
+            Change::RenameTable { from, to } => vec![format!(
+                "ALTER TABLE {} RENAME TO {}",
+                out.table(from),
+                out.table(to)
+            )],
+            Change::RenameColumn { table, from, to } => vec![format!(
+                "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                out.table(table),
+                out.ident(from),
+                out.ident(to)
+            )],
+            Change::CreateTable(t) => vec![render_create_table(d, t, false, |_| true)],
+            Change::DropTable(t) => {
+                // Dropping deletes the rows first, which would fire the
+                // `ON DELETE` actions of tables that referred to it.
+                no_transaction = true;
+                vec![format!("DROP TABLE {}", out.table(&t.qualified_name()))]
+            }
+            Change::AddColumn { table, column } => {
+                let mut sql = format!("ALTER TABLE {} ADD COLUMN ", out.table(table));
+                push_column_definition(d, &mut sql, column);
+                vec![sql]
+            }
+            Change::AddIndex { table, index } => new
+                .table(table)
+                .map(|t| render_create_index(d, t, index, false))
+                .into_iter()
+                .collect(),
+            Change::DropIndex { index, .. } => {
+                vec![format!("DROP INDEX {}", out.ident(&index.name))]
+            }
+            // Name-only key changes (SQLite does not keep the name apart
+            // from the table's text) and inline foreign keys of new tables.
+            Change::AlterPrimaryKey { .. }
+            | Change::AddForeignKey { .. }
+            | Change::DropForeignKey { .. } => Vec::new(),
+            Change::DropColumn { .. } | Change::AlterColumn { .. } => Vec::new(),
+        };
+        for sql in sql {
+            out.push(&note, destructive, sql);
+        }
+    }
+    for name in &rebuilt {
+        let (Some(before), Some(after)) = (current.table(name), new.table(name)) else {
+            continue;
+        };
+        rebuild(out, before, after, changes);
+    }
+    if no_transaction {
+        out.push(
+            "every foreign key still holds",
+            false,
+            "CREATE TEMP TABLE \"entable_fk_check\" (\"violations\" INTEGER NOT NULL CONSTRAINT \"foreign keys broken by this migration\" CHECK (\"violations\" = 0))".to_owned(),
+        );
+        out.statements.push(
+            "INSERT INTO \"entable_fk_check\" SELECT COUNT(*) FROM pragma_foreign_key_check".to_owned(),
+        );
+        out.statements.push("DROP TABLE \"entable_fk_check\"".to_owned());
+        let mut wrapped = vec![
+            "PRAGMA foreign_keys = OFF".to_owned(),
+            "BEGIN".to_owned(),
+        ];
+        wrapped.append(&mut out.statements);
+        wrapped.push("COMMIT".to_owned());
+        wrapped.push("PRAGMA foreign_keys = ON".to_owned());
+        out.statements = wrapped;
+    }
+    Script {
+        statements: std::mem::take(&mut out.statements),
+        no_transaction,
+    }
+}
+
+/// Whether SQLite's `ALTER TABLE … ADD COLUMN` can add `column`: not a key,
+/// and NULL or a constant for the rows already there.
+fn can_add_in_place(column: &ColumnSnapshot) -> bool {
+    if column.auto_increment {
+        return false;
+    }
+    match &column.default {
+        None => column.nullable,
+        Some(default) => {
+            let d = default.sqlite.trim();
+            !d.starts_with('(') && !d.to_ascii_uppercase().starts_with("CURRENT_")
+        }
+    }
+}
+
+/// SQLite's rebuild of one table into its new shape.
+fn rebuild(out: &mut Writer, before: &TableSnapshot, after: &TableSnapshot, changes: &[Change]) {
+    let d = Dialect::Sqlite;
+    let name = after.qualified_name();
+    let temp = format!("{REBUILD_PREFIX}{}", after.name);
+    let temp = match &after.schema {
+        Some(schema) => format!("{schema}.{temp}"),
+        None => temp,
+    };
+    let what: Vec<String> = changes
+        .iter()
+        .filter(|c| c.table() == name && !matches!(c, Change::RenameTable { .. } | Change::RenameColumn { .. }))
+        .map(|c| {
+            let mark = if c.is_destructive() { "DESTRUCTIVE: " } else { "" };
+            format!("--   {mark}{}", c.describe())
+        })
+        .collect();
+    out.statements.push(format!(
+        "-- rebuild {name} (SQLite cannot alter it in place):\n{}\n{}",
+        what.join("\n"),
+        render_create_table_as(d, after, &temp, false, |_| true)
+    ));
+    let kept: Vec<&str> = after
+        .columns
+        .iter()
+        .filter(|c| before.columns.iter().any(|b| b.name == c.name))
+        .map(|c| c.name.as_str())
+        .collect();
+    let mut columns = String::new();
+    push_ident_list(d, &mut columns, &kept);
+    out.statements.push(format!(
+        "INSERT INTO {} ({columns}) SELECT {columns} FROM {}",
+        out.table(&temp),
+        out.table(&name)
+    ));
+    out.statements.push(format!("DROP TABLE {}", out.table(&name)));
+    out.statements.push(format!(
+        "ALTER TABLE {} RENAME TO {}",
+        out.table(&temp),
+        out.ident(&after.name)
+    ));
+    for index in &after.indexes {
+        out.statements.push(render_create_index(d, after, index, false));
+    }
+}
