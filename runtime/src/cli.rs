@@ -97,10 +97,8 @@ impl Command {
         let mut allow_destructive = false;
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
-            let mut value = |flag: &str| {
-                args.next()
-                    .ok_or_else(|| format!("`{flag}` needs a value"))
-            };
+            let mut value =
+                |flag: &str| args.next().ok_or_else(|| format!("`{flag}` needs a value"));
             match arg.as_str() {
                 "--dir" => dir = PathBuf::from(value("--dir")?),
                 "--database-url" => url = Some(value("--database-url")?),
@@ -113,7 +111,10 @@ impl Command {
                 }
                 "--to" => {
                     let v = value("--to")?;
-                    to = Some(v.parse().map_err(|_| format!("`--to {v}` is not a version"))?);
+                    to = Some(
+                        v.parse()
+                            .map_err(|_| format!("`--to {v}` is not a version"))?,
+                    );
                 }
                 "--allow-destructive" => allow_destructive = true,
                 "-h" | "--help" => return Err("entable migrations".into()),
@@ -151,8 +152,14 @@ fn execute(schema: &Schema, command: Command) -> Result<(), String> {
             let options = GenerateOptions {
                 allow_destructive: command.allow_destructive,
             };
-            match dir.generate(schema, &name, options).map_err(|e| e.to_string())? {
-                None => println!("no changes: the entities match {}", dir.snapshot_path().display()),
+            match dir
+                .generate(schema, &name, options)
+                .map_err(|e| e.to_string())?
+            {
+                None => println!(
+                    "no changes: the entities match {}",
+                    dir.snapshot_path().display()
+                ),
                 Some(generated) => {
                     println!("migration {:04}_{}:", generated.version, generated.name);
                     for change in &generated.changes {
@@ -216,15 +223,20 @@ async fn on_database(dir: &MigrationDir, url: &str, action: Action) -> Result<()
                 }),
             };
             match target {
-                Ok(target) => migrate::revert(&db, dir, target, |step| println!("reverting {step} …"))
-                    .await
-                    .map(|steps| report(&steps, "reverted", "nothing to revert")),
+                Ok(target) => {
+                    migrate::revert(&db, dir, target, |step| println!("reverting {step} …"))
+                        .await
+                        .map(|steps| report(&steps, "reverted", "nothing to revert"))
+                }
                 Err(e) => Err(e),
             }
         }
         Action::Status => migrate::status(&db, dir).await.map(|all| {
             if all.is_empty() {
-                println!("no migrations in {}", dir.dialect_dir(db.dialect()).display());
+                println!(
+                    "no migrations in {}",
+                    dir.dialect_dir(db.dialect()).display()
+                );
             }
             for s in all {
                 println!("{:04} {:<40} {}", s.version, s.description, s.state);
@@ -257,14 +269,32 @@ mod tests {
 
     #[test]
     fn commands_parse() {
-        let c = parse(&["migrate", "generate", "add_bio", "--allow-destructive", "--dir", "m"]).unwrap();
-        assert_eq!(c.action, Action::Generate { name: "add_bio".into() });
+        let c = parse(&[
+            "migrate",
+            "generate",
+            "add_bio",
+            "--allow-destructive",
+            "--dir",
+            "m",
+        ])
+        .unwrap();
+        assert_eq!(
+            c.action,
+            Action::Generate {
+                name: "add_bio".into()
+            }
+        );
         assert!(c.allow_destructive);
         assert_eq!(c.dir, PathBuf::from("m"));
         let c = parse(&["migrate", "revert", "--to", "3"]).unwrap();
         assert_eq!(c.action, Action::Revert { to: Some(3) });
         let c = parse(&["schema", "print", "--dialect", "mysql"]).unwrap();
-        assert_eq!(c.action, Action::Print { dialect: Some(Dialect::MySql) });
+        assert_eq!(
+            c.action,
+            Action::Print {
+                dialect: Some(Dialect::MySql)
+            }
+        );
         assert!(parse(&["migrate"]).is_err());
         assert!(parse(&["migrate", "generate"]).is_err());
         assert!(parse(&["migrate", "run", "--bogus"]).is_err());

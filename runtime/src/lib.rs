@@ -49,11 +49,11 @@ mod conn;
 mod db;
 pub mod dto;
 mod entity;
-#[cfg(feature = "migrate")]
-pub mod migrate;
 mod error;
 mod exec;
 mod hooks;
+#[cfg(feature = "migrate")]
+pub mod migrate;
 pub mod prelude;
 pub mod query;
 pub mod relation;
@@ -86,4 +86,3 @@ pub use serde_json;
 #[cfg(feature = "time")]
 pub use time;
 pub use validator;
-

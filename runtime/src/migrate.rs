@@ -158,7 +158,9 @@ pub async fn run_to(
         };
         before(&step);
         let started = std::time::Instant::now();
-        on_connection!(db, |conn| migrator.run_direct(Some(step.version), conn, false).await)?;
+        on_connection!(db, |conn| migrator
+            .run_direct(Some(step.version), conn, false)
+            .await)?;
         step.elapsed = started.elapsed();
         done.push(step);
     }

@@ -6,6 +6,7 @@
 //! MySQL/MariaDB too; each test then creates and drops its own database.
 
 mod entities;
+mod evolution;
 mod support;
 
 mod ddl;

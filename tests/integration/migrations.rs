@@ -57,7 +57,12 @@ async fn migrations_apply_and_revert_on_every_backend() {
                 migrate::status(&t.db, &dir).await.expect("status")[0].state,
                 State::Applied
             );
-            assert!(migrate::run(&t.db, &dir, |_| {}).await.expect("idempotent").is_empty());
+            assert!(
+                migrate::run(&t.db, &dir, |_| {})
+                    .await
+                    .expect("idempotent")
+                    .is_empty()
+            );
             let schema = Schema::of(blog::tables()).expect("valid schema");
             let mut expected: Vec<String> =
                 schema.tables().iter().map(|t| t.name.to_owned()).collect();

@@ -52,7 +52,13 @@ pub(crate) fn render_create_table(
     if_not_exists: bool,
     inline: impl Fn(&ForeignKeySnapshot) -> bool,
 ) -> String {
-    render_create_table_as(dialect, table, &table.qualified_name(), if_not_exists, inline)
+    render_create_table_as(
+        dialect,
+        table,
+        &table.qualified_name(),
+        if_not_exists,
+        inline,
+    )
 }
 
 /// [`render_create_table`] under another name (a SQLite rebuild creates

@@ -134,7 +134,9 @@ impl Change {
     pub fn describe(&self) -> String {
         match self {
             Change::CreateTable(t) => format!("create table {}", t.qualified_name()),
-            Change::DropTable(t) => format!("drop table {} (its rows are lost)", t.qualified_name()),
+            Change::DropTable(t) => {
+                format!("drop table {} (its rows are lost)", t.qualified_name())
+            }
             Change::RenameTable { from, to } => format!("rename table {from} to {to}"),
             Change::RenameColumn { table, from, to } => {
                 format!("rename column {table}.{from} to {to}")
@@ -148,10 +150,17 @@ impl Change {
             Change::AlterColumn { table, from, to } => {
                 let mut what = Vec::new();
                 if from.sql_type != to.sql_type {
-                    what.push(format!("type {} -> {}", from.sql_type.postgres, to.sql_type.postgres));
+                    what.push(format!(
+                        "type {} -> {}",
+                        from.sql_type.postgres, to.sql_type.postgres
+                    ));
                 }
                 if from.nullable != to.nullable {
-                    what.push(if to.nullable { "nullable".into() } else { "NOT NULL".into() });
+                    what.push(if to.nullable {
+                        "nullable".into()
+                    } else {
+                        "NOT NULL".into()
+                    });
                 }
                 if from.default != to.default {
                     what.push(match &to.default {
@@ -160,7 +169,11 @@ impl Change {
                     });
                 }
                 if from.auto_increment != to.auto_increment {
-                    what.push(if to.auto_increment { "auto-increment".into() } else { "not auto-increment".into() });
+                    what.push(if to.auto_increment {
+                        "auto-increment".into()
+                    } else {
+                        "not auto-increment".into()
+                    });
                 }
                 format!("alter column {table}.{}: {}", to.name, what.join(", "))
             }
@@ -232,7 +245,11 @@ impl Renames {
     /// The same renames undone (for a down migration).
     pub fn reversed(&self) -> Renames {
         Renames {
-            tables: self.tables.iter().map(|(a, b)| (b.clone(), a.clone())).collect(),
+            tables: self
+                .tables
+                .iter()
+                .map(|(a, b)| (b.clone(), a.clone()))
+                .collect(),
             columns: self
                 .columns
                 .iter()

@@ -145,13 +145,21 @@ impl Plan {
 
     /// The scripts for `dialect`.
     pub fn migration(&self, dialect: Dialect) -> Migration {
-        let up = plan::script(dialect, &self.old, &self.new, &self.renames, &self.up);
+        let up = plan::script(
+            dialect,
+            &self.old,
+            &self.new,
+            &self.renames,
+            &self.up,
+            false,
+        );
         let down = plan::script(
             dialect,
             &self.new,
             &self.old,
             &self.renames.reversed(),
             &self.down,
+            true,
         );
         Migration {
             dialect,
@@ -257,7 +265,11 @@ pub enum MigrationError {
 }
 
 fn lines(items: &[String]) -> String {
-    items.iter().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
+    items
+        .iter()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl MigrationDir {
@@ -410,7 +422,11 @@ impl MigrationDir {
                 .changes()
                 .iter()
                 .map(|c| {
-                    let mark = if c.is_destructive() { "DESTRUCTIVE: " } else { "" };
+                    let mark = if c.is_destructive() {
+                        "DESTRUCTIVE: "
+                    } else {
+                        ""
+                    };
                     format!("{mark}{}", c.describe())
                 })
                 .collect(),

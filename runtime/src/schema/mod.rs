@@ -48,7 +48,8 @@ pub use meta::{
     SqlPerDialect, TableMeta,
 };
 pub use migration::{
-    GenerateOptions, GeneratedMigration, Migration, MigrationDir, MigrationError, Plan, assert_no_drift,
+    GenerateOptions, GeneratedMigration, Migration, MigrationDir, MigrationError, Plan,
+    assert_no_drift,
 };
 
 use crate::backend::Dialect;

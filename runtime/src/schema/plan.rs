@@ -34,12 +34,18 @@ const REBUILD_PREFIX: &str = "entable_rebuild_";
 
 /// The statements that take a database from `old` to `new` on `dialect`;
 /// `changes` is `diff_with(old, new, renames)`.
+///
+/// With `fill`, a NOT NULL column without default that comes (back) to a
+/// table holding rows gets the zero value of its type in those rows. Down
+/// migrations do this: the values of a column an up migration dropped are
+/// gone, and the old shape must be restorable on a table with rows.
 pub(crate) fn script(
     dialect: Dialect,
     old: &Snapshot,
     new: &Snapshot,
     renames: &Renames,
     changes: &[Change],
+    fill: bool,
 ) -> Script {
     let current = renames.apply(old);
     let mut out = Writer {
@@ -47,7 +53,7 @@ pub(crate) fn script(
         statements: Vec::new(),
     };
     match dialect {
-        Dialect::Sqlite => return sqlite(&mut out, &current, new, changes),
+        Dialect::Sqlite => return sqlite(&mut out, &current, new, changes, fill),
         Dialect::Postgres => {
             let mut schemas: Vec<&str> = changes
                 .iter()
@@ -55,7 +61,12 @@ pub(crate) fn script(
                     Change::CreateTable(t) => t.schema.as_deref(),
                     _ => None,
                 })
-                .filter(|s| !current.tables.iter().any(|t| t.schema.as_deref() == Some(*s)))
+                .filter(|s| {
+                    !current
+                        .tables
+                        .iter()
+                        .any(|t| t.schema.as_deref() == Some(*s))
+                })
                 .collect();
             schemas.sort_unstable();
             schemas.dedup();
@@ -72,7 +83,7 @@ pub(crate) fn script(
         markers.before(&mut out, change);
         let note = change.describe();
         let destructive = change.is_destructive();
-        for sql in server_statements(dialect, &current, new, change) {
+        for sql in server_statements(dialect, &current, new, change, fill) {
             out.push(&note, destructive, sql);
         }
     }
@@ -111,6 +122,7 @@ fn server_statements(
     current: &Snapshot,
     new: &Snapshot,
     change: &Change,
+    fill: bool,
 ) -> Vec<String> {
     let w = Writer {
         dialect,
@@ -121,7 +133,11 @@ fn server_statements(
         Change::RenameTable { from, to } => {
             let to_name = to.rsplit('.').next().unwrap_or(to);
             if pg {
-                vec![format!("ALTER TABLE {} RENAME TO {}", w.table(from), w.ident(to_name))]
+                vec![format!(
+                    "ALTER TABLE {} RENAME TO {}",
+                    w.table(from),
+                    w.ident(to_name)
+                )]
             } else {
                 vec![format!("RENAME TABLE {} TO {}", w.table(from), w.table(to))]
             }
@@ -137,8 +153,30 @@ fn server_statements(
         Change::DropTable(t) => vec![format!("DROP TABLE {}", w.table(&t.qualified_name()))],
         Change::AddColumn { table, column } => {
             let mut sql = format!("ALTER TABLE {} ADD COLUMN ", w.table(table));
-            push_column_definition(dialect, &mut sql, column);
-            vec![sql]
+            match fill_value(dialect, column).filter(|_| fill) {
+                Some(zero) => {
+                    // Filled through a default that goes right after.
+                    let mut filled = column.clone();
+                    filled.default = Some(super::snapshot::PerDialect {
+                        postgres: zero.clone(),
+                        mysql: zero.clone(),
+                        sqlite: zero,
+                    });
+                    push_column_definition(dialect, &mut sql, &filled);
+                    vec![
+                        sql,
+                        format!(
+                            "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT",
+                            w.table(table),
+                            w.ident(&column.name)
+                        ),
+                    ]
+                }
+                None => {
+                    push_column_definition(dialect, &mut sql, column);
+                    vec![sql]
+                }
+            }
         }
         Change::DropColumn { table, column } => vec![format!(
             "ALTER TABLE {} DROP COLUMN {}",
@@ -195,7 +233,11 @@ fn server_statements(
                 };
                 vec![format!("DROP INDEX {}", w.table(&qualified))]
             } else {
-                vec![format!("DROP INDEX {} ON {}", w.ident(&index.name), w.table(table))]
+                vec![format!(
+                    "DROP INDEX {} ON {}",
+                    w.ident(&index.name),
+                    w.table(table)
+                )]
             }
         }
         Change::AddForeignKey { table, foreign_key } => {
@@ -242,7 +284,11 @@ fn alter_column_postgres(
     to: &ColumnSnapshot,
 ) -> Vec<String> {
     let d = Dialect::Postgres;
-    let prefix = format!("ALTER TABLE {} ALTER COLUMN {}", w.table(table), w.ident(&to.name));
+    let prefix = format!(
+        "ALTER TABLE {} ALTER COLUMN {}",
+        w.table(table),
+        w.ident(&to.name)
+    );
     let mut out = Vec::new();
     let retyped = from.sql_type.get(d) != to.sql_type.get(d);
     if from.auto_increment && !to.auto_increment {
@@ -255,7 +301,10 @@ fn alter_column_postgres(
     }
     if retyped {
         let ty = to.sql_type.get(d);
-        out.push(format!("{prefix} TYPE {ty} USING {}::{ty}", w.ident(&to.name)));
+        out.push(format!(
+            "{prefix} TYPE {ty} USING {}::{ty}",
+            w.ident(&to.name)
+        ));
     }
     let not_null = !to.nullable || to.auto_increment;
     let was_not_null = !from.nullable || from.auto_increment;
@@ -324,7 +373,10 @@ impl MarkerChanges {
         if !dropping && !self.dropped {
             self.flush_drops(out);
         }
-        if matches!(change, Change::AddIndex { .. } | Change::AddForeignKey { .. }) && !self.added
+        if matches!(
+            change,
+            Change::AddIndex { .. } | Change::AddForeignKey { .. }
+        ) && !self.added
         {
             self.flush_adds(out);
         }
@@ -359,7 +411,13 @@ impl MarkerChanges {
 
 /// SQLite: renames, new and dropped tables, simple added columns and
 /// indexes in place; every other change to a table by rebuilding it.
-fn sqlite(out: &mut Writer, current: &Snapshot, new: &Snapshot, changes: &[Change]) -> Script {
+fn sqlite(
+    out: &mut Writer,
+    current: &Snapshot,
+    new: &Snapshot,
+    changes: &[Change],
+    fill: bool,
+) -> Script {
     let d = Dialect::Sqlite;
     let mut rebuilt: Vec<String> = Vec::new();
     for change in changes {
@@ -386,7 +444,12 @@ fn sqlite(out: &mut Writer, current: &Snapshot, new: &Snapshot, changes: &[Chang
     let mut no_transaction = !rebuilt.is_empty();
     for change in changes {
         let table = change.table();
-        if rebuilt.contains(&table) && !matches!(change, Change::RenameTable { .. } | Change::RenameColumn { .. }) {
+        if rebuilt.contains(&table)
+            && !matches!(
+                change,
+                Change::RenameTable { .. } | Change::RenameColumn { .. }
+            )
+        {
             continue;
         }
         let note = change.describe();
@@ -438,7 +501,7 @@ fn sqlite(out: &mut Writer, current: &Snapshot, new: &Snapshot, changes: &[Chang
         let (Some(before), Some(after)) = (current.table(name), new.table(name)) else {
             continue;
         };
-        rebuild(out, before, after, changes);
+        rebuild(out, before, after, changes, fill);
     }
     if no_transaction {
         out.push(
@@ -447,13 +510,12 @@ fn sqlite(out: &mut Writer, current: &Snapshot, new: &Snapshot, changes: &[Chang
             "CREATE TEMP TABLE \"entable_fk_check\" (\"violations\" INTEGER NOT NULL CONSTRAINT \"foreign keys broken by this migration\" CHECK (\"violations\" = 0))".to_owned(),
         );
         out.statements.push(
-            "INSERT INTO \"entable_fk_check\" SELECT COUNT(*) FROM pragma_foreign_key_check".to_owned(),
+            "INSERT INTO \"entable_fk_check\" SELECT COUNT(*) FROM pragma_foreign_key_check"
+                .to_owned(),
         );
-        out.statements.push("DROP TABLE \"entable_fk_check\"".to_owned());
-        let mut wrapped = vec![
-            "PRAGMA foreign_keys = OFF".to_owned(),
-            "BEGIN".to_owned(),
-        ];
+        out.statements
+            .push("DROP TABLE \"entable_fk_check\"".to_owned());
+        let mut wrapped = vec!["PRAGMA foreign_keys = OFF".to_owned(), "BEGIN".to_owned()];
         wrapped.append(&mut out.statements);
         wrapped.push("COMMIT".to_owned());
         wrapped.push("PRAGMA foreign_keys = ON".to_owned());
@@ -481,7 +543,13 @@ fn can_add_in_place(column: &ColumnSnapshot) -> bool {
 }
 
 /// SQLite's rebuild of one table into its new shape.
-fn rebuild(out: &mut Writer, before: &TableSnapshot, after: &TableSnapshot, changes: &[Change]) {
+fn rebuild(
+    out: &mut Writer,
+    before: &TableSnapshot,
+    after: &TableSnapshot,
+    changes: &[Change],
+    fill: bool,
+) {
     let d = Dialect::Sqlite;
     let name = after.qualified_name();
     let temp = format!("{REBUILD_PREFIX}{}", after.name);
@@ -491,9 +559,16 @@ fn rebuild(out: &mut Writer, before: &TableSnapshot, after: &TableSnapshot, chan
     };
     let what: Vec<String> = changes
         .iter()
-        .filter(|c| c.table() == name && !matches!(c, Change::RenameTable { .. } | Change::RenameColumn { .. }))
+        .filter(|c| {
+            c.table() == name
+                && !matches!(c, Change::RenameTable { .. } | Change::RenameColumn { .. })
+        })
         .map(|c| {
-            let mark = if c.is_destructive() { "DESTRUCTIVE: " } else { "" };
+            let mark = if c.is_destructive() {
+                "DESTRUCTIVE: "
+            } else {
+                ""
+            };
             format!("--   {mark}{}", c.describe())
         })
         .collect();
@@ -502,26 +577,58 @@ fn rebuild(out: &mut Writer, before: &TableSnapshot, after: &TableSnapshot, chan
         what.join("\n"),
         render_create_table_as(d, after, &temp, false, |_| true)
     ));
-    let kept: Vec<&str> = after
-        .columns
-        .iter()
-        .filter(|c| before.columns.iter().any(|b| b.name == c.name))
-        .map(|c| c.name.as_str())
-        .collect();
+    // Columns both shapes have are copied; new ones take their default,
+    // or (`fill`) the zero value of their type.
+    let mut targets = Vec::new();
+    let mut sources = Vec::new();
+    for column in &after.columns {
+        if before.columns.iter().any(|b| b.name == column.name) {
+            targets.push(column.name.as_str());
+            sources.push(out.ident(&column.name));
+        } else if let Some(zero) = fill_value(d, column).filter(|_| fill) {
+            targets.push(column.name.as_str());
+            sources.push(zero);
+        }
+    }
     let mut columns = String::new();
-    push_ident_list(d, &mut columns, &kept);
+    push_ident_list(d, &mut columns, &targets);
     out.statements.push(format!(
-        "INSERT INTO {} ({columns}) SELECT {columns} FROM {}",
+        "INSERT INTO {} ({columns}) SELECT {} FROM {}",
         out.table(&temp),
+        sources.join(", "),
         out.table(&name)
     ));
-    out.statements.push(format!("DROP TABLE {}", out.table(&name)));
+    out.statements
+        .push(format!("DROP TABLE {}", out.table(&name)));
     out.statements.push(format!(
         "ALTER TABLE {} RENAME TO {}",
         out.table(&temp),
         out.ident(&after.name)
     ));
     for index in &after.indexes {
-        out.statements.push(render_create_index(d, after, index, false));
+        out.statements
+            .push(render_create_index(d, after, index, false));
+    }
+}
+
+/// The zero value a NOT NULL column without default is filled with (see
+/// [`script`]): 0, FALSE or the empty string by type; `None` for other
+/// columns and for types without an obvious zero (keys, times, bytes).
+fn fill_value(dialect: Dialect, column: &ColumnSnapshot) -> Option<String> {
+    if column.nullable || column.default.is_some() || column.auto_increment {
+        return None;
+    }
+    let ty = column.sql_type.get(dialect).to_ascii_uppercase();
+    if ty.starts_with("BOOL") {
+        Some(dialect.rules().bool_literal(false).to_owned())
+    } else if ["INT", "NUMERIC", "DECIMAL", "REAL", "DOUBLE", "FLOAT"]
+        .iter()
+        .any(|t| ty.contains(t))
+    {
+        Some("0".to_owned())
+    } else if ["CHAR", "TEXT", "CLOB"].iter().any(|t| ty.contains(t)) {
+        Some("''".to_owned())
+    } else {
+        None
     }
 }

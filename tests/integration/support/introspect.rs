@@ -518,3 +518,26 @@ async fn sqlite(db: &Db, name: &str) -> TableInfo {
         foreign_keys,
     }
 }
+
+/// Every user table of the database as the server reports it, sorted by
+/// name, with columns sorted by name too: a table altered by migrations
+/// keeps added columns last, which is not a difference in the schema.
+pub async fn database(db: &Db) -> Vec<TableInfo> {
+    let mut out = Vec::new();
+    for name in table_names(db).await {
+        let mut info = match db.dialect() {
+            Dialect::Postgres => {
+                let (schema, table) = name.split_once('.').unwrap_or(("public", &name));
+                postgres(db, schema, table).await
+            }
+            Dialect::MySql => mysql(db, &name).await,
+            Dialect::Sqlite => sqlite(db, &name).await,
+        };
+        info.name = name;
+        info.columns.sort_by(|a, b| a.name.cmp(&b.name));
+        info.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        info.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
+        out.push(info);
+    }
+    out
+}
