@@ -146,11 +146,17 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
             let full = rows_per_statement(B::DIALECT, columns.count_ones() as usize);
             for len in parts {
                 let mut args = Args::<B>::default();
-                let mut known = Vec::with_capacity(len);
+                // One allocation for the chunk's values rather than a
+                // doubling series of copies as they are added.
+                sqlx::Arguments::reserve(&mut args, len * columns.count_ones() as usize, 0);
+                let read_back_keys = want_rows && !returning;
+                let mut known = Vec::with_capacity(if read_back_keys { len } else { 0 });
                 for input in inputs.by_ref().take(len) {
                     let (_, key) = <E as Persist<B>>::write_create_owned(input, &mut super::ArgsSink(&mut args))
                         .map_err(|e| bind_error(context, e))?;
-                    known.push(key);
+                    if read_back_keys {
+                        known.push(key);
+                    }
                 }
                 let shape = BulkInsert { rows: len, returning, upsert };
                 let sql = E::sql().bulk_insert(B::DIALECT, table, columns, shape, len == full);
