@@ -55,7 +55,11 @@ pub fn run() -> ExitCode {
 /// Runs the command in `args` (without the program name) on `schema`.
 pub fn run_with(schema: &Schema, args: impl IntoIterator<Item = String>) -> ExitCode {
     match Command::parse(args.into_iter().collect()) {
-        Ok(command) => match execute(schema, command) {
+        Ok(None) => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Ok(Some(command)) => match execute(schema, command) {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
                 eprintln!("error: {message}");
@@ -88,14 +92,25 @@ struct Command {
 }
 
 impl Command {
-    fn parse(args: Vec<String>) -> Result<Command, String> {
+    /// The command, or `None` when help was asked for.
+    fn parse(args: Vec<String>) -> Result<Option<Command>, String> {
         let mut positional = Vec::new();
         let mut dir = PathBuf::from("migrations");
         let mut url = None;
         let mut dialect = None;
         let mut to = None;
         let mut allow_destructive = false;
-        let mut args = args.into_iter();
+        // `--flag=value` is `--flag value`.
+        let mut args = args
+            .into_iter()
+            .flat_map(|arg| match arg.split_once('=') {
+                Some((flag, value)) if flag.starts_with("--") => {
+                    vec![flag.to_owned(), value.to_owned()]
+                }
+                _ => vec![arg],
+            })
+            .collect::<Vec<_>>()
+            .into_iter();
         while let Some(arg) = args.next() {
             let mut value =
                 |flag: &str| args.next().ok_or_else(|| format!("`{flag}` needs a value"));
@@ -117,7 +132,7 @@ impl Command {
                     );
                 }
                 "--allow-destructive" => allow_destructive = true,
-                "-h" | "--help" => return Err("entable migrations".into()),
+                "-h" | "--help" => return Ok(None),
                 flag if flag.starts_with("--") => return Err(format!("unknown option `{flag}`")),
                 _ => positional.push(arg),
             }
@@ -136,12 +151,23 @@ impl Command {
             [] => return Err("no command given".into()),
             other => return Err(format!("unknown command `{}`", other.join(" "))),
         };
-        Ok(Command {
+        let misplaced = match action {
+            Action::Print { .. } => [("--to", to.is_some()), ("--database-url", url.is_some())],
+            Action::Revert { .. } => [("--dialect", dialect.is_some()), ("", false)],
+            _ => [("--dialect", dialect.is_some()), ("--to", to.is_some())],
+        };
+        if let Some((flag, _)) = misplaced.iter().find(|(_, given)| *given) {
+            return Err(format!("`{flag}` does not apply to this command"));
+        }
+        if allow_destructive && !matches!(action, Action::Generate { .. }) {
+            return Err("`--allow-destructive` applies to `migrate generate` only".into());
+        }
+        Ok(Some(Command {
             action,
             dir,
             url,
             allow_destructive,
-        })
+        }))
     }
 }
 
@@ -265,6 +291,7 @@ mod tests {
 
     fn parse(args: &[&str]) -> Result<Command, String> {
         Command::parse(args.iter().map(|s| (*s).to_owned()).collect())
+            .and_then(|c| c.ok_or_else(|| "help".to_owned()))
     }
 
     #[test]
@@ -300,5 +327,12 @@ mod tests {
         assert!(parse(&["migrate", "run", "--bogus"]).is_err());
         assert!(parse(&["migrate", "revert", "--to", "x"]).is_err());
         assert!(parse(&["schema", "print", "--dialect", "oracle"]).is_err());
+        assert_eq!(
+            parse(&["migrate", "check", "--dir=x"]).unwrap().dir,
+            PathBuf::from("x")
+        );
+        assert!(matches!(parse(&["--help"]), Err(e) if e == "help"));
+        assert!(parse(&["migrate", "run", "--dialect", "mysql"]).is_err());
+        assert!(parse(&["migrate", "run", "--allow-destructive"]).is_err());
     }
 }

@@ -75,6 +75,11 @@ pub enum State {
     Changed,
     /// Applied, but no file has this version any more.
     Missing,
+    /// Started but failed partway (MySQL commits each DDL statement, so
+    /// what ran before the failure stays): sqlx refuses to run anything
+    /// until the database is repaired by hand and the row in
+    /// `_sqlx_migrations` removed.
+    Failed,
 }
 
 impl fmt::Display for State {
@@ -84,6 +89,7 @@ impl fmt::Display for State {
             State::Pending => "pending",
             State::Changed => "applied, file changed since",
             State::Missing => "applied, file missing",
+            State::Failed => "FAILED partway: repair by hand",
         })
     }
 }
@@ -144,8 +150,13 @@ pub async fn run_to(
     mut before: impl FnMut(&Step),
 ) -> Result<Vec<Step>, MigrateError> {
     let migrator = migrator(db, dir).await?;
-    let pending: Vec<Status> = status(db, dir)
-        .await?
+    let all = status(db, dir).await?;
+    // sqlx reports a failed migration only when it meets it; one that is
+    // not pending any more would never be met.
+    if let Some(failed) = all.iter().find(|s| s.state == State::Failed) {
+        return Err(MigrateError::Dirty(failed.version));
+    }
+    let pending: Vec<Status> = all
         .into_iter()
         .filter(|s| s.state == State::Pending && s.version <= target)
         .collect();
@@ -204,11 +215,14 @@ pub async fn status(db: &Db, dir: &MigrationDir) -> Result<Vec<Status>, MigrateE
     use sqlx::migrate::Migrate;
 
     let migrator = migrator(db, dir).await?;
-    let applied = on_connection!(db, |conn| {
-        match conn.ensure_migrations_table(TABLE).await {
-            Ok(()) => conn.list_applied_migrations(TABLE).await,
-            Err(e) => Err(e),
+    let (applied, dirty) = on_connection!(db, |conn| {
+        async {
+            conn.ensure_migrations_table(TABLE).await?;
+            let applied = conn.list_applied_migrations(TABLE).await?;
+            let dirty = conn.dirty_version(TABLE).await?;
+            Ok::<_, MigrateError>((applied, dirty))
         }
+        .await
     })?;
     let mut out: Vec<Status> = Vec::new();
     for migration in migrator
@@ -216,6 +230,7 @@ pub async fn status(db: &Db, dir: &MigrationDir) -> Result<Vec<Status>, MigrateE
         .filter(|m| !m.migration_type.is_down_migration())
     {
         let state = match applied.iter().find(|a| a.version == migration.version) {
+            _ if dirty == Some(migration.version) => State::Failed,
             None => State::Pending,
             Some(a) if a.checksum == migration.checksum => State::Applied,
             Some(_) => State::Changed,
@@ -231,7 +246,11 @@ pub async fn status(db: &Db, dir: &MigrationDir) -> Result<Vec<Status>, MigrateE
             out.push(Status {
                 version: a.version,
                 description: String::new(),
-                state: State::Missing,
+                state: if dirty == Some(a.version) {
+                    State::Failed
+                } else {
+                    State::Missing
+                },
             });
         }
     }

@@ -11,6 +11,7 @@ mod support;
 
 mod ddl;
 mod dto;
+mod migration_edges;
 mod migrations;
 mod repo;
 mod schema_on_backends;

@@ -101,9 +101,15 @@ impl Change {
     /// column whose type changes (it may narrow) or that stops accepting
     /// NULL (rows holding NULL make it fail). Such changes are refused
     /// unless explicitly allowed.
+    ///
+    /// A NOT NULL column without default added to an existing table counts
+    /// too: rows already there get the zero value of its type (0, FALSE,
+    /// `''`), or, for types without one, the migration fails if the table
+    /// holds rows.
     pub fn is_destructive(&self) -> bool {
         match self {
             Change::DropTable(_) | Change::DropColumn { .. } => true,
+            Change::AddColumn { column, .. } => needs_fill(column),
             Change::AlterColumn { from, to, .. } => {
                 from.sql_type != to.sql_type || (from.nullable && !to.nullable)
             }
@@ -141,6 +147,10 @@ impl Change {
             Change::RenameColumn { table, from, to } => {
                 format!("rename column {table}.{from} to {to}")
             }
+            Change::AddColumn { table, column } if needs_fill(column) => format!(
+                "add column {table}.{} NOT NULL without default (rows already there get 0, FALSE or '' where its type has one and no unique index or foreign key forbids it, or the migration fails if the table holds rows)",
+                column.name
+            ),
             Change::AddColumn { table, column } => {
                 format!("add column {table}.{}", column.name)
             }
@@ -150,10 +160,7 @@ impl Change {
             Change::AlterColumn { table, from, to } => {
                 let mut what = Vec::new();
                 if from.sql_type != to.sql_type {
-                    what.push(format!(
-                        "type {} -> {}",
-                        from.sql_type.postgres, to.sql_type.postgres
-                    ));
+                    what.push(type_change(from, to));
                 }
                 if from.nullable != to.nullable {
                     what.push(if to.nullable {
@@ -198,6 +205,33 @@ impl Change {
     }
 }
 
+/// Whether `column`, added to a table with rows, has no value for them:
+/// NOT NULL, no default, not generated.
+pub(crate) fn needs_fill(column: &ColumnSnapshot) -> bool {
+    !column.nullable && column.default.is_none() && !column.auto_increment
+}
+
+/// `from -> to` of a column's type, per dialect where they differ (all
+/// three at once when they agree).
+fn type_change(from: &ColumnSnapshot, to: &ColumnSnapshot) -> String {
+    let (a, b) = (&from.sql_type, &to.sql_type);
+    let same_change = |x: (&String, &String)| x == (&a.postgres, &b.postgres);
+    if same_change((&a.mysql, &b.mysql)) && same_change((&a.sqlite, &b.sqlite)) {
+        return format!("type {} -> {}", a.postgres, b.postgres);
+    }
+    let mut parts = Vec::new();
+    for (name, x, y) in [
+        ("postgres", &a.postgres, &b.postgres),
+        ("mysql", &a.mysql, &b.mysql),
+        ("sqlite", &a.sqlite, &b.sqlite),
+    ] {
+        if x != y {
+            parts.push(format!("{name} {x} -> {y}"));
+        }
+    }
+    format!("type {}", parts.join(", "))
+}
+
 /// Renames between two snapshots, declared with `renamed_from`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Renames {
@@ -226,6 +260,21 @@ impl Renames {
                     renames.tables.push((from, name.clone()));
                     before = Some(old_table);
                 }
+            }
+            // The same table moved between PostgreSQL schemas (schemas
+            // exist there only): a move, not a drop and a create.
+            if before.is_none()
+                && !renames.tables.iter().any(|(_, to)| *to == name)
+                && let Some(old_table) = old.tables.iter().find(|t| {
+                    t.name == table.name
+                        && t.schema != table.schema
+                        && new.table(&t.qualified_name()).is_none()
+                })
+            {
+                renames
+                    .tables
+                    .push((old_table.qualified_name(), name.clone()));
+                before = Some(old_table);
             }
             let Some(before) = before else { continue };
             for column in &table.columns {
@@ -277,7 +326,16 @@ impl Renames {
         for table in &mut out.tables {
             let name = table.qualified_name();
             if let Some((_, to)) = self.tables.iter().find(|(from, _)| *from == name) {
-                table.name = to.rsplit('.').next().unwrap_or(to).to_owned();
+                match to.split_once('.') {
+                    Some((schema, table_name)) => {
+                        table.schema = Some(schema.to_owned());
+                        table.name = table_name.to_owned();
+                    }
+                    None => {
+                        table.schema = None;
+                        table.name = to.clone();
+                    }
+                }
             }
             let name = table.qualified_name();
             let column = |c: &str| -> String {
@@ -464,6 +522,38 @@ fn compare(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
                         to: (after.primary_key_name.clone(), after.primary_key.clone()),
                     });
                 }
+            }
+        }
+    }
+    // A foreign key whose column, or the key it references, changes type is
+    // dropped and added again: MySQL refuses to change either while the
+    // key exists.
+    let retyped: Vec<(String, String)> = alters
+        .iter()
+        .filter_map(|c| match c {
+            Change::AlterColumn { table, from, to } if from.sql_type != to.sql_type => {
+                Some((table.clone(), to.name.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    for before in &old.tables {
+        let name = before.qualified_name();
+        let Some(after) = new.table(&name) else {
+            continue;
+        };
+        for fk in &before.foreign_keys {
+            let touched = retyped.contains(&(name.clone(), fk.column.clone()))
+                || retyped.contains(&(fk.references.clone(), fk.references_column.clone()));
+            if touched && after.foreign_keys.contains(fk) {
+                drops_fk.push(Change::DropForeignKey {
+                    table: name.clone(),
+                    foreign_key: fk.clone(),
+                });
+                adds_fk.push(Change::AddForeignKey {
+                    table: name.clone(),
+                    foreign_key: fk.clone(),
+                });
             }
         }
     }

@@ -145,14 +145,7 @@ impl Plan {
 
     /// The scripts for `dialect`.
     pub fn migration(&self, dialect: Dialect) -> Migration {
-        let up = plan::script(
-            dialect,
-            &self.old,
-            &self.new,
-            &self.renames,
-            &self.up,
-            false,
-        );
+        let up = plan::script(dialect, &self.old, &self.new, &self.renames, &self.up, true);
         let down = plan::script(
             dialect,
             &self.new,

@@ -36,9 +36,11 @@ const REBUILD_PREFIX: &str = "entable_rebuild_";
 /// `changes` is `diff_with(old, new, renames)`.
 ///
 /// With `fill`, a NOT NULL column without default that comes (back) to a
-/// table holding rows gets the zero value of its type in those rows. Down
-/// migrations do this: the values of a column an up migration dropped are
-/// gone, and the old shape must be restorable on a table with rows.
+/// table holding rows gets the zero value of its type in those rows: the
+/// values of a column an up migration dropped are gone when a down
+/// migration restores it, and a new one has none yet. Generation refuses
+/// such an up migration unless destructive changes are allowed, and MySQL
+/// would fill the same zeros by itself; filling makes the three agree.
 pub(crate) fn script(
     dialect: Dialect,
     old: &Snapshot,
@@ -59,14 +61,10 @@ pub(crate) fn script(
                 .iter()
                 .filter_map(|c| match c {
                     Change::CreateTable(t) => t.schema.as_deref(),
+                    Change::RenameTable { to, .. } => to.split_once('.').map(|(s, _)| s),
                     _ => None,
                 })
-                .filter(|s| {
-                    !current
-                        .tables
-                        .iter()
-                        .any(|t| t.schema.as_deref() == Some(*s))
-                })
+                .filter(|s| !old.tables.iter().any(|t| t.schema.as_deref() == Some(*s)))
                 .collect();
             schemas.sort_unstable();
             schemas.dedup();
@@ -79,8 +77,13 @@ pub(crate) fn script(
         Dialect::MySql => {}
     }
     let mut markers = MarkerChanges::new(dialect, &current, new);
+    let mut deferred = Vec::new();
     for change in changes {
         markers.before(&mut out, change);
+        if dialect == Dialect::MySql && needed_by_foreign_key(&current, new, changes, change) {
+            deferred.push(change);
+            continue;
+        }
         let note = change.describe();
         let destructive = change.is_destructive();
         for sql in server_statements(dialect, &current, new, change, fill) {
@@ -88,6 +91,35 @@ pub(crate) fn script(
         }
     }
     markers.finish(&mut out);
+    for change in deferred {
+        let Change::DropIndex { table, index } = change else {
+            continue;
+        };
+        let Some(column) = index.columns.first() else {
+            continue;
+        };
+        let mut sql = format!(
+            "ALTER TABLE {} DROP INDEX {}",
+            out.table(table),
+            out.ident(&index.name)
+        );
+        let after = new.table(table);
+        let covered = after.is_some_and(|t| {
+            leads(&t.primary_key, column) || t.indexes.iter().any(|i| leads(&i.columns, column))
+        });
+        if !covered
+            && let Some(fk) =
+                after.and_then(|t| t.foreign_keys.iter().find(|fk| fk.column == *column))
+        {
+            // The index a fresh table gets for the key: named after it.
+            sql.push_str(&format!(
+                ", ADD INDEX {} ({})",
+                out.ident(&fk.name),
+                out.ident(column)
+            ));
+        }
+        out.push(&change.describe(), false, sql);
+    }
     Script {
         statements: out.statements,
         no_transaction: false,
@@ -131,16 +163,33 @@ fn server_statements(
     let pg = dialect == Dialect::Postgres;
     match change {
         Change::RenameTable { from, to } => {
-            let to_name = to.rsplit('.').next().unwrap_or(to);
-            if pg {
-                vec![format!(
-                    "ALTER TABLE {} RENAME TO {}",
+            let (from_schema, from_name) = split(from);
+            let (to_schema, to_name) = split(to);
+            let mut out = Vec::new();
+            if pg && from_schema != to_schema {
+                // A move between schemas; `public` when none is named.
+                out.push(format!(
+                    "ALTER TABLE {} SET SCHEMA {}",
                     w.table(from),
-                    w.ident(to_name)
-                )]
-            } else {
-                vec![format!("RENAME TABLE {} TO {}", w.table(from), w.table(to))]
+                    w.ident(to_schema.unwrap_or("public"))
+                ));
             }
+            if from_name != to_name {
+                let moved = match to_schema {
+                    Some(schema) => format!("{schema}.{from_name}"),
+                    None => from_name.to_owned(),
+                };
+                out.push(if pg {
+                    format!(
+                        "ALTER TABLE {} RENAME TO {}",
+                        w.table(&moved),
+                        w.ident(to_name)
+                    )
+                } else {
+                    format!("RENAME TABLE {} TO {}", w.table(from), w.table(to))
+                });
+            }
+            out
         }
         Change::RenameColumn { table, from, to } => vec![format!(
             "ALTER TABLE {} RENAME COLUMN {} TO {}",
@@ -151,9 +200,30 @@ fn server_statements(
         // Foreign keys come as their own changes, once every table exists.
         Change::CreateTable(t) => vec![render_create_table(dialect, t, false, |_| false)],
         Change::DropTable(t) => vec![format!("DROP TABLE {}", w.table(&t.qualified_name()))],
+        Change::AddColumn { table, column } if !pg && column.auto_increment => {
+            // MySQL: an AUTO_INCREMENT column must be a key the moment it
+            // exists, so the key changes in the same statement.
+            let mut sql = format!("ALTER TABLE {} ", w.table(table));
+            if current
+                .table(table)
+                .is_some_and(|t| !t.primary_key.is_empty())
+            {
+                sql.push_str("DROP PRIMARY KEY, ");
+            }
+            sql.push_str("ADD COLUMN ");
+            push_column_definition(dialect, &mut sql, column);
+            sql.push_str(", ADD PRIMARY KEY (");
+            let key = new
+                .table(table)
+                .map(|t| t.primary_key.clone())
+                .unwrap_or_default();
+            push_ident_list(dialect, &mut sql, &key);
+            sql.push(')');
+            vec![sql]
+        }
         Change::AddColumn { table, column } => {
             let mut sql = format!("ALTER TABLE {} ADD COLUMN ", w.table(table));
-            match fill_value(dialect, column).filter(|_| fill) {
+            match fill_value(dialect, new.table(table), column).filter(|_| fill) {
                 Some(zero) => {
                     // Filled through a default that goes right after.
                     let mut filled = column.clone();
@@ -184,10 +254,18 @@ fn server_statements(
             w.ident(&column.name)
         )],
         Change::AlterColumn { table, from, to } if pg => alter_column_postgres(&w, table, from, to),
-        Change::AlterColumn { table, to, .. } => {
+        Change::AlterColumn { table, from, to } => {
+            let mut out = Vec::new();
+            if from.nullable
+                && !to.nullable
+                && let Some(default) = &to.default
+            {
+                out.push(null_to_default(&w, table, &to.name, default.get(dialect)));
+            }
             let mut sql = format!("ALTER TABLE {} MODIFY COLUMN ", w.table(table));
             push_column_definition(dialect, &mut sql, to);
-            vec![sql]
+            out.push(sql);
+            out
         }
         Change::AlterPrimaryKey { table, from, to } => {
             let t = w.table(table);
@@ -210,7 +288,28 @@ fn server_statements(
                 // MySQL names every primary key PRIMARY.
                 (false, true) => Vec::new(),
                 (false, false) => {
-                    let mut sql = format!("ALTER TABLE {t} DROP PRIMARY KEY, ADD PRIMARY KEY (");
+                    let (before, after) = (current.table(table), new.table(table));
+                    // Made with a new AUTO_INCREMENT column (see AddColumn).
+                    if after.is_some_and(|a| {
+                        a.columns.iter().any(|c| {
+                            c.auto_increment
+                                && before
+                                    .is_some_and(|b| !b.columns.iter().any(|o| o.name == c.name))
+                        })
+                    }) {
+                        return Vec::new();
+                    }
+                    // Dropping every column of a key drops the key.
+                    let key_gone = after.is_some_and(|a| {
+                        from.1
+                            .iter()
+                            .all(|c| !a.columns.iter().any(|n| n.name == *c))
+                    });
+                    let mut sql = format!("ALTER TABLE {t} ");
+                    if !key_gone {
+                        sql.push_str("DROP PRIMARY KEY, ");
+                    }
+                    sql.push_str("ADD PRIMARY KEY (");
                     push_ident_list(dialect, &mut sql, &to.1);
                     sql.push(')');
                     vec![sql]
@@ -269,6 +368,65 @@ fn server_statements(
     }
 }
 
+/// `UPDATE … SET col = default WHERE col IS NULL`, before a column with a
+/// default stops accepting NULL.
+fn null_to_default(w: &Writer, table: &str, column: &str, default: &str) -> String {
+    let col = w.ident(column);
+    format!(
+        "UPDATE {} SET {col} = {default} WHERE {col} IS NULL",
+        w.table(table)
+    )
+}
+
+fn leads(columns: &[String], column: &str) -> bool {
+    columns.first().is_some_and(|c| c == column)
+}
+
+/// MySQL refuses to drop the only index a foreign key can use. Such a drop
+/// is made last, once the indexes that replace it exist (or together with
+/// the index a fresh table would have for the key).
+fn needed_by_foreign_key(
+    current: &Snapshot,
+    new: &Snapshot,
+    changes: &[Change],
+    change: &Change,
+) -> bool {
+    let Change::DropIndex { table, index } = change else {
+        return false;
+    };
+    let (Some(column), Some(before), Some(after)) = (
+        index.columns.first(),
+        current.table(table),
+        new.table(table),
+    ) else {
+        return false;
+    };
+    let dropped_fk = |name: &str| {
+        changes.iter().any(
+            |c| matches!(c, Change::DropForeignKey { foreign_key, .. } if foreign_key.name == name),
+        )
+    };
+    let kept_fk = before
+        .foreign_keys
+        .iter()
+        .any(|fk| fk.column == *column && !dropped_fk(&fk.name))
+        && after.foreign_keys.iter().any(|fk| fk.column == *column);
+    let other_index = leads(&before.primary_key, column)
+        || before
+            .indexes
+            .iter()
+            .any(|i| i.name != index.name && leads(&i.columns, column));
+    kept_fk && !other_index
+}
+
+/// `(schema, name)` of a qualified table name.
+fn split(qualified: &str) -> (Option<&str>, &str) {
+    match qualified.split_once('.') {
+        Some((schema, name)) => (Some(schema), name),
+        None => (None, qualified),
+    }
+}
+
 /// MySQL creates an index named after a foreign key when no index starts
 /// with its column, and drops it on its own once one does. It outlives the
 /// key, so it goes with it.
@@ -308,6 +466,12 @@ fn alter_column_postgres(
     }
     let not_null = !to.nullable || to.auto_increment;
     let was_not_null = !from.nullable || from.auto_increment;
+    if not_null
+        && !was_not_null
+        && let Some(default) = &to.default
+    {
+        out.push(null_to_default(w, table, &to.name, default.get(d)));
+    }
     if not_null != was_not_null {
         out.push(format!(
             "{prefix} {} NOT NULL",
@@ -321,6 +485,17 @@ fn alter_column_postgres(
     }
     if to.auto_increment && !from.auto_increment {
         out.push(format!("{prefix} ADD GENERATED BY DEFAULT AS IDENTITY"));
+        // An identity starts at 1; the rows there already hold keys. (MySQL
+        // and SQLite continue from the highest key by themselves.)
+        let mut table_text = String::new();
+        d.quote_str(&mut table_text, &w.table(table));
+        let mut column_text = String::new();
+        d.quote_str(&mut column_text, &to.name);
+        out.push(format!(
+            "SELECT setval(pg_get_serial_sequence({table_text}, {column_text}), COALESCE(MAX({col}), 0) + 1, false) FROM {}",
+            w.table(table),
+            col = w.ident(&to.name)
+        ));
     }
     out
 }
@@ -350,6 +525,11 @@ impl MarkerChanges {
             ) {
                 (None, Some(deleted_at)) => adds.push((name, deleted_at.to_owned())),
                 (Some(_), None) => drops.push(name),
+                // Computed from another column now: made again.
+                (Some(a), Some(b)) if a != b => {
+                    drops.push(name.clone());
+                    adds.push((name, b.to_owned()));
+                }
                 _ => {}
             }
         }
@@ -455,6 +635,8 @@ fn sqlite(
         let note = change.describe();
         let destructive = change.is_destructive();
         let sql = match change {
+            // Schemas do not exist on SQLite: a move alone is nothing.
+            Change::RenameTable { from, to } if split(from).1 == split(to).1 => Vec::new(),
             Change::RenameTable { from, to } => vec![format!(
                 "ALTER TABLE {} RENAME TO {}",
                 out.table(from),
@@ -582,10 +764,19 @@ fn rebuild(
     let mut targets = Vec::new();
     let mut sources = Vec::new();
     for column in &after.columns {
-        if before.columns.iter().any(|b| b.name == column.name) {
+        if let Some(old) = before.columns.iter().find(|b| b.name == column.name) {
             targets.push(column.name.as_str());
-            sources.push(out.ident(&column.name));
-        } else if let Some(zero) = fill_value(d, column).filter(|_| fill) {
+            match &column.default {
+                // NULLs take the default of a column that no longer
+                // accepts them.
+                Some(default) if old.nullable && !column.nullable => sources.push(format!(
+                    "COALESCE({}, {})",
+                    out.ident(&column.name),
+                    default.get(d)
+                )),
+                _ => sources.push(out.ident(&column.name)),
+            }
+        } else if let Some(zero) = fill_value(d, Some(after), column).filter(|_| fill) {
             targets.push(column.name.as_str());
             sources.push(zero);
         }
@@ -598,6 +789,21 @@ fn rebuild(
         sources.join(", "),
         out.table(&name)
     ));
+    if after.columns.iter().any(|c| c.auto_increment)
+        && before.columns.iter().any(|c| c.auto_increment)
+    {
+        // AUTOINCREMENT never reuses a key: the counter goes along, or the
+        // new table would start again from its highest row.
+        let (mut old_name, mut new_name) = (String::new(), String::new());
+        d.quote_str(&mut old_name, &before.name);
+        d.quote_str(&mut new_name, temp.rsplit('.').next().unwrap_or(&temp));
+        out.statements.push(format!(
+            "DELETE FROM sqlite_sequence WHERE name = {new_name}"
+        ));
+        out.statements.push(format!(
+            "INSERT INTO sqlite_sequence (name, seq) SELECT {new_name}, seq FROM sqlite_sequence WHERE name = {old_name}"
+        ));
+    }
     out.statements
         .push(format!("DROP TABLE {}", out.table(&name)));
     out.statements.push(format!(
@@ -614,8 +820,22 @@ fn rebuild(
 /// The zero value a NOT NULL column without default is filled with (see
 /// [`script`]): 0, FALSE or the empty string by type; `None` for other
 /// columns and for types without an obvious zero (keys, times, bytes).
-fn fill_value(dialect: Dialect, column: &ColumnSnapshot) -> Option<String> {
+fn fill_value(
+    dialect: Dialect,
+    table: Option<&TableSnapshot>,
+    column: &ColumnSnapshot,
+) -> Option<String> {
     if column.nullable || column.default.is_some() || column.auto_increment {
+        return None;
+    }
+    // One zero in every row breaks a unique index or a foreign key.
+    if table.is_some_and(|t| {
+        t.indexes
+            .iter()
+            .any(|i| i.unique && i.columns.contains(&column.name))
+            || t.foreign_keys.iter().any(|fk| fk.column == column.name)
+            || t.primary_key.contains(&column.name)
+    }) {
         return None;
     }
     let ty = column.sql_type.get(dialect).to_ascii_uppercase();

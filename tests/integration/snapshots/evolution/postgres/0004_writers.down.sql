@@ -2,7 +2,7 @@
 
 -- rename table writers to authors
 -- drop foreign key fk_posts_writers_author_id on posts
--- add column posts.legacy_flag
+-- DESTRUCTIVE: add column posts.legacy_flag NOT NULL without default (rows already there get 0, FALSE or '' where its type has one and no unique index or foreign key forbids it, or the migration fails if the table holds rows)
 -- alter column posts.views: default 0
 -- primary key of authors: pk_authors (id)
 -- add foreign key fk_posts_authors_author_id on posts (author_id) -> authors
@@ -13,10 +13,10 @@ ALTER TABLE "writers" RENAME TO "authors";
 -- drop foreign key fk_posts_writers_author_id on posts
 ALTER TABLE "posts" DROP CONSTRAINT "fk_posts_writers_author_id";
 
--- add column posts.legacy_flag
+-- DESTRUCTIVE: add column posts.legacy_flag NOT NULL without default (rows already there get 0, FALSE or '' where its type has one and no unique index or foreign key forbids it, or the migration fails if the table holds rows)
 ALTER TABLE "posts" ADD COLUMN "legacy_flag" BOOLEAN NOT NULL DEFAULT FALSE;
 
--- add column posts.legacy_flag
+-- DESTRUCTIVE: add column posts.legacy_flag NOT NULL without default (rows already there get 0, FALSE or '' where its type has one and no unique index or foreign key forbids it, or the migration fails if the table holds rows)
 ALTER TABLE "posts" ALTER COLUMN "legacy_flag" DROP DEFAULT;
 
 -- alter column posts.views: default 0

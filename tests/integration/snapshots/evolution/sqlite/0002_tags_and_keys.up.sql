@@ -33,6 +33,10 @@ CREATE TABLE "entable_rebuild_posts" (
 
 INSERT INTO "entable_rebuild_posts" ("id", "title", "author_id", "summary", "legacy_flag") SELECT "id", "title", "author_id", "summary", "legacy_flag" FROM "posts";
 
+DELETE FROM sqlite_sequence WHERE name = 'entable_rebuild_posts';
+
+INSERT INTO sqlite_sequence (name, seq) SELECT 'entable_rebuild_posts', seq FROM sqlite_sequence WHERE name = 'posts';
+
 DROP TABLE "posts";
 
 ALTER TABLE "entable_rebuild_posts" RENAME TO "posts";

@@ -23,6 +23,10 @@ CREATE TABLE "entable_rebuild_authors" (
 
 INSERT INTO "entable_rebuild_authors" ("id", "name", "bio") SELECT "id", "name", "bio" FROM "authors";
 
+DELETE FROM sqlite_sequence WHERE name = 'entable_rebuild_authors';
+
+INSERT INTO sqlite_sequence (name, seq) SELECT 'entable_rebuild_authors', seq FROM sqlite_sequence WHERE name = 'authors';
+
 DROP TABLE "authors";
 
 ALTER TABLE "entable_rebuild_authors" RENAME TO "authors";
@@ -41,6 +45,10 @@ CREATE TABLE "entable_rebuild_posts" (
 );
 
 INSERT INTO "entable_rebuild_posts" ("id", "title", "author_id", "summary", "legacy_flag") SELECT "id", "title", "author_id", "summary", "legacy_flag" FROM "posts";
+
+DELETE FROM sqlite_sequence WHERE name = 'entable_rebuild_posts';
+
+INSERT INTO sqlite_sequence (name, seq) SELECT 'entable_rebuild_posts', seq FROM sqlite_sequence WHERE name = 'posts';
 
 DROP TABLE "posts";
 

@@ -3,7 +3,7 @@
 
 -- rename table writers to authors
 -- drop foreign key fk_posts_writers_author_id on posts
--- add column posts.legacy_flag
+-- DESTRUCTIVE: add column posts.legacy_flag NOT NULL without default (rows already there get 0, FALSE or '' where its type has one and no unique index or foreign key forbids it, or the migration fails if the table holds rows)
 -- alter column posts.views: default 0
 -- primary key of authors: pk_authors (id)
 -- add foreign key fk_posts_authors_author_id on posts (author_id) -> authors
@@ -17,7 +17,7 @@ ALTER TABLE "writers" RENAME TO "authors";
 
 -- rebuild posts (SQLite cannot alter it in place):
 --   drop foreign key fk_posts_writers_author_id on posts
---   add column posts.legacy_flag
+--   DESTRUCTIVE: add column posts.legacy_flag NOT NULL without default (rows already there get 0, FALSE or '' where its type has one and no unique index or foreign key forbids it, or the migration fails if the table holds rows)
 --   alter column posts.views: default 0
 --   add foreign key fk_posts_authors_author_id on posts (author_id) -> authors
 CREATE TABLE "entable_rebuild_posts" (
@@ -31,6 +31,10 @@ CREATE TABLE "entable_rebuild_posts" (
 );
 
 INSERT INTO "entable_rebuild_posts" ("id", "title", "author_id", "summary", "legacy_flag", "views") SELECT "id", "title", "author_id", "summary", 0, "views" FROM "posts";
+
+DELETE FROM sqlite_sequence WHERE name = 'entable_rebuild_posts';
+
+INSERT INTO sqlite_sequence (name, seq) SELECT 'entable_rebuild_posts', seq FROM sqlite_sequence WHERE name = 'posts';
 
 DROP TABLE "posts";
 

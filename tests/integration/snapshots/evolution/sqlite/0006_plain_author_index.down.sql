@@ -19,6 +19,10 @@ CREATE TABLE "entable_rebuild_tags" (
 
 INSERT INTO "entable_rebuild_tags" ("id", "name") SELECT "id", "name" FROM "tags";
 
+DELETE FROM sqlite_sequence WHERE name = 'entable_rebuild_tags';
+
+INSERT INTO sqlite_sequence (name, seq) SELECT 'entable_rebuild_tags', seq FROM sqlite_sequence WHERE name = 'tags';
+
 DROP TABLE "tags";
 
 ALTER TABLE "entable_rebuild_tags" RENAME TO "tags";
@@ -39,6 +43,10 @@ CREATE TABLE "entable_rebuild_posts" (
 );
 
 INSERT INTO "entable_rebuild_posts" ("id", "headline", "author_id", "summary", "views") SELECT "id", "headline", "author_id", "summary", "views" FROM "posts";
+
+DELETE FROM sqlite_sequence WHERE name = 'entable_rebuild_posts';
+
+INSERT INTO sqlite_sequence (name, seq) SELECT 'entable_rebuild_posts', seq FROM sqlite_sequence WHERE name = 'posts';
 
 DROP TABLE "posts";
 

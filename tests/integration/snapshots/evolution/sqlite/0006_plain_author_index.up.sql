@@ -27,6 +27,10 @@ CREATE TABLE "entable_rebuild_posts" (
 
 INSERT INTO "entable_rebuild_posts" ("id", "headline", "author_id", "summary", "views") SELECT "id", "headline", "author_id", "summary", "views" FROM "posts";
 
+DELETE FROM sqlite_sequence WHERE name = 'entable_rebuild_posts';
+
+INSERT INTO sqlite_sequence (name, seq) SELECT 'entable_rebuild_posts', seq FROM sqlite_sequence WHERE name = 'posts';
+
 DROP TABLE "posts";
 
 ALTER TABLE "entable_rebuild_posts" RENAME TO "posts";
