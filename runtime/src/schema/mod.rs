@@ -39,6 +39,7 @@ mod meta;
 mod migration;
 mod order;
 mod plan;
+mod renames;
 pub mod snapshot;
 
 use std::collections::BTreeMap;
