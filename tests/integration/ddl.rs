@@ -37,7 +37,11 @@ fn ddl_snapshots_per_dialect() {
         assert_snapshot(&format!("{dialect}.sql"), &schema.to_sql(dialect));
         assert_snapshot(
             &format!("{dialect}.down.sql"),
-            &entable::schema::Migration::clone(&schema.initial_migration(dialect)).down,
+            &schema
+                .drop_statements(dialect)
+                .iter()
+                .map(|s| format!("{s};\n\n"))
+                .collect::<String>(),
         );
     }
 }
