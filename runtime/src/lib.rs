@@ -35,8 +35,9 @@
 //! - `chrono` (default): `DateTime<Utc>`, `NaiveDateTime`, `NaiveDate`,
 //!   `NaiveTime` columns.
 //! - `json` (default): `serde_json::Value` columns.
-//! - `migrate`: [`migrate`] runs generated migrations with sqlx's
-//!   migrator, and [`cli`] is the `migrate`/`schema` command line.
+//! - `migrate`: `entable::migrate` runs generated migrations with sqlx's
+//!   migrator, and `entable::cli` is the `migrate`/`schema` command line
+//!   (see `docs/migrations.md`).
 
 #![warn(missing_docs, unreachable_pub)]
 #![forbid(unsafe_code)]
