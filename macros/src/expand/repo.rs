@@ -317,6 +317,14 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
     );
     bounds.push(quote!(#p::uuid::Uuid));
 
+    // Whether the Create type's `validate` can fail at all: without rules,
+    // bulk inserts need not collect their rows to validate them first.
+    let validates_create = entity
+        .fields
+        .iter()
+        .filter(|f| f.in_create())
+        .any(|f| !super::validate::rules(entity, f).is_empty());
+
     quote! {
         static __ENTABLE_SQL: #p::SqlCache = #p::SqlCache::new();
 
@@ -367,6 +375,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
             }
             #version_fns
             const HOOKS: bool = #hooks;
+            const VALIDATES_CREATE: bool = #validates_create;
             #audit_fns
         }
 

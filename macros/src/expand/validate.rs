@@ -46,7 +46,7 @@ impl Access {
 
 /// The rules that apply to `field`: its `#[validate(…)]` ones, plus those
 /// implied by column facts (`max_length`, `non_empty`).
-fn rules(entity: &Entity, field: &Field) -> Vec<Rule> {
+pub(super) fn rules(entity: &Entity, field: &Field) -> Vec<Rule> {
     let mut rules = field.rules.clone();
     let has_length = rules.iter().any(|r| matches!(r.kind, RuleKind::Length(..)));
     // Only for text and bytes: `max_length` on anything else is an error of

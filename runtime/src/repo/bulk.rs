@@ -267,7 +267,7 @@ fn chunks<E: Model + Persist<B>, B: crate::backend::driver::Backend>(
 
 /// Adds up the encoded sizes of a row's values, plus a little for each
 /// value's framing.
-struct SizeHint(usize);
+pub(super) struct SizeHint(pub(super) usize);
 
 impl<B: crate::backend::driver::Backend> super::ValueSink<B> for SizeHint {
     fn value<T: crate::backend::driver::ColumnValue<B>>(

@@ -10,6 +10,7 @@
 
 pub(crate) mod bulk;
 mod bulk_change;
+mod bulk_stream;
 mod delete;
 pub mod filters;
 mod lifecycle;
@@ -106,6 +107,10 @@ pub trait Model: Entity + Send + Sync + Unpin {
     /// Whether the entity implements [`Hooks`](crate::Hooks) itself
     /// (`#[entity(hooks)]`).
     const HOOKS: bool = false;
+    /// Whether validating a Create value can fail (the entity has rules on
+    /// its Create fields). Without rules, a bulk insert streams its rows
+    /// into statements instead of collecting them to validate first.
+    const VALIDATES_CREATE: bool = true;
     /// The fields the audit log shows of this row (`#[entity(audit)]`).
     fn audit_fields(&self) -> Vec<crate::audit::AuditField> {
         Vec::new()

@@ -151,12 +151,23 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     /// returns how many were inserted. On PostgreSQL this is one binary
     /// `COPY` (unless the entity is audited or a column has its own
     /// `sql_type`), the fastest load there is.
-    fn bulk_insert<'a>(
+    ///
+    /// `rows` is any iterator of Create values (a `Vec`, or a `map` over
+    /// the caller's own data). When the Create type has no validation
+    /// rules and the entity is not audited, the rows go into statements as
+    /// the iterator yields them, without being collected first; otherwise
+    /// every row is validated before any SQL, as in `bulk_create`.
+    fn bulk_insert<'a, I>(
         exec: impl Into<Exec<'a>>,
-        rows: Vec<Self::Create>,
-    ) -> impl Future<Output = Result<u64>> + Send + 'a {
+        rows: I,
+    ) -> impl Future<Output = Result<u64>> + Send + 'a
+    where
+        I: IntoIterator<Item = Self::Create>,
+        I::IntoIter: Send + 'a,
+    {
         let exec = exec.into();
-        async move { Ok(bulk::create::<Self>(exec, rows, false).await?.0) }
+        let rows = rows.into_iter();
+        async move { super::bulk_stream::insert::<Self, _>(exec, rows).await }
     }
 
     /// [`bulk_insert`](Self::bulk_insert) in batch-commit mode, for very

@@ -120,7 +120,7 @@ async fn bulk_loads_of_100_000_rows() {
         let db = &t.db;
         schema(db).await;
         let n = 100_000;
-        let count = Reading::bulk_insert(db, (0..n).map(reading).collect())
+        let count = Reading::bulk_insert(db, (0..n).map(reading))
             .await
             .expect("bulk insert");
         assert_eq!(count, n as u64);
@@ -264,7 +264,7 @@ async fn bulk_update_upsert_and_set_based_changes() {
             let db = &t.db;
             schema(db).await;
             let n = 10_000;
-            Reading::bulk_insert(db, (0..n).map(reading).collect())
+            Reading::bulk_insert(db, (0..n).map(reading))
                 .await
                 .expect("load");
             let rows = Reading::query()

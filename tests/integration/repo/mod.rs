@@ -5,6 +5,7 @@ mod audit_edges;
 mod blog;
 mod bulk;
 mod bulk_edges;
+mod bulk_stream;
 mod crud;
 mod dsl;
 mod edges;

@@ -1,0 +1,95 @@
+//! `bulk_insert` straight from the caller's iterator: rows go into
+//! statements as they come, with no collected copy of the input, when
+//! nothing needs to see every row first (no validation rules, no audit
+//! log). PostgreSQL keeps its binary `COPY` from collected rows.
+
+use sqlx::AssertSqlSafe;
+
+use super::bulk::{SizeHint, create, rows_per_statement};
+use super::lifecycle::in_change;
+use super::statements::BulkInsert;
+use super::{ArgsSink, Model, OnEveryBackend, Persist, context};
+use crate::backend::Dialect;
+use crate::backend::driver::{Args, Backend as _};
+use crate::error::{Error, Result};
+use crate::exec::{Exec, with_conn};
+use crate::query::builder::bind_error;
+
+/// Inserts every row of `rows` in one transaction (a savepoint inside the
+/// caller's); returns the count.
+pub(crate) async fn insert<E, I>(exec: Exec<'_>, rows: I) -> Result<u64>
+where
+    E: Model + OnEveryBackend,
+    I: Iterator<Item = E::Create> + Send,
+{
+    let table = E::table();
+    let streams = !E::VALIDATES_CREATE && !table.audited && exec.dialect() != Dialect::Postgres;
+    if !streams {
+        return Ok(create::<E>(exec, rows.collect(), false).await?.0);
+    }
+    let mut rows = rows.peekable();
+    if rows.peek().is_none() {
+        return Ok(0);
+    }
+    let context = context::<E>("bulk_insert");
+    with_conn!(exec, B, conn => {
+        let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+        in_change!(B, conn, classify, tx => {
+            // MySQL: a statement must fit half of `max_allowed_packet`.
+            let budget = if B::DIALECT == Dialect::MySql {
+                let packet: i64 = sqlx::query_scalar("SELECT CAST(@@max_allowed_packet AS SIGNED)")
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(classify)?;
+                Some(usize::try_from(packet / 2).unwrap_or(usize::MAX))
+            } else {
+                None
+            };
+            let mut count = 0u64;
+            // A row that did not fit the statement before, first in the next.
+            let mut carried: Option<E::Create> = None;
+            while let Some(first) = carried.take().or_else(|| rows.next()) {
+                let columns = E::create_columns(&first);
+                if columns == 0 {
+                    // Every column takes its default: one row per statement.
+                    super::rows::insert_row::<E>(B::inner(&mut tx, None), &first).await?;
+                    count += 1;
+                    continue;
+                }
+                let per_row = columns.count_ones() as usize;
+                let full = rows_per_statement(B::DIALECT, per_row);
+                let mut args = Args::<B>::default();
+                sqlx::Arguments::reserve(&mut args, full * per_row, 0);
+                let (mut len, mut bytes) = (0usize, 0usize);
+                let mut next = Some(first);
+                while let Some(input) = next.take() {
+                    if let Some(budget) = budget {
+                        let mut size = SizeHint(0);
+                        let _ = <E as Persist<B>>::write_create(&input, &mut size);
+                        if len > 0 && bytes + size.0 > budget {
+                            carried = Some(input);
+                            break;
+                        }
+                        bytes += size.0;
+                    }
+                    <E as Persist<B>>::write_create_owned(input, &mut ArgsSink(&mut args))
+                        .map_err(|e| bind_error(context, e))?;
+                    len += 1;
+                    // Rows that write other columns start a statement of
+                    // their own.
+                    if len < full && rows.peek().is_some_and(|r| E::create_columns(r) == columns) {
+                        next = rows.next();
+                    }
+                }
+                let shape = BulkInsert { rows: len, returning: false, upsert: None };
+                let sql = E::sql().bulk_insert(B::DIALECT, table, columns, shape, len == full);
+                let done = sqlx::query_with(AssertSqlSafe(sql), args)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(classify)?;
+                count += done.rows_affected();
+            }
+            Ok(count)
+        })
+    })
+}
