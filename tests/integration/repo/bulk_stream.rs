@@ -34,12 +34,12 @@ pub struct Ruled {
 fn plain(i: usize) -> PlainCreate {
     PlainCreate {
         code: format!("c{i}"),
-        level: if (i / 1_000) % 2 == 0 {
+        level: if (i / 1_000).is_multiple_of(2) {
             Patch::Set((i % 5) as i32)
         } else {
             Patch::Absent
         },
-        note: (i % 3 == 0).then(|| format!("n{i}")),
+        note: i.is_multiple_of(3).then(|| format!("n{i}")),
     }
 }
 
@@ -73,7 +73,7 @@ async fn bulk_insert_streams_an_iterator() {
         assert_eq!(rows.len(), N);
         let mut expected_level: i64 = 0;
         for i in 0..N {
-            expected_level += if (i / 1_000) % 2 == 0 {
+            expected_level += if (i / 1_000).is_multiple_of(2) {
                 (i % 5) as i64
             } else {
                 7
