@@ -1,7 +1,13 @@
-//! [`Conn`]: one pooled connection held across several calls.
+//! [`Conn`]: one pooled connection held across several calls; and how
+//! every connection is taken from the pool ([`Db::checkout`]) and given back.
+
+use std::time::Duration;
+
+use sqlx::{AssertSqlSafe, Connection as _};
+use sqlx_core::transaction::TransactionManager as _;
 
 use crate::db::{Db, Pool};
-use crate::error::Result;
+use crate::error::{Context, Error, Result};
 
 /// One connection taken from the pool and held until dropped: several calls
 /// on `&mut conn` run on the same connection (no checkout per statement),
@@ -20,8 +26,10 @@ use crate::error::Result;
 #[derive(Debug)]
 pub struct Conn {
     pub(crate) inner: Pooled,
+    pub(crate) db: Db,
 }
 
+/// A connection checked out of a pool, of whichever backend.
 #[derive(Debug)]
 pub(crate) enum Pooled {
     #[cfg(feature = "postgres")]
@@ -34,27 +42,77 @@ pub(crate) enum Pooled {
     Never(std::convert::Infallible),
 }
 
-impl Db {
-    /// Takes a connection from the pool, for several calls in a row.
-    pub async fn acquire(&self) -> Result<Conn> {
-        let inner = match &self.pool {
+/// Runs `$body` with `$c` the backend's `PoolConnection` and `$Db` its sqlx
+/// database type.
+macro_rules! each {
+    ($pooled:expr, $Db:ident, $c:ident => $body:expr) => {
+        match $pooled {
             #[cfg(feature = "postgres")]
-            Pool::Postgres(pool) => Pooled::Postgres(pool.acquire().await?),
+            Pooled::Postgres($c) => {
+                #[allow(dead_code)]
+                type $Db = sqlx::Postgres;
+                $body
+            }
             #[cfg(feature = "mysql")]
-            Pool::MySql(pool) => Pooled::MySql(pool.acquire().await?),
+            Pooled::MySql($c) => {
+                #[allow(dead_code)]
+                type $Db = sqlx::MySql;
+                $body
+            }
             #[cfg(feature = "sqlite")]
-            Pool::Sqlite(pool) => Pooled::Sqlite(pool.acquire().await?),
-            Pool::Never(never) => match *never {},
-        };
-        Ok(Conn { inner })
-    }
+            Pooled::Sqlite($c) => {
+                #[allow(dead_code)]
+                type $Db = sqlx::Sqlite;
+                $body
+            }
+            Pooled::Never(never) => match *never {},
+        }
+    };
 }
 
-impl Conn {
-    /// The dialect of the connection's database.
-    pub fn dialect(&self) -> crate::backend::Dialect {
+impl Pooled {
+    /// Closes the connection when it is dropped instead of returning it to
+    /// the pool: its state is unknown (a statement timed out or the socket
+    /// failed), so no later call may meet it.
+    pub(crate) fn discard(&mut self) {
+        each!(self, D, c => c.close_on_drop())
+    }
+
+    /// Opens a transaction; `statement` replaces the plain `BEGIN`.
+    pub(crate) async fn begin(&mut self, statement: Option<String>) -> Result<(), sqlx::Error> {
+        let statement = statement.map(|s| sqlx::SqlSafeStr::into_sql_str(AssertSqlSafe(s)));
+        each!(self, D, c => <D as sqlx::Database>::TransactionManager::begin(&mut **c, statement).await)
+    }
+
+    /// Commits the innermost open transaction level sqlx tracks.
+    pub(crate) async fn commit(&mut self) -> Result<(), sqlx::Error> {
+        each!(self, D, c => <D as sqlx::Database>::TransactionManager::commit(&mut **c).await)
+    }
+
+    /// Rolls back the innermost open transaction level sqlx tracks.
+    pub(crate) async fn rollback(&mut self) -> Result<(), sqlx::Error> {
+        each!(self, D, c => <D as sqlx::Database>::TransactionManager::rollback(&mut **c).await)
+    }
+
+    /// Queues a rollback, sent before the connection's next use (its check
+    /// on return to the pool included): for `Drop`, which cannot wait.
+    pub(crate) fn start_rollback(&mut self) {
+        each!(self, D, c => <D as sqlx::Database>::TransactionManager::start_rollback(&mut **c))
+    }
+
+    /// Runs SQL built by entable from no input (transaction control).
+    pub(crate) async fn execute_raw(&mut self, sql: String) -> Result<(), sqlx::Error> {
+        let statement = sqlx::raw_sql(AssertSqlSafe(sql));
+        each!(self, D, c => statement.execute(&mut **c).await.map(|_| ()))
+    }
+
+    async fn ping(&mut self) -> Result<(), sqlx::Error> {
+        each!(self, D, c => c.ping().await)
+    }
+
+    pub(crate) fn dialect(&self) -> crate::backend::Dialect {
         use crate::backend::Dialect;
-        match &self.inner {
+        match self {
             #[cfg(feature = "postgres")]
             Pooled::Postgres(_) => Dialect::Postgres,
             #[cfg(feature = "mysql")]
@@ -63,5 +121,84 @@ impl Conn {
             Pooled::Sqlite(_) => Dialect::Sqlite,
             Pooled::Never(never) => match *never {},
         }
+    }
+}
+
+/// Runs `work` within `limit`: past it, the work is dropped and the
+/// outcome is [`Error::Timeout`].
+pub(crate) async fn timed<T>(
+    limit: Option<Duration>,
+    context: Context,
+    work: impl Future<Output = Result<T>>,
+) -> Result<T> {
+    match limit {
+        None => work.await,
+        Some(after) => tokio::time::timeout(after, work)
+            .await
+            .unwrap_or(Err(Error::Timeout { context, after })),
+    }
+}
+
+impl Db {
+    /// Takes a connection from the pool, for several calls in a row.
+    pub async fn acquire(&self) -> Result<Conn> {
+        let inner = self.checkout(Context::default()).await?;
+        Ok(Conn {
+            inner,
+            db: self.clone(),
+        })
+    }
+
+    /// A connection from the pool for an operation. After a connection
+    /// was found broken, connections that may have gone stale with it are
+    /// pinged before use and replaced when dead, so that a network cut
+    /// fails the calls that met it and not, one by one, later ones.
+    pub(crate) async fn checkout(&self, context: Context) -> Result<Pooled> {
+        let fail = |source| Error::Database { context, source };
+        // Every connection of the pool may be stale: one more try than that.
+        for _ in 0..=self.guard.max_connections {
+            let mut pooled = match &self.pool {
+                #[cfg(feature = "postgres")]
+                Pool::Postgres(pool) => Pooled::Postgres(pool.acquire().await.map_err(fail)?),
+                #[cfg(feature = "mysql")]
+                Pool::MySql(pool) => Pooled::MySql(pool.acquire().await.map_err(fail)?),
+                #[cfg(feature = "sqlite")]
+                Pool::Sqlite(pool) => Pooled::Sqlite(pool.acquire().await.map_err(fail)?),
+                Pool::Never(never) => match *never {},
+            };
+            if !self.guard.take_suspect() {
+                return Ok(pooled);
+            }
+            let pinged = timed(self.guard.timeout, context, async {
+                pooled.ping().await.map_err(fail)
+            })
+            .await;
+            match pinged {
+                Ok(()) => return Ok(pooled),
+                Err(_) => pooled.discard(),
+            }
+        }
+        Err(Error::Usage {
+            context,
+            reason: "no connection of the pool answers".into(),
+        })
+    }
+
+    /// Settles a connection after a call on it: discarded, and the rest of
+    /// the pool suspected, when the call's error says it is broken.
+    pub(crate) fn settle<T>(&self, pooled: &mut Pooled, outcome: &Result<T>) {
+        if let Err(error) = outcome
+            && error.breaks_connection()
+        {
+            pooled.discard();
+            self.guard.suspect_all();
+        }
+    }
+}
+
+impl Conn {
+    /// The dialect of the connection's database.
+    pub fn dialect(&self) -> crate::backend::Dialect {
+        self.inner.dialect()
     }
 }

@@ -1,5 +1,7 @@
 //! [`Db`]: a cheap, cloneable handle to a connection pool of any backend.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use crate::backend::Dialect;
@@ -19,6 +21,42 @@ use crate::error::{Error, Result, redact_url};
 #[derive(Clone, Debug)]
 pub struct Db {
     pub(crate) pool: Pool,
+    pub(crate) guard: Arc<Guard>,
+}
+
+/// What every call through one pool shares: its timeout, and whether its
+/// connections are suspected of being stale.
+#[derive(Debug)]
+pub(crate) struct Guard {
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) max_connections: u32,
+    /// Checkouts still to ping before use, after a connection was found
+    /// broken (as many as the pool holds).
+    suspect: AtomicU32,
+}
+
+impl Guard {
+    fn new(timeout: Option<Duration>, max_connections: u32) -> Arc<Guard> {
+        Arc::new(Guard {
+            timeout,
+            max_connections,
+            suspect: AtomicU32::new(0),
+        })
+    }
+
+    /// Whether the next checkout must be pinged; counts it.
+    pub(crate) fn take_suspect(&self) -> bool {
+        self.suspect.load(Ordering::Relaxed) > 0
+            && self
+                .suspect
+                .fetch_update(Ordering::AcqRel, Ordering::Relaxed, |n| n.checked_sub(1))
+                .is_ok()
+    }
+
+    /// Suspects every connection of the pool.
+    pub(crate) fn suspect_all(&self) {
+        self.suspect.store(self.max_connections, Ordering::Release);
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -53,8 +91,19 @@ pub struct PoolConfig {
     pub idle_timeout: Option<Duration>,
     /// Connections older than this are replaced. Default 30 min.
     pub max_lifetime: Option<Duration>,
-    /// Ping a connection before handing it out. Default `false`.
+    /// Ping a connection before handing it out. Default `false`: entable
+    /// pings only after a connection was found broken, until every
+    /// connection of the pool has been checked once.
     pub test_before_acquire: bool,
+    /// How long entable waits for the database before it gives up on a
+    /// call, with [`Error::Timeout`]: one repository call (all of its
+    /// statements), one transaction-control statement (`BEGIN`,
+    /// `SAVEPOINT`, `COMMIT`, …), one check of a connection. A bulk call's
+    /// limit grows with its input: this much for every 10,000 rows, at
+    /// least this much. A call that times out closes its connection (its
+    /// state is unknown) and, inside a transaction, leaves the transaction
+    /// unable to commit. `None` waits forever. Default 30 s.
+    pub statement_timeout: Option<Duration>,
 }
 
 impl Default for PoolConfig {
@@ -66,6 +115,7 @@ impl Default for PoolConfig {
             idle_timeout: Some(Duration::from_secs(600)),
             max_lifetime: Some(Duration::from_secs(1800)),
             test_before_acquire: false,
+            statement_timeout: Some(Duration::from_secs(30)),
         }
     }
 }
@@ -110,11 +160,12 @@ impl Db {
                 "the scheme is not postgres://, mysql:// or sqlite:",
             ));
         };
-        let _ = &config;
+        let guard = Guard::new(config.statement_timeout, config.max_connections);
         match dialect {
             #[cfg(feature = "postgres")]
             Dialect::Postgres => Ok(Db {
                 pool: Pool::Postgres(config.options().connect(url).await?),
+                guard,
             }),
             #[cfg(feature = "mysql")]
             Dialect::MySql => {
@@ -125,6 +176,7 @@ impl Db {
                 };
                 Ok(Db {
                     pool: Pool::MySql(config.options().connect(&url).await?),
+                    guard,
                 })
             }
             #[cfg(feature = "sqlite")]
@@ -144,6 +196,7 @@ impl Db {
                 let pool = config.options().connect_with(options).await?;
                 Ok(Db {
                     pool: Pool::Sqlite(pool),
+                    guard,
                 })
             }
             #[allow(unreachable_patterns)]
@@ -262,8 +315,10 @@ fn ddl_error(statement: &str, source: sqlx::Error) -> Error {
 #[cfg(feature = "postgres")]
 impl From<sqlx::PgPool> for Db {
     fn from(pool: sqlx::PgPool) -> Db {
+        let max = pool.options().get_max_connections();
         Db {
             pool: Pool::Postgres(pool),
+            guard: Guard::new(PoolConfig::default().statement_timeout, max),
         }
     }
 }
@@ -271,8 +326,10 @@ impl From<sqlx::PgPool> for Db {
 #[cfg(feature = "mysql")]
 impl From<sqlx::MySqlPool> for Db {
     fn from(pool: sqlx::MySqlPool) -> Db {
+        let max = pool.options().get_max_connections();
         Db {
             pool: Pool::MySql(pool),
+            guard: Guard::new(PoolConfig::default().statement_timeout, max),
         }
     }
 }
@@ -280,8 +337,10 @@ impl From<sqlx::MySqlPool> for Db {
 #[cfg(feature = "sqlite")]
 impl From<sqlx::SqlitePool> for Db {
     fn from(pool: sqlx::SqlitePool) -> Db {
+        let max = pool.options().get_max_connections();
         Db {
             pool: Pool::Sqlite(pool),
+            guard: Guard::new(PoolConfig::default().statement_timeout, max),
         }
     }
 }

@@ -159,6 +159,51 @@ pub enum Error {
         #[source]
         source: sqlx::Error,
     },
+    /// A statement or commit waited longer than the configured timeout
+    /// ([`PoolConfig::statement_timeout`](crate::PoolConfig::statement_timeout)).
+    /// The connection was closed, never reused; inside a transaction, the
+    /// transaction can no longer commit. Outside one, a write that timed
+    /// out may or may not have been applied.
+    #[error("{context}no answer from the database within {after:?}")]
+    Timeout {
+        /// Where.
+        context: Context,
+        /// The limit that ran out.
+        after: std::time::Duration,
+    },
+    /// The transaction (or savepoint) cannot commit: an earlier statement
+    /// in it failed (the database may have aborted it, as PostgreSQL
+    /// does), a rollback inside it failed, or its connection was lost.
+    /// Nothing of it was or will be committed. To handle an expected error
+    /// and go on, run the call in a savepoint ([`Tx::begin`](crate::Tx::begin),
+    /// [`Tx::transaction`](crate::Tx::transaction)).
+    #[error("the transaction was aborted and cannot commit: {reason}")]
+    TxAborted {
+        /// The first failure, as it was reported.
+        reason: String,
+    },
+    /// `COMMIT` was sent but its answer was lost (connection cut, timeout):
+    /// the transaction may or may not have been committed. On PostgreSQL
+    /// entable asks the server on a fresh connection first and reports
+    /// this only when the server cannot tell. Never retried blindly.
+    #[error("the outcome of COMMIT is unknown: {reason}")]
+    CommitUnknown {
+        /// What went wrong while committing.
+        reason: String,
+    },
+    /// Undoing a failed change (rolling back to its savepoint) failed too:
+    /// the connection is broken, and an enclosing transaction cannot
+    /// commit.
+    #[error("{context}rollback failed ({source}) after: {cause}")]
+    RollbackFailed {
+        /// Where.
+        context: Context,
+        /// The rollback's error.
+        #[source]
+        source: sqlx::Error,
+        /// The error that made the rollback necessary.
+        cause: Box<Error>,
+    },
     /// Any other database error.
     #[error("{context}{source}")]
     Database {
@@ -198,8 +243,32 @@ impl Error {
             | Error::NotNullViolation { source, .. }
             | Error::CheckViolation { source, .. }
             | Error::Statement { source, .. }
+            | Error::RollbackFailed { source, .. }
             | Error::Database { source, .. } => Some(source),
             _ => None,
+        }
+    }
+
+    /// Whether this error, raised inside a transaction, leaves it unable
+    /// to commit: any statement that reached the database and failed, a
+    /// timeout, a lost connection. Errors found before any SQL was sent
+    /// (validation, usage, a hook's refusal) and outcomes of statements
+    /// that succeeded (not found, a version conflict) do not.
+    pub(crate) fn fails_transaction(&self) -> bool {
+        self.driver_error().is_some()
+            || matches!(
+                self,
+                Error::Timeout { .. } | Error::TxAborted { .. } | Error::CommitUnknown { .. }
+            )
+            || matches!(self, Error::PartiallyCommitted { source, .. } if source.fails_transaction())
+    }
+
+    /// Whether the connection this error came from must not be used again:
+    /// a timeout (its state is unknown) or a connection-level failure.
+    pub(crate) fn breaks_connection(&self) -> bool {
+        match self {
+            Error::Timeout { .. } | Error::RollbackFailed { .. } => true,
+            _ => self.driver_error().is_some_and(connection_lost),
         }
     }
 
@@ -208,8 +277,26 @@ impl Error {
     /// PostgreSQL, 40001 and lock wait timeout 1205 on MySQL/MariaDB), or a
     /// busy or locked database on SQLite. [`Db::run_tx`](crate::Db::run_tx)
     /// retries exactly these.
+    ///
+    /// Also retryable: a [`Timeout`](Error::Timeout) and a lost connection
+    /// (an I/O error, a session killed by the server: SQLSTATE class 08,
+    /// 57P01–57P03): inside a transaction they mean nothing was committed.
+    /// Never retryable: [`CommitUnknown`](Error::CommitUnknown), where the
+    /// work may have been committed.
     pub fn is_retryable(&self) -> bool {
-        let Some(db) = self.driver_error().and_then(|e| e.as_database_error()) else {
+        if matches!(self, Error::Timeout { .. }) {
+            return true;
+        }
+        if matches!(self, Error::CommitUnknown { .. }) {
+            return false;
+        }
+        let Some(driver) = self.driver_error() else {
+            return false;
+        };
+        if connection_lost(driver) {
+            return true;
+        }
+        let Some(db) = driver.as_database_error() else {
             return false;
         };
         let code = db.code();
@@ -227,6 +314,25 @@ impl Error {
                 .is_ok_and(|c| matches!(c & 0xff, 5 | 6)),
             _ => false,
         }
+    }
+}
+
+/// Whether `error` says the connection itself is gone or unusable (as
+/// opposed to a statement the server refused).
+pub(crate) fn connection_lost(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // PostgreSQL: connection exceptions, and the session ended by
+            // the server (terminated, crash shutdown, cannot connect now).
+            // Only PostgreSQL uses these five-character classes for that;
+            // MySQL's SQLSTATE 08S01 is the same class.
+            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
     }
 }
 

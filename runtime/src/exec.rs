@@ -133,104 +133,109 @@ impl<'a> From<&'a mut Tx> for Exec<'a> {
 /// Runs `$body` with `$B` the backend type and `$conn` a `&mut` connection of
 /// it, for whichever backend `$exec` is. The body is written once and
 /// compiled per backend with concrete types: no executor generics, so the
-/// futures stay `Send`.
+/// futures stay `Send`. The body is an expression of type `Result<T>`; `?`
+/// inside it ends the body, not the enclosing function.
+///
+/// Every call passes through here, so this is where the connection is
+/// taken and settled: the body runs within the pool's timeout
+/// ([`crate::PoolConfig::statement_timeout`]); an error that breaks the
+/// connection closes it; an error inside a transaction marks the
+/// transaction failed. The body's future is boxed: bodies are large (a
+/// bulk call's especially) and would otherwise be copied into every
+/// enclosing future, which overflows a debug build's stack. With `each_statement $limit`, the call as a whole is
+/// not timed and `$limit` (the timeout) is handed to the body to time each
+/// of its statements with [`crate::conn::timed`] (bulk calls).
 macro_rules! with_conn {
-    ($exec:expr, $B:ident, $conn:ident => $body:expr) => {{
+    ($exec:expr, $context:expr, $B:ident, $conn:ident => $body:expr) => {
+        $crate::exec::with_conn!(@run $exec, $context, false, __limit, $B, $conn => $body)
+    };
+    ($exec:expr, $context:expr, each_statement $limit:ident, $B:ident, $conn:ident => $body:expr) => {
+        $crate::exec::with_conn!(@run $exec, $context, true, $limit, $B, $conn => $body)
+    };
+    (@run $exec:expr, $context:expr, $each:expr, $limit:ident, $B:ident, $conn:ident => $body:expr) => {{
         use $crate::conn::Pooled;
-        use $crate::db::Pool;
         use $crate::exec::{Exec, InnerConn};
-        use $crate::tx::TxConn;
+        let context: $crate::error::Context = $context;
+        // The whole call's limit, or none when the body times each statement.
+        let call_limit = |limit: Option<std::time::Duration>| if $each { None } else { limit };
+        macro_rules! on_pooled {
+            ($pooled:expr, $timeout:expr) => {
+                match $pooled {
+                    #[cfg(feature = "postgres")]
+                    Pooled::Postgres(c) => {
+                        type $B = $crate::backend::driver::Pg;
+                        let $conn: &mut sqlx::PgConnection = &mut **c;
+                        #[allow(unused_variables)]
+                        let $limit: Option<std::time::Duration> = $timeout;
+                        $crate::conn::timed(call_limit($timeout), context, Box::pin(async { $body })).await
+                    }
+                    #[cfg(feature = "mysql")]
+                    Pooled::MySql(c) => {
+                        type $B = $crate::backend::driver::MySql;
+                        let $conn: &mut sqlx::MySqlConnection = &mut **c;
+                        #[allow(unused_variables)]
+                        let $limit: Option<std::time::Duration> = $timeout;
+                        $crate::conn::timed(call_limit($timeout), context, Box::pin(async { $body })).await
+                    }
+                    #[cfg(feature = "sqlite")]
+                    Pooled::Sqlite(c) => {
+                        type $B = $crate::backend::driver::Sqlite;
+                        let $conn: &mut sqlx::SqliteConnection = &mut **c;
+                        #[allow(unused_variables)]
+                        let $limit: Option<std::time::Duration> = $timeout;
+                        $crate::conn::timed(call_limit($timeout), context, Box::pin(async { $body })).await
+                    }
+                    Pooled::Never(never) => match *never {},
+                }
+            };
+        }
         match $exec {
-            Exec::Db(db) => match &db.pool {
-                #[cfg(feature = "postgres")]
-                Pool::Postgres(pool) => {
-                    type $B = $crate::backend::driver::Pg;
-                    let mut pooled = pool.acquire().await?;
-                    let $conn: &mut sqlx::PgConnection = &mut pooled;
-                    $body
-                }
-                #[cfg(feature = "mysql")]
-                Pool::MySql(pool) => {
-                    type $B = $crate::backend::driver::MySql;
-                    let mut pooled = pool.acquire().await?;
-                    let $conn: &mut sqlx::MySqlConnection = &mut pooled;
-                    $body
-                }
-                #[cfg(feature = "sqlite")]
-                Pool::Sqlite(pool) => {
-                    type $B = $crate::backend::driver::Sqlite;
-                    let mut pooled = pool.acquire().await?;
-                    let $conn: &mut sqlx::SqliteConnection = &mut pooled;
-                    $body
-                }
-                Pool::Never(never) => match *never {},
-            },
-            Exec::Conn(held) => match &mut held.inner {
-                #[cfg(feature = "postgres")]
-                Pooled::Postgres(c) => {
-                    type $B = $crate::backend::driver::Pg;
-                    let $conn: &mut sqlx::PgConnection = &mut **c;
-                    $body
-                }
-                #[cfg(feature = "mysql")]
-                Pooled::MySql(c) => {
-                    type $B = $crate::backend::driver::MySql;
-                    let $conn: &mut sqlx::MySqlConnection = &mut **c;
-                    $body
-                }
-                #[cfg(feature = "sqlite")]
-                Pooled::Sqlite(c) => {
-                    type $B = $crate::backend::driver::Sqlite;
-                    let $conn: &mut sqlx::SqliteConnection = &mut **c;
-                    $body
-                }
-                Pooled::Never(never) => match *never {},
-            },
+            Exec::Db(db) => {
+                let mut pooled = db.checkout(context).await?;
+                let outcome = on_pooled!(&mut pooled, db.guard.timeout);
+                db.settle(&mut pooled, &outcome);
+                outcome
+            }
+            Exec::Conn(held) => {
+                let outcome = on_pooled!(&mut held.inner, held.db.guard.timeout);
+                held.db.settle(&mut held.inner, &outcome);
+                outcome
+            }
+            Exec::Tx(tx) => {
+                let timeout = tx.timeout();
+                let mut state = tx.for_statement().await?;
+                let outcome = on_pooled!(state.pooled()?, timeout);
+                state.settle(tx.level(), outcome)
+            }
+            // A nested operation's statements: timed and settled by the
+            // operation around them.
             Exec::Inner(inner) => match inner.conn {
                 #[cfg(feature = "postgres")]
                 InnerConn::Postgres(c) => {
                     type $B = $crate::backend::driver::Pg;
                     let $conn: &mut sqlx::PgConnection = c;
-                    $body
+                    #[allow(unused_variables)]
+                    let $limit: Option<std::time::Duration> = None;
+                    Box::pin(async { $body }).await
                 }
                 #[cfg(feature = "mysql")]
                 InnerConn::MySql(c) => {
                     type $B = $crate::backend::driver::MySql;
                     let $conn: &mut sqlx::MySqlConnection = c;
-                    $body
+                    #[allow(unused_variables)]
+                    let $limit: Option<std::time::Duration> = None;
+                    Box::pin(async { $body }).await
                 }
                 #[cfg(feature = "sqlite")]
                 InnerConn::Sqlite(c) => {
                     type $B = $crate::backend::driver::Sqlite;
                     let $conn: &mut sqlx::SqliteConnection = c;
-                    $body
+                    #[allow(unused_variables)]
+                    let $limit: Option<std::time::Duration> = None;
+                    Box::pin(async { $body }).await
                 }
                 InnerConn::Never(never, _) => match never {},
             },
-            Exec::Tx(tx) => {
-                let mut state = tx.for_statement().await?;
-                match state.conn()? {
-                    #[cfg(feature = "postgres")]
-                    TxConn::Postgres(t) => {
-                        type $B = $crate::backend::driver::Pg;
-                        let $conn: &mut sqlx::PgConnection = &mut **t;
-                        $body
-                    }
-                    #[cfg(feature = "mysql")]
-                    TxConn::MySql(t) => {
-                        type $B = $crate::backend::driver::MySql;
-                        let $conn: &mut sqlx::MySqlConnection = &mut **t;
-                        $body
-                    }
-                    #[cfg(feature = "sqlite")]
-                    TxConn::Sqlite(t) => {
-                        type $B = $crate::backend::driver::Sqlite;
-                        let $conn: &mut sqlx::SqliteConnection = &mut **t;
-                        $body
-                    }
-                    TxConn::Never(never) => match *never {},
-                }
-            }
         }
     }};
 }

@@ -522,7 +522,7 @@ where
             }))
             .node,
     );
-    with_conn!(exec, B, conn => {
+    with_conn!(exec, context, B, conn => {
         let classify = |e| Error::from_driver(e, context, child, B::DIALECT);
         let dialect = B::DIALECT;
         let mut base = String::from("SELECT ");

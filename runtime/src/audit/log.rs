@@ -55,7 +55,7 @@ pub(crate) async fn write_many(
         [] => Ok(()),
         [one] => {
             let table = AuditRecord::table();
-            with_conn!(exec, B, conn => {
+            with_conn!(exec, context, B, conn => {
                 let mut args = crate::backend::driver::Args::<B>::default();
                 let (columns, _) = <AuditRecord as Persist<B>>::bind_create(one, &mut args)
                     .map_err(|e| bind_error(context, e))?;
@@ -131,7 +131,7 @@ impl AuditLog {
         let table = AuditRecord::table();
         let query = crate::query::Query::<AuditRecord>::new().filter(AuditRecord::AT.lt(cutoff));
         let exec = exec.into();
-        with_conn!(exec, B, conn => {
+        with_conn!(exec, context, B, conn => {
             let base = format!("DELETE FROM {}", crate::schema::ddl::table_ident(B::DIALECT, table));
             let (sql, args) = query.unordered_statement::<B>(&base, context)?;
             let done = sqlx::query_with(AssertSqlSafe(sql), args)

@@ -182,7 +182,7 @@ impl<E: Model + OnEveryBackend> Query<E> {
 
     pub(crate) async fn fetch(&self, exec: Exec<'_>, context: Context) -> Result<Vec<E>> {
         let table = E::table();
-        with_conn!(exec, B, conn => {
+        with_conn!(exec, context, B, conn => {
             let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
             let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).select, Shape::Rows, context)?;
             // Decoded as they arrive, not collected first.
@@ -218,7 +218,7 @@ impl<E: Model + OnEveryBackend> Query<E> {
         async move {
             let context = context::<E>("count");
             let table = E::table();
-            with_conn!(exec, B, conn => {
+            with_conn!(exec, context, B, conn => {
                 let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
                 let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).count, Shape::Filter, context)?;
                 let total: i64 = sqlx::query_scalar_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
@@ -238,7 +238,7 @@ impl<E: Model + OnEveryBackend> Query<E> {
             let context = context::<E>("exists");
             let table = E::table();
             self.limit = Some(1);
-            with_conn!(exec, B, conn => {
+            with_conn!(exec, context, B, conn => {
                 let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
                 let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).exists, Shape::Probe, context)?;
                 let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *conn).await.map_err(classify)?;
@@ -254,7 +254,7 @@ impl<E: Model + OnEveryBackend> Query<E> {
         RowStream::new(move |sender| async move {
             let context = context::<E>("stream");
             let table = E::table();
-            with_conn!(exec, B, conn => {
+            with_conn!(exec, context, B, conn => {
                 let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
                 let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).select, Shape::Rows, context)?;
                 let mut rows = sqlx::query_with(AssertSqlSafe(sql), args).fetch(&mut *conn);
@@ -504,7 +504,7 @@ impl<E: Model + OnEveryBackend, R: FromRows, O: Send + 'static> Select<E, R, O> 
         async move {
             let context = context::<E>("select");
             let table = E::table();
-            with_conn!(exec, B, conn => {
+            with_conn!(exec, context, B, conn => {
                 let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
                 let mut base = String::from("SELECT ");
                 for (i, column) in self.columns.iter().enumerate() {

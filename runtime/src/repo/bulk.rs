@@ -72,6 +72,13 @@ fn copyable<E: Model>() -> bool {
 /// count on PostgreSQL, a binary `COPY`); returns how many were inserted
 /// and, when `want_rows`, the stored rows in input order. With `upsert`, a
 /// row conflicting on those columns overwrites the existing one.
+/// The shortest run of rows loaded with `COPY` on PostgreSQL. sqlx writes a
+/// `COPY`'s data and its end in two writes on a socket without
+/// `TCP_NODELAY`, so each `COPY` waits out the server's delayed ACK (about
+/// 40 ms on Linux): worth it for a long run, ruinous for a short one (a
+/// run of rows alternating between two column sets took 40 ms a row).
+const COPY_MIN_ROWS: usize = 2_000;
+
 pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
     exec: Exec<'_>,
     rows: Vec<E::Create>,
@@ -82,7 +89,7 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
     let table = E::table();
     let mut out = Vec::new();
     let mut count = 0u64;
-    with_conn!(exec, B, conn => {
+    with_conn!(exec, context, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         // MySQL: statements must fit `max_allowed_packet`, and one
         // multi-row insert's auto-increment keys are consecutive from the
@@ -132,7 +139,7 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
                 }
                 continue;
             }
-            if copy {
+            if copy && run_len >= COPY_MIN_ROWS {
                 // One binary COPY: the fastest load PostgreSQL has.
                 let mut rows = crate::backend::driver::CopyRows::default();
                 for input in inputs.by_ref().take(run_len) {
@@ -323,7 +330,7 @@ async fn insert_atomic<E: Model + OnEveryBackend>(
 ) -> Result<(u64, Vec<E>)> {
     let table = E::table();
     let audit = exec.audit_context();
-    with_conn!(exec, B, conn => {
+    with_conn!(exec, context, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         in_change!(B, conn, classify, tx => {
             let (count, inserted) =
@@ -413,7 +420,7 @@ pub(crate) async fn upsert<E: Model + OnEveryBackend + crate::hooks::Hooks>(
     if rows.is_empty() {
         return Ok(0);
     }
-    with_conn!(exec, B, conn => {
+    with_conn!(exec, context, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         in_change!(B, conn, classify, tx => {
             if table.audited {

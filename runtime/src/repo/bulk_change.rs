@@ -31,7 +31,7 @@ pub(crate) async fn update<E: Model + OnEveryBackend + crate::hooks::Hooks>(
     }
     let table = E::table();
     let audit = exec.audit_context();
-    with_conn!(exec, B, conn => {
+    with_conn!(exec, context, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         in_change!(B, conn, classify, tx => {
             let plain = super::lifecycle::is_plain::<E>();
@@ -104,7 +104,7 @@ pub(crate) async fn delete<E: Model + OnEveryBackend + crate::hooks::Hooks>(
         super::delete::Removal::Delete
     };
     let audit = exec.audit_context();
-    with_conn!(exec, B, conn => {
+    with_conn!(exec, context, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         in_change!(B, conn, classify, tx => {
             let mut count = 0u64;
@@ -135,7 +135,7 @@ async fn remove_matching<E: Model + OnEveryBackend>(
     context: Context,
 ) -> Result<u64> {
     let table = E::table();
-    with_conn!(exec, B, conn => {
+    with_conn!(exec, context, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         let target = crate::schema::ddl::table_ident(B::DIALECT, table);
         let mut args = Args::<B>::default();
@@ -187,7 +187,7 @@ pub(crate) async fn update_where<E: Model + OnEveryBackend + crate::hooks::Hooks
         return Ok(0);
     }
     let audit = exec.audit_context();
-    with_conn!(exec, B, conn => {
+    with_conn!(exec, context, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         in_change!(B, conn, classify, tx => {
             if !super::lifecycle::is_plain::<E>() {
@@ -232,7 +232,7 @@ pub(crate) async fn delete_where<E: Model + OnEveryBackend + crate::hooks::Hooks
     let table = E::table();
     refuse_versioned(table, context, "delete its rows with `delete_version`")?;
     let audit = exec.audit_context();
-    with_conn!(exec, B, conn => {
+    with_conn!(exec, context, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         in_change!(B, conn, classify, tx => {
             if !super::lifecycle::is_plain::<E>() {

@@ -32,7 +32,7 @@ where
         return Ok(0);
     }
     let context = context::<E>("bulk_insert");
-    with_conn!(exec, B, conn => {
+    with_conn!(exec, context, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         in_change!(B, conn, classify, tx => {
             // MySQL: a statement must fit half of `max_allowed_packet`.

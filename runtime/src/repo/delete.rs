@@ -72,7 +72,7 @@ pub(crate) async fn remove<E: Model + OnEveryBackend>(
     let context = context::<E>(removal.operation(version.is_some()));
     let table = E::table();
     check_removal(table, removal, version, context)?;
-    with_conn!(exec, B, conn => {
+    with_conn!(exec, context, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         let fixed = E::sql().fixed(B::DIALECT, table);
         let mut args = Args::<B>::default();

@@ -40,10 +40,15 @@ macro_rules! in_change {
                 $tx.commit().await.map_err($classify)?;
                 Ok(value)
             }
-            Err(error) => {
-                let _ = $tx.rollback().await;
-                Err(error)
-            }
+            Err(error) => match $tx.rollback().await {
+                Ok(()) => Err(error),
+                // The change is not undone: nothing around it may commit.
+                Err(source) => Err($crate::error::Error::RollbackFailed {
+                    context: $crate::error::Context::default(),
+                    source,
+                    cause: Box::new(error),
+                }),
+            },
         }
     }};
 }
@@ -88,7 +93,7 @@ async fn locked<E: Model + OnEveryBackend>(
     context: Context,
 ) -> Result<Option<E>> {
     let table = E::table();
-    with_conn!(exec, B, conn => {
+    with_conn!(exec, context, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         let mut args = Args::<B>::default();
         <E as Persist<B>>::bind_key(key, &mut args).map_err(|e| bind_error(context, e))?;
@@ -106,7 +111,7 @@ pub(crate) async fn create<E: Model + OnEveryBackend + Hooks>(
     let context = context::<E>("create");
     let table = E::table();
     let audit = exec.audit_context();
-    with_conn!(exec, B, conn => {
+    with_conn!(exec, context, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         in_change!(B, conn, classify, tx => {
             if E::HOOKS {
@@ -135,7 +140,7 @@ pub(crate) async fn update<E: Model + OnEveryBackend + Hooks>(
     let context = context::<E>("update");
     let table = E::table();
     let audit = exec.audit_context();
-    with_conn!(exec, B, conn => {
+    with_conn!(exec, context, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         in_change!(B, conn, classify, tx => {
             if E::HOOKS {
@@ -175,7 +180,7 @@ pub(crate) async fn upsert<E: Model + OnEveryBackend + Hooks>(
     let table = E::table();
     let audit = exec.audit_context();
     let set = column_set(table, target);
-    with_conn!(exec, B, conn => {
+    with_conn!(exec, context, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         in_change!(B, conn, classify, tx => {
             // The row the upsert would overwrite, when the input names it.
@@ -231,7 +236,7 @@ pub(crate) async fn remove<E: Model + OnEveryBackend + Hooks>(
     delete::check_removal(table, removal, version, context)?;
     let audit = exec.audit_context();
     let hooks = E::HOOKS && removal != Removal::Restore;
-    with_conn!(exec, B, conn => {
+    with_conn!(exec, context, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         in_change!(B, conn, classify, tx => {
             if hooks {

@@ -337,7 +337,7 @@ impl<E: Model + OnEveryBackend + Hooks> Repo for E {
         async move {
             let context = context::<E>("get");
             let table = E::table();
-            with_conn!(exec, B, conn => {
+            with_conn!(exec, context, B, conn => {
                 let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
                 let mut args = Args::<B>::default();
                 <E as Persist<B>>::bind_key(&key, &mut args).map_err(|e| bind_error(context, e))?;
@@ -469,7 +469,7 @@ impl<E: Model + OnEveryBackend> Query<E> {
                 Exec::Db(db) if !loads.is_empty() => Exec::Conn(held.insert(db.acquire().await?)),
                 other => other,
             };
-            let (mut items, total) = with_conn!(exec.reborrow(), B, conn => {
+            let (mut items, total) = with_conn!(exec.reborrow(), context, B, conn => {
                 let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
                 let fixed = E::sql().fixed(B::DIALECT, table);
                 let (sql, args) = query.statement::<B>(&fixed.select, Shape::Rows, context)?;

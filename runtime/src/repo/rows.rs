@@ -29,7 +29,7 @@ pub(crate) async fn insert_row<E: Model + OnEveryBackend>(
 ) -> Result<E> {
     let context = context::<E>("create");
     let table = E::table();
-    with_conn!(exec, B, conn => {
+    with_conn!(exec, context, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         let mut args = Args::<B>::default();
         let (columns, known_key) =
@@ -68,7 +68,7 @@ pub(crate) async fn update_row<E: Model + OnEveryBackend>(
         context,
         key: format!("{key:?}"),
     };
-    with_conn!(exec, B, conn => {
+    with_conn!(exec, context, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         let fetch = E::sql().fixed(B::DIALECT, table).select_by_key.clone();
         let mut key_args = Args::<B>::default();
@@ -153,7 +153,7 @@ pub(crate) async fn upsert_row<E: Model + OnEveryBackend>(
     let names = target;
     let target = upsert_target(table, names, context)?;
     let is_key = column_set(table, table.primary_key) == Some(target);
-    with_conn!(exec, B, conn => {
+    with_conn!(exec, context, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         let mut args = Args::<B>::default();
         let (columns, known_key) =

@@ -11,17 +11,17 @@
 //! inside it. Statements run only through the innermost open level, so work
 //! cannot land in a savepoint the caller did not mean.
 
+mod commit;
 mod options;
 mod retry;
 mod scope;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
-use sqlx::AssertSqlSafe;
-
-use crate::backend::Dialect;
-use crate::db::{Db, Pool};
+use crate::conn::{Pooled, timed};
+use crate::db::Db;
 use crate::error::{Context, Error, Result};
 
 pub use options::{Isolation, TxOptions};
@@ -36,6 +36,16 @@ pub use retry::{Retry, TxError};
 /// locks for that moment (SQLite reports a busy or locked database, which
 /// [`Error::is_retryable`] covers). [`Tx::rollback`] waits for it. [`Tx::begin`] opens a savepoint; [`Db::transaction`] and
 /// [`Tx::transaction`] run a closure and commit or roll back by its result.
+///
+/// **A failed statement fails the transaction**, on every backend: once a
+/// call through it returns an error from the database (a constraint
+/// violation, a lost connection, a timeout), later calls and
+/// [`Tx::commit`] return [`Error::TxAborted`], and nothing is committed.
+/// PostgreSQL itself refuses to go on after an error; entable makes MySQL
+/// and SQLite behave the same, so that `commit` returning `Ok` always
+/// means every statement of the transaction took effect. To handle an
+/// expected error and go on, make the call in a savepoint: a savepoint
+/// that failed can be rolled back, and its parent goes on.
 ///
 /// ```
 /// # use entable::Db;
@@ -61,7 +71,7 @@ pub struct Tx {
 
 #[derive(Debug)]
 pub(crate) struct Shared {
-    dialect: Dialect,
+    db: Db,
     state: tokio::sync::Mutex<State>,
     /// The lowest savepoint level whose handle was dropped while open:
     /// rolled back before the next statement. `usize::MAX` when none. An
@@ -76,29 +86,40 @@ pub(crate) struct State {
     conn: Option<TxConn>,
     /// Open levels: 1 inside the transaction, 1 + n with n savepoints.
     depth: usize,
+    /// The outermost level a failure has made unable to commit, and the
+    /// failure. Cleared when that level is rolled back.
+    failed: Option<(usize, String)>,
+    /// The pool's, told when the connection breaks.
+    guard: Arc<crate::db::Guard>,
 }
 
-/// The connection, inside sqlx's transaction (which rolls back when dropped
-/// unfinished and returns the connection to the pool).
+/// The transaction's connection. While `open`, dropping it queues a
+/// `ROLLBACK` that the pool sends before the connection is used again.
 #[derive(Debug)]
-pub(crate) enum TxConn {
-    #[cfg(feature = "postgres")]
-    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
-    #[cfg(feature = "mysql")]
-    MySql(sqlx::Transaction<'static, sqlx::MySql>),
-    #[cfg(feature = "sqlite")]
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
-    #[allow(dead_code)]
-    Never(std::convert::Infallible),
+pub(crate) struct TxConn {
+    pooled: Pooled,
+    open: bool,
+}
+
+impl Drop for TxConn {
+    fn drop(&mut self) {
+        if self.open {
+            self.pooled.start_rollback();
+        }
+    }
 }
 
 fn usage(reason: &str) -> Error {
     Error::Usage {
-        context: Context {
-            entity: "Tx",
-            operation: "transaction",
-        },
+        context: tx_context(),
         reason: reason.to_owned(),
+    }
+}
+
+fn tx_context() -> Context {
+    Context {
+        entity: "Tx",
+        operation: "transaction",
     }
 }
 
@@ -111,21 +132,27 @@ impl Db {
     /// Starts a transaction with an isolation level or read-only mode; see
     /// [`TxOptions`] for what each dialect does with them.
     pub async fn begin_with(&self, options: TxOptions) -> Result<Tx> {
-        let conn = match &self.pool {
-            #[cfg(feature = "postgres")]
-            Pool::Postgres(pool) => TxConn::Postgres(options.begin_postgres(pool).await?),
-            #[cfg(feature = "mysql")]
-            Pool::MySql(pool) => TxConn::MySql(options.begin_mysql(pool).await?),
-            #[cfg(feature = "sqlite")]
-            Pool::Sqlite(pool) => TxConn::Sqlite(options.begin_sqlite(pool).await?),
-            Pool::Never(never) => match *never {},
-        };
+        let context = tx_context();
+        let mut pooled = self.checkout(context).await?;
+        let (prepare, begin) = options.begin_sql(self.dialect());
+        let outcome = timed(self.guard.timeout, context, async {
+            if let Some(prepare) = prepare {
+                pooled.execute_raw(prepare).await?;
+            }
+            pooled.begin(begin).await?;
+            Ok(())
+        })
+        .await;
+        self.settle(&mut pooled, &outcome);
+        outcome?;
         Ok(Tx {
             shared: Arc::new(Shared {
-                dialect: self.dialect(),
+                db: self.clone(),
                 state: tokio::sync::Mutex::new(State {
-                    conn: Some(conn),
+                    conn: Some(TxConn { pooled, open: true }),
                     depth: 1,
+                    failed: None,
+                    guard: Arc::clone(&self.guard),
                 }),
                 abandoned: AtomicUsize::new(usize::MAX),
                 audit: std::sync::RwLock::new(None),
@@ -139,8 +166,12 @@ impl Db {
 
 impl Tx {
     /// The dialect of the transaction's database.
-    pub fn dialect(&self) -> Dialect {
-        self.shared.dialect
+    pub fn dialect(&self) -> crate::backend::Dialect {
+        self.shared.db.dialect()
+    }
+
+    pub(crate) fn timeout(&self) -> Option<Duration> {
+        self.shared.db.guard.timeout
     }
 
     /// Logs the changes made in this transaction from now on with `context`,
@@ -172,16 +203,21 @@ impl Tx {
         self.level
     }
 
+    /// Whether an error has left this transaction (or savepoint) unable to
+    /// commit; see [`Tx`]. Rolling back the savepoint that failed clears it.
+    pub async fn is_failed(&self) -> bool {
+        let state = self.shared.state.lock().await;
+        state.failure(self.level).is_some()
+    }
+
     /// Opens a savepoint: a nested transaction whose work can be rolled back
     /// alone. Until it is committed or rolled back, statements run through
     /// it, not through `self`.
     pub async fn begin(&self) -> Result<Tx> {
-        let mut state = self.lock().await?;
-        state.require_innermost(self.level)?;
+        let mut state = self.for_statement().await?;
         let level = self.level + 1;
-        state
-            .execute(&format!("SAVEPOINT {}", savepoint(level)))
-            .await?;
+        let sql = format!("SAVEPOINT {}", savepoint(level));
+        state.control(self.timeout(), self.level, sql).await?;
         state.depth = level;
         Ok(Tx {
             shared: Arc::clone(&self.shared),
@@ -193,6 +229,12 @@ impl Tx {
 
     /// Makes the work permanent: commits the transaction, or releases the
     /// savepoint into its parent.
+    ///
+    /// `Ok` means committed. An error means nothing was committed, except
+    /// [`Error::CommitUnknown`]: the answer to `COMMIT` was lost and the
+    /// database could not be asked (on PostgreSQL entable asks it on a
+    /// fresh connection first). A transaction that failed earlier (see
+    /// [`Tx`]) is rolled back and returns [`Error::TxAborted`].
     pub async fn commit(mut self) -> Result<()> {
         if self.scoped {
             return Err(usage(
@@ -202,28 +244,32 @@ impl Tx {
         self.finished = true;
         let mut state = self.lock().await?;
         state.require_innermost(self.level)?;
-        if self.level == 1 {
-            state.depth = 0;
-            match state.take()? {
-                #[cfg(feature = "postgres")]
-                TxConn::Postgres(tx) => tx.commit().await?,
-                #[cfg(feature = "mysql")]
-                TxConn::MySql(tx) => tx.commit().await?,
-                #[cfg(feature = "sqlite")]
-                TxConn::Sqlite(tx) => tx.commit().await?,
-                TxConn::Never(never) => match never {},
+        if let Some(reason) = state.failure(self.level) {
+            let reason = reason.to_owned();
+            // Only a failure of this very level is undone here; one further
+            // out stays for the outer level to report.
+            if state
+                .failed
+                .as_ref()
+                .is_some_and(|(at, _)| *at >= self.level)
+            {
+                let _ = state.roll_back_to(self.timeout(), self.level).await;
             }
-        } else {
-            state
-                .execute(&format!("RELEASE SAVEPOINT {}", savepoint(self.level)))
-                .await?;
-            state.depth = self.level - 1;
+            return Err(Error::TxAborted { reason });
         }
-        Ok(())
+        if self.level == 1 {
+            commit::commit(&self.shared.db, &mut state).await
+        } else {
+            let sql = format!("RELEASE SAVEPOINT {}", savepoint(self.level));
+            state.control(self.timeout(), self.level, sql).await?;
+            state.depth = self.level - 1;
+            Ok(())
+        }
     }
 
     /// Undoes the work: rolls back the transaction, or returns to where the
-    /// savepoint began. Savepoints opened inside are undone with it.
+    /// savepoint began. Savepoints opened inside are undone with it. A
+    /// savepoint that failed (see [`Tx`]) is usable again after it.
     pub async fn rollback(mut self) -> Result<()> {
         if self.scoped {
             return Err(usage(
@@ -232,7 +278,7 @@ impl Tx {
         }
         self.finished = true;
         let mut state = self.lock().await?;
-        state.roll_back_to(self.level).await
+        state.roll_back_to(self.timeout(), self.level).await
     }
 
     /// The state, locked for a statement or a change of level, with any
@@ -241,7 +287,7 @@ impl Tx {
         let mut state = self.shared.state.lock().await;
         let abandoned = self.shared.abandoned.swap(usize::MAX, Ordering::AcqRel);
         if abandoned != usize::MAX {
-            state.roll_back_to(abandoned).await?;
+            state.roll_back_to(self.timeout(), abandoned).await?;
         }
         if state.conn.is_none() || state.depth < self.level {
             return Err(usage("this transaction has already ended"));
@@ -249,10 +295,16 @@ impl Tx {
         Ok(state)
     }
 
-    /// The state, locked for a statement through this handle.
+    /// The state, locked for a statement through this handle: refused
+    /// when a savepoint inside is open or the transaction has failed.
     pub(crate) async fn for_statement(&self) -> Result<tokio::sync::MutexGuard<'_, State>> {
         let state = self.lock().await?;
         state.require_innermost(self.level)?;
+        if let Some(reason) = state.failure(self.level) {
+            return Err(Error::TxAborted {
+                reason: reason.to_owned(),
+            });
+        }
         Ok(state)
     }
 
@@ -273,7 +325,7 @@ impl Drop for Tx {
             return;
         }
         // Rolled back before the next statement, or, for the transaction
-        // itself, when the last handle goes and sqlx's transaction drops.
+        // itself, when the last handle goes and its connection is dropped.
         self.shared
             .abandoned
             .fetch_min(self.level, Ordering::AcqRel);
@@ -281,7 +333,7 @@ impl Drop for Tx {
             && let Ok(mut state) = self.shared.state.try_lock()
         {
             // Hands the connection back now rather than when the last
-            // scoped handle is gone; sqlx rolls back on its next use.
+            // scoped handle is gone; it is rolled back before its next use.
             state.depth = 0;
             state.conn = None;
         }
@@ -289,16 +341,45 @@ impl Drop for Tx {
 }
 
 impl State {
-    pub(crate) fn conn(&mut self) -> Result<&mut TxConn> {
+    pub(crate) fn pooled(&mut self) -> Result<&mut Pooled> {
         self.conn
             .as_mut()
+            .map(|conn| &mut conn.pooled)
             .ok_or_else(|| usage("this transaction has already ended"))
     }
 
-    fn take(&mut self) -> Result<TxConn> {
-        self.conn
-            .take()
-            .ok_or_else(|| usage("this transaction has already ended"))
+    /// Why `level` cannot commit, if it cannot: a failure at it or further
+    /// out.
+    fn failure(&self, level: usize) -> Option<&str> {
+        self.failed
+            .as_ref()
+            .filter(|(at, _)| *at <= level)
+            .map(|(_, why)| why.as_str())
+    }
+
+    /// Marks `level` failed (keeping an earlier failure further out).
+    fn fail(&mut self, level: usize, why: &Error) {
+        if self.failed.as_ref().is_none_or(|(at, _)| *at > level) {
+            self.failed = Some((level, why.to_string()));
+        }
+    }
+
+    /// Settles the transaction after a call through `level`: an error that
+    /// reached the database fails the level; one that broke the connection
+    /// fails the whole transaction and discards the connection.
+    pub(crate) fn settle<T>(&mut self, level: usize, outcome: Result<T>) -> Result<T> {
+        if let Err(error) = &outcome {
+            if error.breaks_connection() {
+                self.fail(1, error);
+                if let Some(conn) = self.conn.as_mut() {
+                    conn.pooled.discard();
+                }
+                self.guard.suspect_all();
+            } else if error.fails_transaction() {
+                self.fail(level, error);
+            }
+        }
+        outcome
     }
 
     fn require_innermost(&self, level: usize) -> Result<()> {
@@ -310,51 +391,69 @@ impl State {
         Ok(())
     }
 
+    /// Runs transaction-control SQL built from levels only (no input) at
+    /// `level`, timed and settled like any statement.
+    async fn control(&mut self, limit: Option<Duration>, level: usize, sql: String) -> Result<()> {
+        let context = tx_context();
+        let pooled = self.pooled()?;
+        let outcome = timed(limit, context, async {
+            pooled
+                .execute_raw(sql)
+                .await
+                .map_err(|source| Error::Database { context, source })
+        })
+        .await;
+        self.settle(level, outcome)
+    }
+
     /// Rolls back everything from `level` on (the whole transaction at 1).
-    async fn roll_back_to(&mut self, level: usize) -> Result<()> {
+    /// A savepoint whose rollback fails leaves the whole transaction
+    /// failed: the connection's state is unknown.
+    async fn roll_back_to(&mut self, limit: Option<Duration>, level: usize) -> Result<()> {
         if self.conn.is_none() || self.depth < level {
             // Already undone by a rollback further out.
             return Ok(());
         }
         if level <= 1 {
             self.depth = 0;
-            match self.take()? {
-                #[cfg(feature = "postgres")]
-                TxConn::Postgres(tx) => tx.rollback().await?,
-                #[cfg(feature = "mysql")]
-                TxConn::MySql(tx) => tx.rollback().await?,
-                #[cfg(feature = "sqlite")]
-                TxConn::Sqlite(tx) => tx.rollback().await?,
-                TxConn::Never(never) => match never {},
+            let context = tx_context();
+            let Some(mut conn) = self.conn.take() else {
+                return Ok(());
+            };
+            let outcome = timed(limit, context, async {
+                conn.pooled
+                    .rollback()
+                    .await
+                    .map_err(|source| Error::Database { context, source })
+            })
+            .await;
+            match &outcome {
+                Ok(()) => conn.open = false,
+                // Closed, never reused: the server rolls back on its own.
+                Err(_) => {
+                    conn.pooled.discard();
+                    self.guard.suspect_all();
+                }
             }
-            return Ok(());
+            self.failed = None;
+            return outcome;
         }
         let name = savepoint(level);
-        self.execute(&format!("ROLLBACK TO SAVEPOINT {name}"))
-            .await?;
-        // ROLLBACK TO keeps the savepoint on every dialect; pop it.
-        self.execute(&format!("RELEASE SAVEPOINT {name}")).await?;
+        let undone = async {
+            self.control(limit, 1, format!("ROLLBACK TO SAVEPOINT {name}"))
+                .await?;
+            // ROLLBACK TO keeps the savepoint on every dialect; pop it.
+            self.control(limit, 1, format!("RELEASE SAVEPOINT {name}"))
+                .await
+        }
+        .await;
+        if let Err(error) = &undone {
+            self.fail(1, error);
+            return undone;
+        }
         self.depth = level - 1;
-        Ok(())
-    }
-
-    /// Runs transaction-control SQL built from levels only (no input).
-    async fn execute(&mut self, sql: &str) -> Result<()> {
-        let statement = sqlx::raw_sql(AssertSqlSafe(sql.to_owned()));
-        match self.conn()? {
-            #[cfg(feature = "postgres")]
-            TxConn::Postgres(tx) => {
-                statement.execute(&mut **tx).await?;
-            }
-            #[cfg(feature = "mysql")]
-            TxConn::MySql(tx) => {
-                statement.execute(&mut **tx).await?;
-            }
-            #[cfg(feature = "sqlite")]
-            TxConn::Sqlite(tx) => {
-                statement.execute(&mut **tx).await?;
-            }
-            TxConn::Never(never) => match *never {},
+        if self.failed.as_ref().is_some_and(|(at, _)| *at >= level) {
+            self.failed = None;
         }
         Ok(())
     }

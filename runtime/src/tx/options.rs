@@ -1,9 +1,6 @@
 //! How a transaction begins: isolation level per dialect.
 
-#[cfg(any(feature = "postgres", feature = "mysql"))]
-use sqlx::AssertSqlSafe;
-
-use crate::error::Result;
+use crate::backend::Dialect;
 
 /// Options for [`Db::begin_with`](crate::Db::begin_with),
 /// [`Db::transaction_with`](crate::Db::transaction_with) and
@@ -47,7 +44,6 @@ pub enum Isolation {
 }
 
 impl Isolation {
-    #[cfg(any(feature = "postgres", feature = "mysql"))]
     fn sql(self) -> &'static str {
         match self {
             Isolation::ReadUncommitted => "READ UNCOMMITTED",
@@ -59,46 +55,23 @@ impl Isolation {
 }
 
 impl TxOptions {
-    #[cfg(feature = "postgres")]
-    pub(super) async fn begin_postgres(
-        self,
-        pool: &sqlx::PgPool,
-    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
-        Ok(match self.isolation {
-            None => pool.begin().await?,
-            Some(level) => {
-                let statement = format!("BEGIN ISOLATION LEVEL {}", level.sql());
-                pool.begin_with(AssertSqlSafe(statement)).await?
-            }
-        })
-    }
-
-    #[cfg(feature = "mysql")]
-    pub(super) async fn begin_mysql(
-        self,
-        pool: &sqlx::MySqlPool,
-    ) -> Result<sqlx::Transaction<'static, sqlx::MySql>> {
+    /// The statements that begin a transaction with these options on
+    /// `dialect`: one to run before (MySQL sets the next transaction's
+    /// isolation), and the one that replaces the plain `BEGIN`.
+    pub(super) fn begin_sql(self, dialect: Dialect) -> (Option<String>, Option<String>) {
         let Some(level) = self.isolation else {
-            return Ok(pool.begin().await?);
+            return (None, None);
         };
-        let mut conn = pool.acquire().await?;
-        let set = format!("SET TRANSACTION ISOLATION LEVEL {}", level.sql());
-        sqlx::raw_sql(AssertSqlSafe(set))
-            .execute(&mut *conn)
-            .await?;
-        // `Transaction::begin` is sqlx's own path for `Pool::begin`; public
-        // but hidden. sqlx is pinned to one version, so a change is seen.
-        Ok(sqlx::Transaction::begin(conn, None).await?)
-    }
-
-    #[cfg(feature = "sqlite")]
-    pub(super) async fn begin_sqlite(
-        self,
-        pool: &sqlx::SqlitePool,
-    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        Ok(match self.isolation {
-            Some(Isolation::Serializable) => pool.begin_with("BEGIN IMMEDIATE").await?,
-            _ => pool.begin().await?,
-        })
+        match dialect {
+            Dialect::Postgres => (None, Some(format!("BEGIN ISOLATION LEVEL {}", level.sql()))),
+            Dialect::MySql => (
+                Some(format!("SET TRANSACTION ISOLATION LEVEL {}", level.sql())),
+                None,
+            ),
+            Dialect::Sqlite => match level {
+                Isolation::Serializable => (None, Some("BEGIN IMMEDIATE".to_owned())),
+                _ => (None, None),
+            },
+        }
     }
 }

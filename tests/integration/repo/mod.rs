@@ -6,6 +6,7 @@ mod blog;
 mod bulk;
 mod bulk_edges;
 mod bulk_stream;
+mod bulk_stream_probes;
 mod crud;
 mod dsl;
 mod edges;
