@@ -15,4 +15,5 @@ mod relations;
 mod search;
 mod soft_delete;
 mod timestamps;
+mod values;
 mod violations;
