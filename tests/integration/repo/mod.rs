@@ -2,6 +2,7 @@
 
 mod audit;
 mod audit_edges;
+mod audit_limits;
 mod blog;
 mod bulk;
 mod bulk_edges;
