@@ -371,6 +371,7 @@ fn check_field(field: &Field, pk_count: usize, cx: &Ctxt) {
             sql_type_problem,
             cx,
         );
+        crate::check_sql_type::check(field, cx);
         if let Some(max) = &field.max_length {
             cx.error_at(max.span, "`max_length` and `sql_type` conflict: write the length in the SQL type, e.g. `sql_type = \"VARCHAR(40)\"`");
         }

@@ -55,6 +55,31 @@ pub(crate) fn entity(entity: &Entity, cx: &Ctxt) {
     for field in entity.columns() {
         self::field(field, cx);
     }
+    if entity.audit.is_some() {
+        audit_key_lengths(entity, cx);
+    }
+}
+
+/// The audit log's `entity_key` column (runtime: `AuditRecord`).
+const AUDIT_KEY_LENGTH: u32 = 512;
+
+/// A key whose declared length cannot fit the audit log's key column would
+/// make every audited write of a long key fail; refused where it shows.
+fn audit_key_lengths(entity: &Entity, cx: &Ctxt) {
+    for field in entity.primary_key() {
+        if let Some(max) = field
+            .max_length
+            .as_ref()
+            .filter(|m| m.value > AUDIT_KEY_LENGTH)
+        {
+            cx.error_at(
+                max.span,
+                format!(
+                    "an audited entity's key must fit the audit log's `entity_key` column ({AUDIT_KEY_LENGTH} characters): use `max_length` ≤ {AUDIT_KEY_LENGTH}"
+                ),
+            );
+        }
+    }
 }
 
 fn field(field: &Field, cx: &Ctxt) {

@@ -26,17 +26,17 @@ CREATE TABLE `authors` (
   `id` BINARY(16) NOT NULL,
   `email` VARCHAR(255) NOT NULL,
   `name` VARCHAR(100) NOT NULL,
-  `bio` TEXT,
+  `bio` LONGTEXT,
   `created_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
   CONSTRAINT `pk_authors` PRIMARY KEY (`id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
 
 -- create table tags
 CREATE TABLE `tags` (
   `id` INT NOT NULL AUTO_INCREMENT,
   `name` VARCHAR(50) NOT NULL,
   CONSTRAINT `pk_tags` PRIMARY KEY (`id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
 
 -- create table posts
 CREATE TABLE `posts` (
@@ -44,12 +44,12 @@ CREATE TABLE `posts` (
   `author_id` BINARY(16) NOT NULL,
   `title` VARCHAR(200) NOT NULL,
   `slug` VARCHAR(200) NOT NULL,
-  `body` TEXT NOT NULL,
+  `body` LONGTEXT NOT NULL,
   `status` VARCHAR(255) NOT NULL DEFAULT 'draft',
   `published_at` DATETIME(6),
   `metadata` JSON,
   CONSTRAINT `pk_posts` PRIMARY KEY (`id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
 
 -- create table comments
 CREATE TABLE `comments` (
@@ -57,17 +57,17 @@ CREATE TABLE `comments` (
   `post_id` BIGINT NOT NULL,
   `reply_to` BIGINT,
   `author_id` BINARY(16),
-  `body` TEXT NOT NULL,
+  `body` LONGTEXT NOT NULL,
   `created_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
   CONSTRAINT `pk_comments` PRIMARY KEY (`id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
 
 -- create table post_tags
 CREATE TABLE `post_tags` (
   `post_id` BIGINT NOT NULL,
   `tag_id` INT NOT NULL,
   CONSTRAINT `pk_post_tags` PRIMARY KEY (`post_id`, `tag_id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
 
 -- add unique index uq_authors_email on authors (email)
 CREATE UNIQUE INDEX `uq_authors_email` ON `authors` (`email`);

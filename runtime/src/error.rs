@@ -136,6 +136,19 @@ pub enum Error {
         /// Why, as the hook said.
         reason: String,
     },
+    /// A value no column of its type can hold exactly (NaN or infinity, a
+    /// NUL character in text, a date outside the column type's range, an
+    /// audit context value longer than its column); refused before any
+    /// SQL was sent. See `docs/reliability.md`.
+    #[error("{context}invalid value{}: {reason}", column.as_deref().map(|c| format!(" for column {c}")).unwrap_or_default())]
+    InvalidValue {
+        /// Where.
+        context: Context,
+        /// The column, where known.
+        column: Option<String>,
+        /// What is wrong with the value.
+        reason: String,
+    },
     /// A search query string could not be parsed; the error names the key.
     #[error(transparent)]
     Query(#[from] crate::dto::QueryError),
@@ -233,6 +246,32 @@ impl Error {
             } if given.operation.is_empty() => Error::Rejected { context, reason },
             other => other,
         }
+    }
+
+    /// This error as reported by the operation of `context` (a bulk call
+    /// runs single-row operations and reports under its own name);
+    /// errors of other entities keep their context.
+    pub(crate) fn in_operation(mut self, context: Context) -> Error {
+        match &mut self {
+            Error::NotFound { context: c, .. }
+            | Error::UniqueViolation { context: c, .. }
+            | Error::ForeignKeyViolation { context: c, .. }
+            | Error::NotNullViolation { context: c, .. }
+            | Error::CheckViolation { context: c, .. }
+            | Error::Validation { context: c, .. }
+            | Error::InvalidRow { context: c, .. }
+            | Error::Conflict { context: c, .. }
+            | Error::Usage { context: c, .. }
+            | Error::Rejected { context: c, .. }
+            | Error::InvalidValue { context: c, .. }
+            | Error::Database { context: c, .. }
+                if c.entity == context.entity || c.entity.is_empty() =>
+            {
+                *c = context;
+            }
+            _ => {}
+        }
+        self
     }
 
     /// The driver's error inside, if any.

@@ -2,6 +2,7 @@
 
 pub use crate::backend::driver::{Args, Backend, ColumnValue, Row, bind};
 pub use crate::backend::types::FieldType;
+pub use crate::backend::values::in_column;
 pub use crate::backend::{CustomSqlType, SqlType};
 pub use crate::dto::Condition;
 pub use crate::dto::{Filter, Filterable, PageRequest, Patch, SortKey, SortList, kind};

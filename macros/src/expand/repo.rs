@@ -57,9 +57,15 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
 
     // Inserting: generated UUIDs, given fields, and set defaults.
     let mut known_key_parts = Vec::new();
+    // A refused value's error names its column.
+    let at = |field: &Field| {
+        let column = &field.column.value;
+        quote!(.map_err(|e| #p::in_column(e, #column)))
+    };
     let create_binds = columns.iter().enumerate().map(|(i, field)| {
         let ident = &field.ident;
         let bit = quote!((1 as #p::ColumnSet) << #i);
+        let at = at(field);
         if field.uuid_v4.is_some() {
             if field.primary_key.is_some() {
                 known_key_parts.push(quote!(#ident));
@@ -82,7 +88,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
         } else if field.has_default() {
             quote! {
                 if let #p::Patch::Set(value) = &input.#ident {
-                    #p::ValueSink::value(sink, value)?;
+                    #p::ValueSink::value(sink, value)#at?;
                     columns |= #bit;
                 }
             }
@@ -91,7 +97,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
                 known_key_parts.push(quote!(::core::clone::Clone::clone(&input.#ident)));
             }
             quote! {
-                #p::ValueSink::value(sink, &input.#ident)?;
+                #p::ValueSink::value(sink, &input.#ident)#at?;
                 columns |= #bit;
             }
         }
@@ -102,6 +108,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
     let create_binds_owned = columns.iter().enumerate().map(|(i, field)| {
         let ident = &field.ident;
         let bit = quote!((1 as #p::ColumnSet) << #i);
+        let at = at(field);
         if field.uuid_v4.is_some()
             || field.is_timestamp()
             || !field.in_create()
@@ -112,13 +119,13 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
         Some(if field.has_default() {
             quote! {
                 if let #p::Patch::Set(value) = input.#ident {
-                    #p::ValueSink::value_owned(sink, value)?;
+                    #p::ValueSink::value_owned(sink, value)#at?;
                     columns |= #bit;
                 }
             }
         } else {
             quote! {
-                #p::ValueSink::value_owned(sink, input.#ident)?;
+                #p::ValueSink::value_owned(sink, input.#ident)#at?;
                 columns |= #bit;
             }
         })
@@ -158,6 +165,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
         .filter(|(_, f)| f.in_update() || f.updated_at.is_some())
         .map(|(i, field)| {
             let ident = &field.ident;
+            let at = at(field);
             if field.updated_at.is_some() {
                 let ty = &field.ty;
                 return quote! {
@@ -168,7 +176,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
             }
             quote! {
                 if let #p::Patch::Set(value) = &input.#ident {
-                    #p::bind::<B, _>(args, value)?;
+                    #p::bind::<B, _>(args, value)#at?;
                     columns |= (1 as #p::ColumnSet) << #i;
                 }
             }
@@ -212,18 +220,19 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
         .map(|(i, field)| {
             let ident = &field.ident;
             let bit = quote!((1 as #p::ColumnSet) << #i);
+            let at = at(field);
             if field.has_default() {
                 quote! {
                     if columns & #bit != 0 {
                         if let #p::Patch::Set(value) = &input.#ident {
-                            #p::bind::<B, _>(args, value)?;
+                            #p::bind::<B, _>(args, value)#at?;
                         }
                     }
                 }
             } else {
                 quote! {
                     if columns & #bit != 0 {
-                        #p::bind::<B, _>(args, &input.#ident)?;
+                        #p::bind::<B, _>(args, &input.#ident)#at?;
                     }
                 }
             }

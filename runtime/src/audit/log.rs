@@ -13,10 +13,31 @@ use crate::query::Expr;
 use crate::query::builder::bind_error;
 use crate::repo::{Model, Persist};
 
-/// The row of `change`, stamped now.
-fn record(change: Change) -> AuditRecordCreate {
+/// The longest `entity_key` and `actor_id` the log's columns hold, in
+/// characters (`AuditRecord`'s `max_length`s).
+pub(crate) const KEY_LENGTH: usize = 512;
+/// See [`KEY_LENGTH`].
+pub(crate) const ACTOR_LENGTH: usize = 255;
+
+/// The row of `change`, stamped now; a key or actor id longer than its
+/// column is an [`Error::InvalidValue`] (the change's transaction is then
+/// rolled back), never a database error.
+fn record(change: Change, context: Context) -> Result<AuditRecordCreate> {
     let who = change.context.as_deref().cloned().unwrap_or_default();
-    AuditRecordCreate {
+    let too_long = |column: &str, value: Option<&str>, max: usize| match value {
+        Some(value) if value.chars().count() > max => Err(Error::InvalidValue {
+            context,
+            column: Some(column.to_owned()),
+            reason: format!(
+                "the audit log's `{column}` holds at most {max} characters; this one has {}",
+                value.chars().count()
+            ),
+        }),
+        _ => Ok(()),
+    };
+    too_long("entity_key", Some(&change.key), KEY_LENGTH)?;
+    too_long("actor_id", who.actor_id.as_deref(), ACTOR_LENGTH)?;
+    Ok(AuditRecordCreate {
         at: Utc::now(),
         action: match change.act {
             Act::Create => AuditAction::Create,
@@ -34,7 +55,7 @@ fn record(change: Change) -> AuditRecordCreate {
         correlation_id: who.correlation_id,
         ip: who.ip,
         user_agent: who.user_agent,
-    }
+    })
 }
 
 /// Inserts the record of `change` on `exec` (the changing operation's
@@ -50,7 +71,10 @@ pub(crate) async fn write_many(
     context: Context,
     changes: Vec<Change>,
 ) -> Result<()> {
-    let rows: Vec<AuditRecordCreate> = changes.into_iter().map(record).collect();
+    let rows = changes
+        .into_iter()
+        .map(|change| record(change, context))
+        .collect::<Result<Vec<AuditRecordCreate>>>()?;
     match rows.as_slice() {
         [] => Ok(()),
         [one] => {

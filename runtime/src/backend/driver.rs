@@ -30,6 +30,21 @@ pub trait Backend: Send + Sync + Sized + 'static {
     /// Binds an integer (limits and offsets).
     fn bind_i64(args: &mut Args<Self>, n: i64) -> Result<(), sqlx::error::BoxDynError>;
 
+    /// Binds a value already checked by [`bind`] (MySQL sends zoned
+    /// date-times as `DATETIME`, see [`values`](super::values)).
+    #[doc(hidden)]
+    fn bind_value<T: ColumnValue<Self>>(
+        args: &mut Args<Self>,
+        value: &T,
+    ) -> Result<(), sqlx::error::BoxDynError>;
+
+    /// [`bind_value`](Self::bind_value) taking the value by value.
+    #[doc(hidden)]
+    fn bind_owned<T: ColumnValue<Self>>(
+        args: &mut Args<Self>,
+        value: T,
+    ) -> Result<(), sqlx::error::BoxDynError>;
+
     /// The key the database generated for the last inserted row, where the
     /// dialect reports it that way (MySQL; SQLite's rowid).
     fn last_insert_id(result: &QueryResult<Self>) -> Option<u64>;
@@ -80,13 +95,16 @@ pub trait Backend: Send + Sync + Sized + 'static {
 pub type QueryResult<B> = <<B as Backend>::Database as Database>::QueryResult;
 
 /// A Rust value that binds to and decodes from a column of backend `B`.
-/// Implemented for every type sqlx can encode and decode there.
+/// Implemented for every owned (`'static`) type sqlx can encode and decode
+/// there; `'static` lets binding check values by type (see
+/// [`values`](super::values)).
 pub trait ColumnValue<B: Backend>:
     for<'q> sqlx::Encode<'q, B::Database>
     + for<'r> sqlx::Decode<'r, B::Database>
     + sqlx::Type<B::Database>
     + Send
     + Sync
+    + 'static
 {
 }
 
@@ -96,19 +114,33 @@ impl<B: Backend, T> ColumnValue<B> for T where
         + sqlx::Type<B::Database>
         + Send
         + Sync
+        + 'static
 {
 }
 
-/// Appends `value` to `args`.
+/// Appends `value` to `args`, unless a column cannot hold it exactly
+/// ([`values::check`](super::values::check): NaN, NUL in text, a date out
+/// of range), which is an [`InvalidValue`](super::values::InvalidValue).
 pub fn bind<B: Backend, T: ColumnValue<B>>(
     args: &mut Args<B>,
     value: &T,
 ) -> Result<(), sqlx::error::BoxDynError> {
-    sqlx::Arguments::add(args, value)
+    super::values::check(B::DIALECT, value)?;
+    B::bind_value(args, value)
+}
+
+/// [`bind`] taking the value by value (it moves into `args` where the
+/// driver keeps values, as SQLite's does).
+pub fn bind_owned<B: Backend, T: ColumnValue<B>>(
+    args: &mut Args<B>,
+    value: T,
+) -> Result<(), sqlx::error::BoxDynError> {
+    super::values::check(B::DIALECT, &value)?;
+    B::bind_owned(args, value)
 }
 
 macro_rules! backend {
-    ($(#[$doc:meta])* $name:ident, $feature:literal, $db:ty, $dialect:expr, $write:ident, $variant:ident, |$result:ident| $last_id:expr, |$cc:ident, $cs:ident, $cd:ident| $copy:expr, |$vr:ident, $vv:ident| $copy_value:expr, |$ev:ident| $encoded_len:expr) => {
+    ($(#[$doc:meta])* $name:ident, $feature:literal, $db:ty, $dialect:expr, $write:ident, $variant:ident, |$result:ident| $last_id:expr, |$cc:ident, $cs:ident, $cd:ident| $copy:expr, |$vr:ident, $vv:ident| $copy_value:expr, |$ev:ident| $encoded_len:expr, |$ba:ident, $bv:ident| $bind_ref:expr, |$oa:ident, $ov:ident| $bind_owned:expr) => {
         $(#[$doc])*
         #[cfg(feature = $feature)]
         #[derive(Debug, Clone, Copy)]
@@ -129,6 +161,14 @@ macro_rules! backend {
 
             fn bind_i64(args: &mut Args<Self>, n: i64) -> Result<(), sqlx::error::BoxDynError> {
                 sqlx::Arguments::add(args, n)
+            }
+
+            fn bind_value<T: ColumnValue<Self>>($ba: &mut Args<Self>, $bv: &T) -> Result<(), sqlx::error::BoxDynError> {
+                $bind_ref
+            }
+
+            fn bind_owned<T: ColumnValue<Self>>($oa: &mut Args<Self>, $ov: T) -> Result<(), sqlx::error::BoxDynError> {
+                $bind_owned
             }
 
             fn last_insert_id($result: &QueryResult<Self>) -> Option<u64> {
@@ -182,7 +222,9 @@ backend!(
         copy.finish().await
     },
     |rows, value| rows.push_pg(value),
-    |_value| 0
+    |_value| 0,
+    |args, value| sqlx::Arguments::add(args, value),
+    |args, value| sqlx::Arguments::add(args, value)
 );
 backend!(
     /// MySQL and MariaDB, through sqlx-mysql.
@@ -192,14 +234,18 @@ backend!(
     |value| {
         let mut buf = Vec::new();
         sqlx::Encode::<sqlx::MySql>::encode_by_ref(value, &mut buf).map_or(0, |_| buf.len())
-    }
+    },
+    |args, value| super::values::bind_mysql(args, value),
+    |args, value| super::values::bind_mysql(args, &value)
 );
 backend!(
     /// SQLite, through sqlx-sqlite.
     Sqlite, "sqlite", sqlx::Sqlite, Dialect::Sqlite, write_sqlite, Sqlite, |result| u64::try_from(result.last_insert_rowid()).ok(),
     |_conn, _statement, _data| Err(sqlx::Error::Protocol("COPY is PostgreSQL's".into())),
     |_rows, _value| Err("COPY is PostgreSQL's".into()),
-    |_value| 0
+    |_value| 0,
+    |args, value| sqlx::Arguments::add(args, value),
+    |args, value| sqlx::Arguments::add(args, value)
 );
 
 /// Rows in PostgreSQL's binary `COPY` format, written value by value with
@@ -285,6 +331,7 @@ impl CopyRows {
 
 impl<B: Backend> crate::repo::ValueSink<B> for CopyRows {
     fn value<T: ColumnValue<B>>(&mut self, value: &T) -> Result<(), sqlx::error::BoxDynError> {
+        super::values::check(B::DIALECT, value)?;
         B::copy_value(self, value)
     }
 }

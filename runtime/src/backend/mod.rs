@@ -16,6 +16,7 @@ mod mysql;
 mod postgres;
 mod sqlite;
 pub mod types;
+pub mod values;
 
 use std::fmt;
 

@@ -22,10 +22,13 @@ impl DialectRules for MySql {
     }
 
     fn table_options(&self) -> &'static str {
-        // InnoDB for foreign keys; a binary collation so that text compares
-        // exactly as on PostgreSQL and SQLite (the server default is
-        // case-insensitive).
-        " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+        // InnoDB for foreign keys; a binary NO PAD collation so that text
+        // compares exactly as on PostgreSQL and SQLite (the server default
+        // is case-insensitive, and `utf8mb4_bin` ignores trailing spaces).
+        // The two servers name it differently and each runs only its own
+        // versioned comment: `/*M!` is MariaDB's (10.2.2+), and MariaDB
+        // skips `/*!80000`, which MySQL 8 runs.
+        " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */"
     }
 
     fn drop_foreign_key(&self, table: &str, name: &str) -> Option<String> {

@@ -12,7 +12,7 @@
 //! | `i64` | `BigInt` | `BIGINT` | `BIGINT` | `BIGINT` |
 //! | `f32` | `Real` | `REAL` | `FLOAT` | `REAL` |
 //! | `f64` | `Double` | `DOUBLE PRECISION` | `DOUBLE` | `DOUBLE` |
-//! | `String` | `Text` | `TEXT` / `VARCHAR(n)` | `TEXT` / `VARCHAR(n)` (¹) | `TEXT` / `VARCHAR(n)` |
+//! | `String` | `Text` | `TEXT` / `VARCHAR(n)` | `LONGTEXT` / `VARCHAR(n)` (¹) | `TEXT` / `VARCHAR(n)` |
 //! | `Vec<u8>` | `Bytes` | `BYTEA` | `LONGBLOB` / `VARBINARY(n)` (¹) | `BLOB` |
 //! | `uuid::Uuid` | `Uuid` | `UUID` | `BINARY(16)` | `BLOB` |
 //! | `chrono::DateTime<Utc>` | `TimestampTz` | `TIMESTAMPTZ` | `DATETIME(6)` | `DATETIME` |
@@ -180,6 +180,9 @@ pub fn column_type(dialect: Dialect, column: &ColumnMeta, in_key: bool) -> Cow<'
         }
         (Text, _) => match n {
             Some(n) => return Cow::Owned(format!("VARCHAR({n})")),
+            // MySQL's TEXT holds 64 KiB; LONGTEXT, like LONGBLOB for bytes,
+            // holds what the other backends do.
+            None if dialect == MySql => "LONGTEXT",
             None => "TEXT",
         },
         (Bytes, MySql) => match (n, in_key) {

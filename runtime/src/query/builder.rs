@@ -417,9 +417,16 @@ fn clamp(n: u64) -> i64 {
 }
 
 pub(crate) fn bind_error(context: Context, error: sqlx::error::BoxDynError) -> Error {
-    Error::Database {
-        context,
-        source: sqlx::Error::Encode(error),
+    match error.downcast::<crate::backend::values::InvalidValue>() {
+        Ok(invalid) => Error::InvalidValue {
+            context,
+            column: invalid.column.map(str::to_owned),
+            reason: invalid.reason,
+        },
+        Err(error) => Error::Database {
+            context,
+            source: sqlx::Error::Encode(error),
+        },
     }
 }
 

@@ -37,11 +37,12 @@ pub(crate) async fn update<E: Model + OnEveryBackend + crate::hooks::Hooks>(
             let plain = super::lifecycle::is_plain::<E>();
             let count = rows.len() as u64;
             for (key, patch) in rows {
-                if plain {
-                    super::rows::update_row::<E>(B::inner(&mut tx, None), &key, &patch).await?;
+                let done = if plain {
+                    super::rows::update_row::<E>(B::inner(&mut tx, None), &key, &patch).await
                 } else {
-                    super::lifecycle::update::<E>(B::inner(&mut tx, audit.clone()), key, patch).await?;
-                }
+                    super::lifecycle::update::<E>(B::inner(&mut tx, audit.clone()), key, patch).await
+                };
+                done.map_err(|e| e.in_operation(context))?;
             }
             Ok(count)
         })

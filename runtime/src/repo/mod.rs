@@ -58,7 +58,7 @@ impl<B: Backend> ValueSink<B> for ArgsSink<'_, B> {
     }
 
     fn value_owned<T: ColumnValue<B>>(&mut self, value: T) -> Result<(), BindError> {
-        sqlx::Arguments::add(self.0, value)
+        crate::backend::driver::bind_owned::<B, T>(self.0, value)
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod audit;
 mod audit_edges;
+mod audit_limits;
 mod blog;
 mod bulk;
 mod bulk_edges;
@@ -16,4 +17,5 @@ mod relations;
 mod search;
 mod soft_delete;
 mod timestamps;
+mod values;
 mod violations;

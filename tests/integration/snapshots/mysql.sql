@@ -6,7 +6,7 @@ CREATE TABLE `all_types` (
   `big` BIGINT NOT NULL,
   `real` FLOAT NOT NULL DEFAULT 1.5,
   `double` DOUBLE NOT NULL,
-  `text` TEXT NOT NULL DEFAULT ('it''s a \\ test'),
+  `text` LONGTEXT NOT NULL DEFAULT ('it''s a \\ test'),
   `short_text` VARCHAR(12),
   `bytes` LONGBLOB NOT NULL,
   `maybe_bytes` LONGBLOB,
@@ -17,28 +17,28 @@ CREATE TABLE `all_types` (
   `time_of_day` TIME(6),
   `doc` JSON NOT NULL,
   `settings` JSON,
-  `role` TEXT,
+  `role` LONGTEXT,
   `amount` DECIMAL(12,2) NOT NULL,
   CONSTRAINT `pk_all_types` PRIMARY KEY (`id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
 
 CREATE INDEX `ix_all_types_small_big` ON `all_types` (`small`, `big`);
 
 CREATE TABLE `category` (
   `id` BIGINT NOT NULL AUTO_INCREMENT,
-  `name` TEXT NOT NULL,
+  `name` LONGTEXT NOT NULL,
   `parent_id` BIGINT,
   CONSTRAINT `pk_category` PRIMARY KEY (`id`),
   CONSTRAINT `fk_category_category_parent_id` FOREIGN KEY (`parent_id`) REFERENCES `category` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
 
 CREATE INDEX `ix_category_parent_id` ON `category` (`parent_id`);
 
 CREATE TABLE `country` (
   `code` VARCHAR(2) NOT NULL,
-  `name` TEXT NOT NULL,
+  `name` LONGTEXT NOT NULL,
   CONSTRAINT `pk_country` PRIMARY KEY (`code`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
 
 CREATE TABLE `address` (
   `id` BIGINT NOT NULL AUTO_INCREMENT,
@@ -47,28 +47,28 @@ CREATE TABLE `address` (
   CONSTRAINT `pk_address` PRIMARY KEY (`id`),
   CONSTRAINT `fk_address_country_country` FOREIGN KEY (`country`) REFERENCES `country` (`code`) ON DELETE RESTRICT ON UPDATE NO ACTION,
   CONSTRAINT `fk_address_country_billing_country` FOREIGN KEY (`billing_country`) REFERENCES `country` (`code`) ON DELETE NO ACTION ON UPDATE NO ACTION
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
 
 CREATE TABLE `group` (
   `id` BIGINT NOT NULL AUTO_INCREMENT,
   `name` VARCHAR(80) NOT NULL,
   `order` INT NOT NULL DEFAULT 0,
   CONSTRAINT `pk_group` PRIMARY KEY (`id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
 
 CREATE UNIQUE INDEX `uq_group_name` ON `group` (`name`);
 
 CREATE TABLE `user` (
   `id` BINARY(16) NOT NULL,
   `email` VARCHAR(255) NOT NULL,
-  `display_name` TEXT,
+  `display_name` LONGTEXT,
   `group_id` BIGINT,
-  `role` TEXT NOT NULL DEFAULT ('member'),
+  `role` LONGTEXT NOT NULL DEFAULT ('member'),
   `active` BOOLEAN NOT NULL DEFAULT 1,
   `created_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
   CONSTRAINT `pk_user` PRIMARY KEY (`id`),
   CONSTRAINT `fk_user_group_group_id` FOREIGN KEY (`group_id`) REFERENCES `group` (`id`) ON DELETE SET NULL ON UPDATE CASCADE
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
 
 CREATE UNIQUE INDEX `uq_user_email` ON `user` (`email`);
 
@@ -80,7 +80,7 @@ CREATE TABLE `event` (
   `payload` JSON NOT NULL,
   CONSTRAINT `pk_event` PRIMARY KEY (`id`),
   CONSTRAINT `fk_event_user_user_id` FOREIGN KEY (`user_id`) REFERENCES `user` (`id`) ON DELETE NO ACTION ON UPDATE NO ACTION
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
 
 CREATE TABLE `membership` (
   `user_id` BINARY(16) NOT NULL,
@@ -90,7 +90,7 @@ CREATE TABLE `membership` (
   CONSTRAINT `pk_membership` PRIMARY KEY (`user_id`, `group_id`),
   CONSTRAINT `fk_membership_user_user_id` FOREIGN KEY (`user_id`) REFERENCES `user` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
   CONSTRAINT `fk_membership_group_group_id` FOREIGN KEY (`group_id`) REFERENCES `group` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
 
 CREATE UNIQUE INDEX `uq_membership_group_id_role` ON `membership` (`group_id`, `role`);
 
@@ -102,7 +102,7 @@ CREATE TABLE `order` (
   `select` VARCHAR(20) NOT NULL,
   CONSTRAINT `pk_order` PRIMARY KEY (`id`),
   CONSTRAINT `fk_order_user_user_id` FOREIGN KEY (`user_id`) REFERENCES `user` (`id`) ON DELETE RESTRICT ON UPDATE NO ACTION
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
 
 CREATE UNIQUE INDEX `uq_order_select` ON `order` (`select`);
 
@@ -112,14 +112,14 @@ CREATE TABLE `order_line` (
   `quantity` INT NOT NULL,
   CONSTRAINT `pk_order_line` PRIMARY KEY (`order_id`, `line_no`),
   CONSTRAINT `fk_order_line_order_order_id` FOREIGN KEY (`order_id`) REFERENCES `order` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
 
 CREATE TABLE `department` (
   `id` BIGINT NOT NULL AUTO_INCREMENT,
-  `name` TEXT NOT NULL,
+  `name` LONGTEXT NOT NULL,
   `manager_id` BIGINT,
   CONSTRAINT `pk_department` PRIMARY KEY (`id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
 
 CREATE TABLE `employee` (
   `id` BIGINT NOT NULL AUTO_INCREMENT,
@@ -127,7 +127,7 @@ CREATE TABLE `employee` (
   `a_column_name_long_enough_to_push_the_index_name_past_the_limit` VARCHAR(255),
   CONSTRAINT `pk_employee` PRIMARY KEY (`id`),
   CONSTRAINT `fk_employee_department_department_id` FOREIGN KEY (`department_id`) REFERENCES `department` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
 
 CREATE INDEX `ix_employee_a_column_name_long_enough_to_push_the_inde_5ae159eb` ON `employee` (`a_column_name_long_enough_to_push_the_index_name_past_the_limit`);
 

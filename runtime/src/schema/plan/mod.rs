@@ -162,6 +162,17 @@ pub(super) fn null_to_default(w: &Writer, table: &str, column: &str, default: &s
     )
 }
 
+/// Whether a column alteration changes nothing `dialect` sees (a type
+/// spelled differently on another dialect only): no statement, no rebuild.
+pub(super) fn unchanged_on(dialect: Dialect, from: &ColumnSnapshot, to: &ColumnSnapshot) -> bool {
+    from.name == to.name
+        && from.sql_type.get(dialect) == to.sql_type.get(dialect)
+        && from.nullable == to.nullable
+        && from.auto_increment == to.auto_increment
+        && from.default.as_ref().map(|d| d.get(dialect))
+            == to.default.as_ref().map(|d| d.get(dialect))
+}
+
 pub(super) fn leads(columns: &[String], column: &str) -> bool {
     columns.first().is_some_and(|c| c == column)
 }
@@ -207,5 +218,42 @@ pub(super) fn fill_value(
         Some("''".to_owned())
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::snapshot::PerDialect;
+
+    fn column(mysql: &str) -> ColumnSnapshot {
+        ColumnSnapshot {
+            name: "body".into(),
+            sql_type: PerDialect {
+                postgres: "TEXT".into(),
+                mysql: mysql.into(),
+                sqlite: "TEXT".into(),
+            },
+            nullable: false,
+            default: None,
+            auto_increment: false,
+            renamed_from: None,
+        }
+    }
+
+    #[test]
+    fn a_type_changed_on_one_dialect_leaves_the_others_alone() {
+        let (from, to) = (column("TEXT"), column("LONGTEXT"));
+        assert!(
+            unchanged_on(Dialect::Sqlite, &from, &to),
+            "no SQLite rebuild"
+        );
+        assert!(unchanged_on(Dialect::Postgres, &from, &to));
+        assert!(!unchanged_on(Dialect::MySql, &from, &to));
+        let nullable = ColumnSnapshot {
+            nullable: true,
+            ..column("TEXT")
+        };
+        assert!(!unchanged_on(Dialect::Sqlite, &from, &nullable));
     }
 }

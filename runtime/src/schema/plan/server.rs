@@ -108,6 +108,9 @@ pub(super) fn server_statements(
             w.table(table),
             w.ident(&column.name)
         )],
+        Change::AlterColumn { from, to, .. } if super::unchanged_on(dialect, from, to) => {
+            Vec::new()
+        }
         Change::AlterColumn { table, from, to } if pg => alter_column_postgres(&w, table, from, to),
         Change::AlterColumn { table, from, to } => {
             let mut out = Vec::new();

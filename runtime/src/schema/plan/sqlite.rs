@@ -29,7 +29,8 @@ pub(super) fn script(
             Change::AddForeignKey { .. } => current.table(&table).is_none(),
             // A dropped table takes its foreign keys with it.
             Change::DropForeignKey { .. } => new.table(&table).is_none(),
-            Change::DropColumn { .. } | Change::AlterColumn { .. } => false,
+            Change::AlterColumn { from, to, .. } => unchanged_on(d, from, to),
+            Change::DropColumn { .. } => false,
         };
         if !in_place && !rebuilt.contains(&table) {
             rebuilt.push(table);

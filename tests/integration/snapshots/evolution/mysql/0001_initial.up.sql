@@ -9,22 +9,22 @@ CREATE TABLE `authors` (
   `id` BIGINT NOT NULL AUTO_INCREMENT,
   `name` VARCHAR(50) NOT NULL,
   CONSTRAINT `pk_authors` PRIMARY KEY (`id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
 
 -- create table posts
 CREATE TABLE `posts` (
   `id` BIGINT NOT NULL AUTO_INCREMENT,
   `title` VARCHAR(200) NOT NULL,
   `author_id` BIGINT NOT NULL,
-  `summary` TEXT NOT NULL,
+  `summary` LONGTEXT NOT NULL,
   `legacy_flag` BOOLEAN NOT NULL,
   CONSTRAINT `pk_posts` PRIMARY KEY (`id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
 
 -- create table scratch
 CREATE TABLE `scratch` (
   `id` BIGINT NOT NULL AUTO_INCREMENT,
-  `note` TEXT,
+  `note` LONGTEXT,
   CONSTRAINT `pk_scratch` PRIMARY KEY (`id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
 

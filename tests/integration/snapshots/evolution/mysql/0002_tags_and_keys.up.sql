@@ -10,10 +10,10 @@ CREATE TABLE `tags` (
   `id` BIGINT NOT NULL AUTO_INCREMENT,
   `name` VARCHAR(40) NOT NULL,
   CONSTRAINT `pk_tags` PRIMARY KEY (`id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
 
 -- add column authors.bio
-ALTER TABLE `authors` ADD COLUMN `bio` TEXT;
+ALTER TABLE `authors` ADD COLUMN `bio` LONGTEXT;
 
 -- add index ix_posts_title on posts (title)
 CREATE INDEX `ix_posts_title` ON `posts` (`title`);

@@ -15,5 +15,5 @@ ALTER TABLE `posts` DROP COLUMN `views`;
 ALTER TABLE `authors` MODIFY COLUMN `name` VARCHAR(50) NOT NULL;
 
 -- DESTRUCTIVE: alter column posts.summary: NOT NULL
-ALTER TABLE `posts` MODIFY COLUMN `summary` TEXT NOT NULL;
+ALTER TABLE `posts` MODIFY COLUMN `summary` LONGTEXT NOT NULL;
 

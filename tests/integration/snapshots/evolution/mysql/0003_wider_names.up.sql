@@ -12,7 +12,7 @@ ALTER TABLE `posts` ADD COLUMN `views` BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE `authors` MODIFY COLUMN `name` VARCHAR(120) NOT NULL;
 
 -- alter column posts.summary: nullable
-ALTER TABLE `posts` MODIFY COLUMN `summary` TEXT;
+ALTER TABLE `posts` MODIFY COLUMN `summary` LONGTEXT;
 
 -- add unique index uq_tags_name on tags (name)
 CREATE UNIQUE INDEX `uq_tags_name` ON `tags` (`name`);

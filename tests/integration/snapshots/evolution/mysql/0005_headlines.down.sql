@@ -10,9 +10,9 @@ ALTER TABLE `posts` RENAME COLUMN `headline` TO `title`;
 -- create table scratch
 CREATE TABLE `scratch` (
   `id` BIGINT NOT NULL AUTO_INCREMENT,
-  `note` TEXT,
+  `note` LONGTEXT,
   CONSTRAINT `pk_scratch` PRIMARY KEY (`id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
 
 -- add index ix_posts_title on posts (title)
 CREATE INDEX `ix_posts_title` ON `posts` (`title`);

@@ -12,7 +12,7 @@ DROP INDEX `ix_posts_author_id` ON `posts`;
 ALTER TABLE `tags` DROP COLUMN `color`;
 
 -- alter column posts.summary: nullable
-ALTER TABLE `posts` MODIFY COLUMN `summary` TEXT;
+ALTER TABLE `posts` MODIFY COLUMN `summary` LONGTEXT;
 
 -- add foreign key fk_posts_writers_author_id on posts (author_id) -> writers
 ALTER TABLE `posts` ADD CONSTRAINT `fk_posts_writers_author_id` FOREIGN KEY (`author_id`) REFERENCES `writers` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION;

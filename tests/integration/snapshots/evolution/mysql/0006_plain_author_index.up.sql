@@ -15,7 +15,7 @@ DROP INDEX `fk_posts_writers_author_id` ON `posts`;
 ALTER TABLE `tags` ADD COLUMN `color` VARCHAR(20);
 
 -- DESTRUCTIVE: alter column posts.summary: NOT NULL
-ALTER TABLE `posts` MODIFY COLUMN `summary` TEXT NOT NULL;
+ALTER TABLE `posts` MODIFY COLUMN `summary` LONGTEXT NOT NULL;
 
 -- add index ix_posts_author_id on posts (author_id)
 CREATE INDEX `ix_posts_author_id` ON `posts` (`author_id`);
