@@ -182,7 +182,9 @@ impl Db {
             #[cfg(feature = "sqlite")]
             Dialect::Sqlite => {
                 use std::str::FromStr;
-                let mut options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?;
+                // REGEXP (Rust's `regex`) carries the case-insensitive text
+                // matches: SQLite's LIKE folds ASCII letters only.
+                let mut options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?.with_regexp();
                 if !url.contains("mode=") {
                     options = options.create_if_missing(true);
                 }
@@ -334,6 +336,10 @@ impl From<sqlx::MySqlPool> for Db {
     }
 }
 
+/// The pool's connections must have been opened with
+/// [`SqliteConnectOptions::with_regexp`](sqlx::sqlite::SqliteConnectOptions::with_regexp):
+/// case-insensitive text filters (`icontains`, …) are `REGEXP` matches on
+/// SQLite, for Unicode case folding.
 #[cfg(feature = "sqlite")]
 impl From<sqlx::SqlitePool> for Db {
     fn from(pool: sqlx::SqlitePool) -> Db {

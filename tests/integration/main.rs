@@ -11,8 +11,10 @@ mod support;
 
 mod ddl;
 mod dto;
+mod dto_fuzz;
 mod migration_edges;
 mod migrations;
 mod repo;
 mod schema_on_backends;
+mod search_diff;
 mod tx;

@@ -3,6 +3,38 @@ use super::{AutoIncrement, DialectRules, is_plain_default};
 /// SQLite's rules.
 pub(super) struct Sqlite;
 
+/// The flags of every case-insensitive pattern: Unicode simple case folding
+/// (`(?i)`), `.` matching newlines too (as `%` and `_` do).
+const CASELESS: &str = "(?is)";
+
+/// `c` matched literally in a regular expression.
+fn push_regex_literal(out: &mut String, c: char) {
+    // regex-syntax's meta characters; anything else is literal.
+    if matches!(
+        c,
+        '\\' | '.'
+            | '+'
+            | '*'
+            | '?'
+            | '('
+            | ')'
+            | '|'
+            | '['
+            | ']'
+            | '{'
+            | '}'
+            | '^'
+            | '$'
+            | '#'
+            | '&'
+            | '-'
+            | '~'
+    ) {
+        out.push('\\');
+    }
+    out.push(c);
+}
+
 impl DialectRules for Sqlite {
     fn ident_quote(&self) -> char {
         '"'
@@ -39,9 +71,12 @@ impl DialectRules for Sqlite {
     }
 
     fn text_match(&self, case_insensitive: bool) -> (&'static str, &'static str, &'static str) {
-        // SQLite's LIKE ignores ASCII case; GLOB is its case-sensitive match.
+        // SQLite's LIKE ignores ASCII case only (`É` would miss `é`): the
+        // case-insensitive match is a REGEXP (Rust's `regex`, registered on
+        // every connection) with Unicode case folding; GLOB is the
+        // case-sensitive one.
         if case_insensitive {
-            ("{column}", " LIKE ", " ESCAPE '\\'")
+            ("{column}", " REGEXP ", "")
         } else {
             ("{column}", " GLOB ", "")
         }
@@ -53,10 +88,20 @@ impl DialectRules for Sqlite {
         text: &str,
         case_insensitive: bool,
     ) -> String {
-        if case_insensitive {
-            return crate::dto::like_pattern(kind, text);
-        }
         use crate::dto::LikeKind;
+        if case_insensitive {
+            let mut out = String::from(CASELESS);
+            if kind == LikeKind::StartsWith {
+                out.push_str("\\A");
+            }
+            for c in text.chars() {
+                push_regex_literal(&mut out, c);
+            }
+            if kind == LikeKind::EndsWith {
+                out.push_str("\\z");
+            }
+            return out;
+        }
         let mut out = String::with_capacity(text.len() + 4);
         if matches!(kind, LikeKind::Contains | LikeKind::EndsWith) {
             out.push('*');
@@ -72,7 +117,20 @@ impl DialectRules for Sqlite {
 
     fn like_to_dialect(&self, pattern: &str, case_insensitive: bool) -> String {
         if case_insensitive {
-            return pattern.to_owned();
+            // The same pattern as an anchored regular expression.
+            let mut out = String::from(CASELESS);
+            out.push_str("\\A");
+            let mut chars = pattern.chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '%' => out.push_str(".*"),
+                    '_' => out.push('.'),
+                    '\\' => push_regex_literal(&mut out, chars.next().unwrap_or('\\')),
+                    c => push_regex_literal(&mut out, c),
+                }
+            }
+            out.push_str("\\z");
+            return out;
         }
         // The same pattern as a GLOB: wildcards translated, escaped
         // characters and GLOB's own wildcards made literal.

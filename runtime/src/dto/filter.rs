@@ -10,6 +10,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::like::LikeKind;
+use super::limits::{pattern_problem, refuse, value_problem};
 
 /// A filter operator, as written in JSON keys and query strings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -445,8 +446,13 @@ impl<T: PartialEq, K> PartialEq for Filter<T, K> {
     }
 }
 
-impl<T: Serialize, K> Serialize for Filter<T, K> {
+impl<T: Serialize + 'static, K> Serialize for Filter<T, K> {
+    /// Fails on a value no parse would give back (NaN, infinity, text with
+    /// NUL): a filter that serialises always deserialises to itself.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if let Some((_, message)) = self.conditions.iter().find_map(Condition::problem) {
+            return Err(serde::ser::Error::custom(message));
+        }
         let mut map = serializer.serialize_map(Some(self.conditions.len()))?;
         for condition in &self.conditions {
             let key = condition.op().name();
@@ -467,11 +473,33 @@ impl<T: Serialize, K> Serialize for Filter<T, K> {
     }
 }
 
-impl<'de, T: Deserialize<'de>, K: FilterKind> Deserialize<'de> for Filter<T, K> {
+impl<T: 'static> Condition<T> {
+    /// Why this condition's values are refused, if they are: text with NUL,
+    /// NaN or infinity, a pattern over the length cap.
+    pub(crate) fn problem(&self) -> Option<(crate::dto::QueryErrorKind, String)> {
+        match self {
+            Condition::Eq(v)
+            | Condition::Ne(v)
+            | Condition::Lt(v)
+            | Condition::Lte(v)
+            | Condition::Gt(v)
+            | Condition::Gte(v) => value_problem(v),
+            Condition::In(vs) | Condition::NotIn(vs) => vs.iter().find_map(value_problem),
+            Condition::Between(low, high) => value_problem(low).or_else(|| value_problem(high)),
+            Condition::Like { text, .. } => pattern_problem(text),
+            Condition::IsNull(_) => None,
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de> + 'static, K: FilterKind> Deserialize<'de> for Filter<T, K> {
+    /// Refuses, besides operators outside the kind: `between` without
+    /// exactly two values, text with NUL, NaN or infinity, and patterns
+    /// longer than [`MAX_PATTERN_CHARS`](crate::dto::MAX_PATTERN_CHARS).
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct FilterVisitor<T, K>(PhantomData<fn() -> (T, K)>);
 
-        impl<'de, T: Deserialize<'de>, K: FilterKind> Visitor<'de> for FilterVisitor<T, K> {
+        impl<'de, T: Deserialize<'de> + 'static, K: FilterKind> Visitor<'de> for FilterVisitor<T, K> {
             type Value = Filter<T, K>;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -482,16 +510,16 @@ impl<'de, T: Deserialize<'de>, K: FilterKind> Deserialize<'de> for Filter<T, K> 
                 let mut filter = Filter::new();
                 while let Some(OpKey(op, _)) = map.next_key::<OpKey<K>>()? {
                     let condition = match op {
-                        Op::Eq => Condition::Eq(map.next_value()?),
-                        Op::Ne => Condition::Ne(map.next_value()?),
-                        Op::In => Condition::In(map.next_value()?),
-                        Op::NotIn => Condition::NotIn(map.next_value()?),
-                        Op::Lt => Condition::Lt(map.next_value()?),
-                        Op::Lte => Condition::Lte(map.next_value()?),
-                        Op::Gt => Condition::Gt(map.next_value()?),
-                        Op::Gte => Condition::Gte(map.next_value()?),
+                        Op::Eq => Condition::Eq(map.next_value::<Checked<T>>()?.0),
+                        Op::Ne => Condition::Ne(map.next_value::<Checked<T>>()?.0),
+                        Op::In => Condition::In(list(map.next_value()?)),
+                        Op::NotIn => Condition::NotIn(list(map.next_value()?)),
+                        Op::Lt => Condition::Lt(map.next_value::<Checked<T>>()?.0),
+                        Op::Lte => Condition::Lte(map.next_value::<Checked<T>>()?.0),
+                        Op::Gt => Condition::Gt(map.next_value::<Checked<T>>()?.0),
+                        Op::Gte => Condition::Gte(map.next_value::<Checked<T>>()?.0),
                         Op::Between => {
-                            let (low, high) = map.next_value()?;
+                            let Pair(low, high) = map.next_value()?;
                             Condition::Between(low, high)
                         }
                         Op::IsNull => Condition::IsNull(map.next_value()?),
@@ -502,7 +530,7 @@ impl<'de, T: Deserialize<'de>, K: FilterKind> Deserialize<'de> for Filter<T, K> 
                             Condition::Like {
                                 kind,
                                 case_insensitive,
-                                text: map.next_value()?,
+                                text: map.next_value::<Pattern>()?.0,
                             }
                         }
                     };
@@ -513,6 +541,53 @@ impl<'de, T: Deserialize<'de>, K: FilterKind> Deserialize<'de> for Filter<T, K> 
         }
 
         deserializer.deserialize_map(FilterVisitor(PhantomData))
+    }
+}
+
+/// A filter value, refused when it is text with NUL, NaN or infinite.
+/// Checked while the value is read, so errors are reported at its key.
+struct Checked<T>(T);
+
+impl<'de, T: Deserialize<'de> + 'static> Deserialize<'de> for Checked<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = T::deserialize(deserializer)?;
+        match value_problem(&value) {
+            Some((kind, message)) => Err(refuse(kind, message)),
+            None => Ok(Checked(value)),
+        }
+    }
+}
+
+fn list<T>(values: Vec<Checked<T>>) -> Vec<T> {
+    values.into_iter().map(|v| v.0).collect()
+}
+
+/// The two values of `between`: a third is refused, not dropped.
+struct Pair<T>(T, T);
+
+impl<'de, T: Deserialize<'de> + 'static> Deserialize<'de> for Pair<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let values = Vec::<Checked<T>>::deserialize(deserializer)?;
+        let len = values.len();
+        let mut values = values.into_iter();
+        match (values.next(), values.next(), values.next()) {
+            (Some(low), Some(high), None) => Ok(Pair(low.0, high.0)),
+            _ => Err(de::Error::invalid_length(len, &"two values for `between`")),
+        }
+    }
+}
+
+/// The text of `contains` and the like: no NUL, at most
+/// [`MAX_PATTERN_CHARS`](crate::dto::MAX_PATTERN_CHARS) characters.
+struct Pattern(String);
+
+impl<'de> Deserialize<'de> for Pattern {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        match pattern_problem(&text) {
+            Some((kind, message)) => Err(refuse(kind, message)),
+            None => Ok(Pattern(text)),
+        }
     }
 }
 

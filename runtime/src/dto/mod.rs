@@ -21,6 +21,16 @@
 //! A key that the target does not have, or a value that does not parse, is
 //! an error naming the key.
 //!
+//! # Limits
+//!
+//! Input is bounded, each bound refused with its own [`QueryErrorKind`]
+//! before any SQL is sent: a query string of at most [`MAX_QUERY_LEN`] bytes
+//! and [`MAX_QUERY_PAIRS`] pairs; Search groups nested at most
+//! [`MAX_SEARCH_DEPTH`] deep (checked by the type's `Deserialize`, for every
+//! format); at most [`MAX_SEARCH_CONDITIONS`] conditions in one search; text
+//! patterns of at most [`MAX_PATTERN_CHARS`] characters; no NUL in text
+//! values; no NaN or infinite numbers; `between` with exactly two values.
+//!
 //! ```
 //! use entable::dto::{Filter, from_query_str, kind};
 //!
@@ -44,6 +54,7 @@
 
 mod filter;
 mod like;
+mod limits;
 mod page;
 mod patch;
 mod query;
@@ -51,7 +62,12 @@ mod sort;
 
 pub use filter::{Condition, Filter, FilterKind, Filterable, Op, kind};
 pub use like::{LIKE_ESCAPE, LikeKind, like_pattern};
+pub use limits::{
+    MAX_PATTERN_CHARS, MAX_QUERY_LEN, MAX_QUERY_PAIRS, MAX_SEARCH_CONDITIONS, MAX_SEARCH_DEPTH,
+    nested_groups,
+};
+pub(crate) use limits::{pattern_problem, to_error};
 pub use page::{Page, PageRequest};
 pub use patch::Patch;
-pub use query::{QueryError, from_query_str};
+pub use query::{QueryError, QueryErrorKind, from_query_str};
 pub use sort::{Sort, SortKey, SortList};

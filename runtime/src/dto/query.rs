@@ -1,5 +1,6 @@
 //! Deserialising DTOs from URL query strings: see the `dto` module docs.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::de::{
@@ -7,17 +8,61 @@ use serde::de::{
 };
 use serde::forward_to_deserialize_any;
 
+use super::limits::{self, MAX_QUERY_LEN, MAX_QUERY_PAIRS};
+
 /// Nesting deeper than this in one key is refused.
 const MAX_DEPTH: usize = 16;
 
-/// Why a query string does not fit the type asked for.
+/// What kind of input a [`QueryError`] refuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum QueryErrorKind {
+    /// A key, operator or value that does not fit the type (the common case).
+    Invalid,
+    /// The query string is longer than [`MAX_QUERY_LEN`](crate::dto::MAX_QUERY_LEN).
+    TooLong,
+    /// The query string has more than
+    /// [`MAX_QUERY_PAIRS`](crate::dto::MAX_QUERY_PAIRS) pairs.
+    TooManyPairs,
+    /// A key nests too deep, or Search groups nest deeper than
+    /// [`MAX_SEARCH_DEPTH`](crate::dto::MAX_SEARCH_DEPTH).
+    TooDeep,
+    /// A search holds more than
+    /// [`MAX_SEARCH_CONDITIONS`](crate::dto::MAX_SEARCH_CONDITIONS) conditions.
+    TooManyConditions,
+    /// A text filter value contains NUL (U+0000), which no backend stores
+    /// alike.
+    NulInText,
+    /// A text pattern is longer than
+    /// [`MAX_PATTERN_CHARS`](crate::dto::MAX_PATTERN_CHARS).
+    PatternTooLong,
+    /// A number is NaN or infinite.
+    NonFinite,
+}
+
+/// Why a query string (or a Search, or a filter value) does not fit the
+/// type asked for; [`kind`](QueryError::kind) says which limit or rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueryError {
+    kind: QueryErrorKind,
     key: String,
     message: String,
 }
 
 impl QueryError {
+    pub(crate) fn new(kind: QueryErrorKind, key: &str, message: impl fmt::Display) -> Self {
+        QueryError {
+            kind,
+            key: key.to_owned(),
+            message: message.to_string(),
+        }
+    }
+
+    /// What kind of input is refused.
+    pub fn kind(&self) -> QueryErrorKind {
+        self.kind
+    }
+
     /// The key (dotted path) at fault; empty when the query as a whole is.
     pub fn key(&self) -> &str {
         &self.key
@@ -29,10 +74,7 @@ impl QueryError {
     }
 
     fn at(key: &str, message: impl fmt::Display) -> Self {
-        QueryError {
-            key: key.to_owned(),
-            message: message.to_string(),
-        }
+        QueryError::new(QueryErrorKind::Invalid, key, message)
     }
 
     fn in_key(mut self, key: &str) -> Self {
@@ -61,17 +103,32 @@ impl std::error::Error for QueryError {}
 
 impl de::Error for QueryError {
     fn custom<T: fmt::Display>(message: T) -> Self {
+        let message = message.to_string();
         QueryError {
+            kind: limits::pending_kind(&message),
             key: String::new(),
-            message: message.to_string(),
+            message,
         }
     }
 }
 
 /// Deserialises `T` from a query string (with or without the leading `?`),
 /// in the format described in the [`dto` module](crate::dto#query-strings).
+///
+/// A query longer than [`MAX_QUERY_LEN`] bytes or with more than
+/// [`MAX_QUERY_PAIRS`] pairs is refused before it is parsed
+/// ([`QueryErrorKind::TooLong`], [`QueryErrorKind::TooManyPairs`]).
 pub fn from_query_str<T: DeserializeOwned>(query: &str) -> Result<T, QueryError> {
-    let root = parse(query.strip_prefix('?').unwrap_or(query))?;
+    let query = query.strip_prefix('?').unwrap_or(query);
+    if query.len() > MAX_QUERY_LEN {
+        return Err(QueryError::new(
+            QueryErrorKind::TooLong,
+            "",
+            format!("the query string is longer than {MAX_QUERY_LEN} bytes"),
+        ));
+    }
+    limits::clear_pending();
+    let root = parse(query)?;
     T::deserialize(NodeDe {
         node: &root,
         path: String::new(),
@@ -79,16 +136,24 @@ pub fn from_query_str<T: DeserializeOwned>(query: &str) -> Result<T, QueryError>
 }
 
 /// The parsed query: leaves keep their raw (undecoded) occurrences, so that
-/// list splitting happens before `%2C` is decoded.
+/// list splitting happens before `%2C` is decoded. Maps keep their keys in
+/// first-seen order, with an index to find a key without a scan.
 #[derive(Debug)]
 enum Node {
     Leaf(Vec<String>),
-    Map(Vec<(String, Node)>),
+    Map(Vec<(String, Node)>, HashMap<String, usize>),
 }
 
 fn parse(query: &str) -> Result<Node, QueryError> {
-    let mut root = Node::Map(Vec::new());
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
+    let mut root = Node::Map(Vec::new(), HashMap::new());
+    for (n, pair) in query.split('&').filter(|p| !p.is_empty()).enumerate() {
+        if n >= MAX_QUERY_PAIRS {
+            return Err(QueryError::new(
+                QueryErrorKind::TooManyPairs,
+                "",
+                format!("the query string has more than {MAX_QUERY_PAIRS} pairs"),
+            ));
+        }
         let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
         let key = decode(raw_key).map_err(|m| QueryError::at(raw_key, m))?;
         let segments: Vec<&str> = key.split('.').collect();
@@ -104,21 +169,22 @@ fn parse(query: &str) -> Result<Node, QueryError> {
         let mut node = &mut root;
         for (i, segment) in segments.iter().enumerate() {
             let last = i + 1 == segments.len();
-            let Node::Map(entries) = node else {
+            let Node::Map(entries, index) = node else {
                 return Err(QueryError::at(
                     &key,
                     "is given both a value and nested keys",
                 ));
             };
-            let position = match entries.iter().position(|(k, _)| k == segment) {
-                Some(position) => position,
+            let position = match index.get(*segment) {
+                Some(position) => *position,
                 None => {
                     let child = if last {
                         Node::Leaf(Vec::new())
                     } else {
-                        Node::Map(Vec::new())
+                        Node::Map(Vec::new(), HashMap::new())
                     };
                     entries.push(((*segment).to_owned(), child));
+                    index.insert((*segment).to_owned(), entries.len() - 1);
                     entries.len() - 1
                 }
             };
@@ -126,7 +192,7 @@ fn parse(query: &str) -> Result<Node, QueryError> {
         }
         match node {
             Node::Leaf(values) => values.push(raw_value.to_owned()),
-            Node::Map(_) => {
+            Node::Map(..) => {
                 return Err(QueryError::at(
                     &key,
                     "is given both a value and nested keys",
@@ -191,7 +257,7 @@ impl NodeDe<'_> {
                     "is given more than once; only lists may repeat",
                 )),
             },
-            Node::Map(_) => Err(QueryError::at(
+            Node::Map(..) => Err(QueryError::at(
                 &self.path,
                 "expected a value, found nested keys",
             )),
@@ -232,7 +298,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, QueryError> {
         match self.node {
-            Node::Map(_) => self.deserialize_map(visitor),
+            Node::Map(..) => self.deserialize_map(visitor),
             Node::Leaf(values) if values.len() > 1 => self.deserialize_seq(visitor),
             Node::Leaf(_) => self.scalar()?.deserialize_any(visitor),
         }
@@ -277,10 +343,20 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
 
     fn deserialize_tuple<V: Visitor<'de>>(
         self,
-        _len: usize,
+        len: usize,
         visitor: V,
     ) -> Result<V::Value, QueryError> {
-        self.deserialize_seq(visitor)
+        let items = self.items()?;
+        if items.len() != len {
+            // `between=1,2,3` must not drop its third value.
+            return Err(QueryError::at(
+                &self.path,
+                format!("invalid length {}, expected {len} values", items.len()),
+            ));
+        }
+        visitor.visit_seq(Items {
+            items: items.into_iter(),
+        })
     }
 
     fn deserialize_tuple_struct<V: Visitor<'de>>(
@@ -294,7 +370,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, QueryError> {
         match self.node {
-            Node::Map(entries) => visitor.visit_map(Entries {
+            Node::Map(entries, _) => visitor.visit_map(Entries {
                 entries: entries.iter(),
                 path: self.path,
                 current: None,

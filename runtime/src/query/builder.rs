@@ -417,6 +417,11 @@ fn clamp(n: u64) -> i64 {
 }
 
 pub(crate) fn bind_error(context: Context, error: sqlx::error::BoxDynError) -> Error {
+    // A value refused before any SQL (NUL, NaN, a long pattern).
+    let error = match error.downcast::<crate::dto::QueryError>() {
+        Ok(refused) => return Error::Query(*refused),
+        Err(error) => error,
+    };
     match error.downcast::<crate::backend::values::InvalidValue>() {
         Ok(invalid) => Error::InvalidValue {
             context,

@@ -150,8 +150,8 @@ impl<E: Entity, F, T: SqlValue, K: Textual> Column<E, F, T, K> {
         })
     }
 
-    /// [`like`](Self::like), ignoring letter case (on SQLite, of ASCII
-    /// letters only).
+    /// [`like`](Self::like), ignoring letter case, Unicode-aware on every
+    /// backend (on SQLite a `REGEXP` with Unicode case folding).
     pub fn ilike(self, pattern: impl Into<String>) -> Expr<E> {
         Expr::new(Node::Like {
             table: E::table(),
@@ -176,8 +176,8 @@ impl<E: Entity, F, T: SqlValue, K: Textual> Column<E, F, T, K> {
         self.text(LikeKind::EndsWith, false, text)
     }
 
-    /// [`contains`](Self::contains), ignoring letter case (on SQLite, of
-    /// ASCII letters only).
+    /// [`contains`](Self::contains), ignoring letter case, Unicode-aware
+    /// on every backend (see the design notes on case folding).
     pub fn icontains(self, text: impl Into<String>) -> Expr<E> {
         self.text(LikeKind::Contains, true, text)
     }

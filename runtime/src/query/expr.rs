@@ -115,6 +115,15 @@ impl<E> std::ops::Not for Expr<E> {
 /// Implemented for [`Condition<T>`] of every [`SqlValue`].
 #[doc(hidden)]
 pub trait DynCondition: std::fmt::Debug + Send + Sync {
+    /// The condition as `Any`, to find its value type.
+    fn as_any(&self) -> &dyn std::any::Any;
+    /// How many terms it counts for against
+    /// [`MAX_SEARCH_CONDITIONS`](crate::dto::MAX_SEARCH_CONDITIONS): one,
+    /// or one per value of an `in`/`not_in` list.
+    fn terms(&self) -> usize;
+    /// When this is an `Eq` and so is every one of `others` (of the same
+    /// value type): one `In` of all their values.
+    fn fold_eq(&self, others: &[&dyn DynCondition]) -> Option<Arc<dyn DynCondition>>;
     /// Writes the condition on `column` of `table` for PostgreSQL.
     #[cfg(feature = "postgres")]
     fn write_postgres(
@@ -165,6 +174,29 @@ fn write_joined<B: Backend>(parts: &[Node], separator: &str, w: &mut WhereWriter
 }
 
 impl<T: SqlValue> DynCondition for Condition<T> {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn terms(&self) -> usize {
+        match self {
+            Condition::In(values) | Condition::NotIn(values) => values.len().max(1),
+            _ => 1,
+        }
+    }
+    fn fold_eq(&self, others: &[&dyn DynCondition]) -> Option<Arc<dyn DynCondition>> {
+        let Condition::Eq(first) = self else {
+            return None;
+        };
+        let mut values = Vec::with_capacity(others.len() + 1);
+        values.push(first.clone());
+        for other in others {
+            match other.as_any().downcast_ref::<Condition<T>>() {
+                Some(Condition::Eq(value)) => values.push(value.clone()),
+                _ => return None,
+            }
+        }
+        Some(Arc::new(Condition::In(values)))
+    }
     #[cfg(feature = "postgres")]
     fn write_postgres(
         &self,
@@ -227,7 +259,86 @@ pub(crate) enum Node {
     },
 }
 
+/// The `Eq` condition a part of an `OR` amounts to (through groups of
+/// one), with its column.
+fn eq_leaf(node: &Node) -> Option<(&'static TableMeta, &'static str, &dyn DynCondition)> {
+    match node {
+        Node::And(parts) | Node::Or(parts) if parts.len() == 1 => eq_leaf(&parts[0]),
+        Node::Condition {
+            table,
+            column,
+            condition,
+        } => Some((table, column, &**condition)),
+        _ => None,
+    }
+}
+
+/// The parts of an `OR` with the `eq` terms on one column folded into one
+/// `IN` (`a = 1 OR a = 2` is `a IN (1, 2)`, NULLs alike): a search's
+/// `any_of` of many values is one list the database looks up, not a tree
+/// of comparisons (SQLite took seconds over a few thousand). `None` when
+/// nothing folds.
+fn fold_or(parts: &[Node]) -> Option<Vec<Node>> {
+    use std::collections::HashMap;
+    // (table, column) → the indices of its parts that may be `eq`s.
+    let mut groups: HashMap<(usize, &'static str), Vec<usize>> = HashMap::new();
+    for (i, part) in parts.iter().enumerate() {
+        if let Some((table, column, _)) = eq_leaf(part) {
+            groups
+                .entry((std::ptr::from_ref(table) as usize, column))
+                .or_default()
+                .push(i);
+        }
+    }
+    let mut replaced: HashMap<usize, Option<Node>> = HashMap::new();
+    for indices in groups.values().filter(|g| g.len() > 1) {
+        let leaves: Vec<_> = indices.iter().filter_map(|&i| eq_leaf(&parts[i])).collect();
+        let [(table, column, first), rest @ ..] = leaves.as_slice() else {
+            continue;
+        };
+        let others: Vec<&dyn DynCondition> = rest.iter().map(|(_, _, c)| *c).collect();
+        if let Some(folded) = first.fold_eq(&others) {
+            replaced.insert(
+                indices[0],
+                Some(Node::Condition {
+                    table,
+                    column,
+                    condition: folded,
+                }),
+            );
+            for &i in &indices[1..] {
+                replaced.insert(i, None);
+            }
+        }
+    }
+    if replaced.is_empty() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(parts.len());
+    for (i, part) in parts.iter().enumerate() {
+        match replaced.remove(&i) {
+            Some(Some(folded)) => out.push(folded),
+            Some(None) => {}
+            None => out.push(part.clone()),
+        }
+    }
+    Some(out)
+}
+
 impl Node {
+    /// How many condition terms the expression holds (see
+    /// [`DynCondition::terms`]).
+    pub(crate) fn terms(&self) -> usize {
+        match self {
+            Node::Condition { condition, .. } => condition.terms(),
+            Node::Like { .. } => 1,
+            Node::And(parts) | Node::Or(parts) => parts.iter().map(Node::terms).sum(),
+            Node::Not(inner) => inner.terms(),
+            Node::Exists { filter, .. } => 1 + filter.terms(),
+            Node::Const(_) | Node::Live { .. } => 0,
+        }
+    }
+
     pub(crate) fn condition<T: SqlValue>(
         table: &'static TableMeta,
         column: &'static str,
@@ -275,6 +386,14 @@ impl Node {
                 let and = matches!(self, Node::And(_));
                 if parts.is_empty() {
                     w.push(if and { "1 = 1" } else { "1 = 0" });
+                    return;
+                }
+                if !and && let Some(folded) = fold_or(parts) {
+                    if let [one] = folded.as_slice() {
+                        one.write(w);
+                    } else {
+                        write_joined(&folded, " OR ", w);
+                    }
                     return;
                 }
                 write_joined(parts, if and { " AND " } else { " OR " }, w);

@@ -107,6 +107,21 @@ impl<'a, B: Backend> WhereWriter<'a, B> {
         self.dialect.placeholder(&mut self.sql, self.bound);
     }
 
+    /// Records why a value is refused (text with NUL, NaN, a pattern over
+    /// the cap): [`finish`](Self::finish) then fails with that
+    /// [`QueryError`](crate::dto::QueryError), before any SQL is sent, the
+    /// same on every backend.
+    fn refuse(&mut self, problem: Option<(crate::dto::QueryErrorKind, String)>) -> bool {
+        match problem {
+            Some(problem) => {
+                self.error
+                    .get_or_insert_with(|| Box::new(crate::dto::to_error(problem)));
+                true
+            }
+            None => false,
+        }
+    }
+
     /// A raw `LIKE` pattern (the caller's wildcards kept) on `column`.
     pub(crate) fn like(
         &mut self,
@@ -115,6 +130,9 @@ impl<'a, B: Backend> WhereWriter<'a, B> {
         pattern: &str,
         case_insensitive: bool,
     ) {
+        if self.refuse(crate::dto::pattern_problem(pattern)) {
+            return;
+        }
         let rules = self.dialect.rules();
         let column_sql = self.column_sql(table, column);
         let (before, operator, after) = rules.text_match(case_insensitive);
@@ -125,12 +143,15 @@ impl<'a, B: Backend> WhereWriter<'a, B> {
     }
 
     /// One condition on `column` of `table`.
-    pub fn condition<T: ColumnValue<B>>(
+    pub fn condition<T: ColumnValue<B> + 'static>(
         &mut self,
         table: &'static TableMeta,
         column: &str,
         condition: &Condition<T>,
     ) {
+        if self.refuse(condition.problem()) {
+            return;
+        }
         let operator = match condition {
             Condition::Eq(_) => " = ",
             Condition::Ne(_) => " <> ",

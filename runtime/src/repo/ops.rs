@@ -454,8 +454,20 @@ impl<E: Model + OnEveryBackend> Query<E> {
             let context = context::<E>("search");
             let table = E::table();
             let page = E::search_page(search);
+            let filter = E::search_filter(search);
+            let terms = filter.node.terms();
+            if terms > crate::dto::MAX_SEARCH_CONDITIONS {
+                return Err(Error::Query(crate::dto::QueryError::new(
+                    crate::dto::QueryErrorKind::TooManyConditions,
+                    "",
+                    format!(
+                        "the search holds {terms} conditions; at most {} are allowed",
+                        crate::dto::MAX_SEARCH_CONDITIONS
+                    ),
+                )));
+            }
             let mut query = self
-                .filter(E::search_filter(search))
+                .filter(filter)
                 .limit(u64::from(page.page_size))
                 .offset(page.offset());
             let own_order = std::mem::take(&mut query.order);

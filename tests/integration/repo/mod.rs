@@ -15,6 +15,7 @@ mod hooks;
 mod locking;
 mod relations;
 mod search;
+mod search_limits;
 mod soft_delete;
 mod timestamps;
 mod values;
