@@ -142,22 +142,22 @@ impl<'a> From<&'a mut Tx> for Exec<'a> {
 /// connection closes it; an error inside a transaction marks the
 /// transaction failed. The body's future is boxed: bodies are large (a
 /// bulk call's especially) and would otherwise be copied into every
-/// enclosing future, which overflows a debug build's stack. With `each_statement $limit`, the call as a whole is
-/// not timed and `$limit` (the timeout) is handed to the body to time each
-/// of its statements with [`crate::conn::timed`] (bulk calls).
+/// enclosing future, which overflows a debug build's stack. With
+/// `rows $n`, the limit is the timeout for every 10,000 of `$n` rows (bulk
+/// calls).
 macro_rules! with_conn {
     ($exec:expr, $context:expr, $B:ident, $conn:ident => $body:expr) => {
-        $crate::exec::with_conn!(@run $exec, $context, false, __limit, $B, $conn => $body)
+        $crate::exec::with_conn!(@run $exec, $context, 1u32, $B, $conn => $body)
     };
-    ($exec:expr, $context:expr, each_statement $limit:ident, $B:ident, $conn:ident => $body:expr) => {
-        $crate::exec::with_conn!(@run $exec, $context, true, $limit, $B, $conn => $body)
+    ($exec:expr, $context:expr, rows $rows:expr, $B:ident, $conn:ident => $body:expr) => {
+        $crate::exec::with_conn!(@run $exec, $context, $crate::exec::bulk_scale($rows), $B, $conn => $body)
     };
-    (@run $exec:expr, $context:expr, $each:expr, $limit:ident, $B:ident, $conn:ident => $body:expr) => {{
+    (@run $exec:expr, $context:expr, $scale:expr, $B:ident, $conn:ident => $body:expr) => {{
         use $crate::conn::Pooled;
         use $crate::exec::{Exec, InnerConn};
         let context: $crate::error::Context = $context;
-        // The whole call's limit, or none when the body times each statement.
-        let call_limit = |limit: Option<std::time::Duration>| if $each { None } else { limit };
+        let scale: u32 = $scale;
+        let call_limit = |limit: Option<std::time::Duration>| limit.map(|l| l.saturating_mul(scale));
         macro_rules! on_pooled {
             ($pooled:expr, $timeout:expr) => {
                 match $pooled {
@@ -165,24 +165,18 @@ macro_rules! with_conn {
                     Pooled::Postgres(c) => {
                         type $B = $crate::backend::driver::Pg;
                         let $conn: &mut sqlx::PgConnection = &mut **c;
-                        #[allow(unused_variables)]
-                        let $limit: Option<std::time::Duration> = $timeout;
                         $crate::conn::timed(call_limit($timeout), context, Box::pin(async { $body })).await
                     }
                     #[cfg(feature = "mysql")]
                     Pooled::MySql(c) => {
                         type $B = $crate::backend::driver::MySql;
                         let $conn: &mut sqlx::MySqlConnection = &mut **c;
-                        #[allow(unused_variables)]
-                        let $limit: Option<std::time::Duration> = $timeout;
                         $crate::conn::timed(call_limit($timeout), context, Box::pin(async { $body })).await
                     }
                     #[cfg(feature = "sqlite")]
                     Pooled::Sqlite(c) => {
                         type $B = $crate::backend::driver::Sqlite;
                         let $conn: &mut sqlx::SqliteConnection = &mut **c;
-                        #[allow(unused_variables)]
-                        let $limit: Option<std::time::Duration> = $timeout;
                         $crate::conn::timed(call_limit($timeout), context, Box::pin(async { $body })).await
                     }
                     Pooled::Never(never) => match *never {},
@@ -214,24 +208,18 @@ macro_rules! with_conn {
                 InnerConn::Postgres(c) => {
                     type $B = $crate::backend::driver::Pg;
                     let $conn: &mut sqlx::PgConnection = c;
-                    #[allow(unused_variables)]
-                    let $limit: Option<std::time::Duration> = None;
                     Box::pin(async { $body }).await
                 }
                 #[cfg(feature = "mysql")]
                 InnerConn::MySql(c) => {
                     type $B = $crate::backend::driver::MySql;
                     let $conn: &mut sqlx::MySqlConnection = c;
-                    #[allow(unused_variables)]
-                    let $limit: Option<std::time::Duration> = None;
                     Box::pin(async { $body }).await
                 }
                 #[cfg(feature = "sqlite")]
                 InnerConn::Sqlite(c) => {
                     type $B = $crate::backend::driver::Sqlite;
                     let $conn: &mut sqlx::SqliteConnection = c;
-                    #[allow(unused_variables)]
-                    let $limit: Option<std::time::Duration> = None;
                     Box::pin(async { $body }).await
                 }
                 InnerConn::Never(never, _) => match never {},
@@ -240,3 +228,11 @@ macro_rules! with_conn {
     }};
 }
 pub(crate) use with_conn;
+
+/// How many times the timeout a bulk call of `rows` rows may take: one for
+/// every 10,000 rows, at least one.
+pub(crate) fn bulk_scale(rows: usize) -> u32 {
+    u32::try_from(rows.div_ceil(10_000))
+        .unwrap_or(u32::MAX)
+        .max(1)
+}

@@ -12,6 +12,7 @@ mod support;
 mod ddl;
 mod dto;
 mod dto_fuzz;
+mod faults;
 mod migration_edges;
 mod migrations;
 mod repo;

@@ -3,11 +3,11 @@
 //! `any_of`/`all_of` nesting, each result compared with the same search
 //! evaluated in Rust over the same rows, on every backend.
 //!
-//! The oracle models where backends legitimately differ: MySQL/MariaDB
-//! compare text with `=`/`IN` ignoring trailing spaces (PAD SPACE
-//! collation); case-insensitive matching is per-character lower-casing on
-//! PostgreSQL and MySQL and Unicode simple case folding on SQLite (`ς`
-//! matches `σ` there only).
+//! The oracle models where backends legitimately differ: case-insensitive
+//! matching is per-character lower-casing on PostgreSQL and MySQL and
+//! Unicode simple case folding on SQLite (`ς` matches `σ` there only).
+//! Text compares exactly everywhere (MySQL/MariaDB tables use a NO PAD
+//! binary collation, so trailing spaces count).
 //!
 //! `ENTABLE_DIFF_CASES` (default 300) sets the searches per backend.
 
@@ -138,12 +138,9 @@ fn search(rng: &mut Rng, depth: usize) -> ProbeSearch {
     s
 }
 
-/// Text as the backend's `=` sees it.
-fn eq_key(dialect: Dialect, s: &str) -> &str {
-    match dialect {
-        Dialect::MySql => s.trim_end_matches(' '),
-        _ => s,
-    }
+/// Text as the backend's `=` sees it: exactly, on every backend.
+fn eq_key(_dialect: Dialect, s: &str) -> &str {
+    s
 }
 
 /// Text as the backend's case-insensitive match sees it.

@@ -89,7 +89,7 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
     let table = E::table();
     let mut out = Vec::new();
     let mut count = 0u64;
-    with_conn!(exec, context, B, conn => {
+    with_conn!(exec, context, rows rows.len(), B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         // MySQL: statements must fit `max_allowed_packet`, and one
         // multi-row insert's auto-increment keys are consecutive from the
@@ -330,7 +330,7 @@ async fn insert_atomic<E: Model + OnEveryBackend>(
 ) -> Result<(u64, Vec<E>)> {
     let table = E::table();
     let audit = exec.audit_context();
-    with_conn!(exec, context, B, conn => {
+    with_conn!(exec, context, rows rows.len(), B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         in_change!(B, conn, classify, tx => {
             let (count, inserted) =
@@ -420,7 +420,7 @@ pub(crate) async fn upsert<E: Model + OnEveryBackend + crate::hooks::Hooks>(
     if rows.is_empty() {
         return Ok(0);
     }
-    with_conn!(exec, context, B, conn => {
+    with_conn!(exec, context, rows rows.len(), B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         in_change!(B, conn, classify, tx => {
             if table.audited {

@@ -31,7 +31,7 @@ pub(crate) async fn update<E: Model + OnEveryBackend + crate::hooks::Hooks>(
     }
     let table = E::table();
     let audit = exec.audit_context();
-    with_conn!(exec, context, B, conn => {
+    with_conn!(exec, context, rows rows.len(), B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         in_change!(B, conn, classify, tx => {
             let plain = super::lifecycle::is_plain::<E>();
@@ -105,7 +105,7 @@ pub(crate) async fn delete<E: Model + OnEveryBackend + crate::hooks::Hooks>(
         super::delete::Removal::Delete
     };
     let audit = exec.audit_context();
-    with_conn!(exec, context, B, conn => {
+    with_conn!(exec, context, rows keys.len(), B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         in_change!(B, conn, classify, tx => {
             let mut count = 0u64;

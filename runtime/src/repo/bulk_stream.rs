@@ -32,7 +32,9 @@ where
         return Ok(0);
     }
     let context = context::<E>("bulk_insert");
-    with_conn!(exec, context, B, conn => {
+    // The iterator's own count of what is left, where it knows one.
+    let expected = rows.size_hint().0;
+    with_conn!(exec, context, rows expected, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         in_change!(B, conn, classify, tx => {
             // MySQL: a statement must fit half of `max_allowed_packet`.

@@ -28,6 +28,9 @@ use crate::query::builder::bind_error;
 /// once, without the busy timeout).
 macro_rules! in_change {
     ($B:ident, $conn:ident, $classify:ident, $tx:ident => $body:block) => {{
+        // A transaction of its own, not a savepoint in the caller's: its
+        // COMMIT is the one whose lost answer leaves the outcome unknown.
+        let own = !sqlx::Connection::is_in_transaction(&*$conn);
         let mut $tx = if $B::DIALECT == $crate::backend::Dialect::Sqlite && !sqlx::Connection::is_in_transaction(&*$conn) {
             sqlx::Connection::begin_with(&mut *$conn, "BEGIN IMMEDIATE").await
         } else {
@@ -36,10 +39,13 @@ macro_rules! in_change {
         .map_err($classify)?;
         let outcome: $crate::error::Result<_> = async $body.await;
         match outcome {
-            Ok(value) => {
-                $tx.commit().await.map_err($classify)?;
-                Ok(value)
-            }
+            Ok(value) => match $tx.commit().await {
+                Ok(()) => Ok(value),
+                Err(source) if own && $crate::error::connection_lost(&source) => {
+                    Err($crate::error::Error::CommitUnknown { reason: source.to_string() })
+                }
+                Err(source) => Err($classify(source)),
+            },
             Err(error) => match $tx.rollback().await {
                 Ok(()) => Err(error),
                 // The change is not undone: nothing around it may commit.

@@ -99,7 +99,12 @@ async fn resolve(db: &Db, identity: Identity, error: Error) -> Result<()> {
     let Some(xid) = xid else {
         return Ok(());
     };
-    let limit = db.guard.timeout.unwrap_or(Duration::from_secs(30));
+    // Long enough for a session to be ended and its status to settle.
+    let limit = db
+        .guard
+        .timeout
+        .unwrap_or(Duration::from_secs(30))
+        .max(Duration::from_secs(2));
     let started = Instant::now();
     let mut ended_session = false;
     while started.elapsed() < limit {
@@ -111,9 +116,10 @@ async fn resolve(db: &Db, identity: Identity, error: Error) -> Result<()> {
                 });
             }
             // Still open: the session has not seen the cut yet, or never got
-            // the COMMIT. Ending it makes the answer final; a COMMIT already
+            // the COMMIT. Ending it (as the server would once it saw the
+            // connection gone) makes the answer final; a COMMIT already
             // being written completes first.
-            Some(_) if !ended_session && started.elapsed() > Duration::from_millis(500) => {
+            Some(_) if !ended_session => {
                 ended_session = terminate(db, pid).await;
             }
             _ => {}

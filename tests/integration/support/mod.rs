@@ -2,6 +2,7 @@
 //! backend, and introspection of what the server really created.
 
 pub mod introspect;
+pub mod proxy;
 
 use std::future::Future;
 use std::io::Write;
