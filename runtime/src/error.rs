@@ -320,6 +320,8 @@ impl Error {
     /// Also retryable: a [`Timeout`](Error::Timeout) and a lost connection
     /// (an I/O error, a session killed by the server: SQLSTATE class 08,
     /// 57P01–57P03): inside a transaction they mean nothing was committed.
+    /// And no connection free within the pool's `acquire_timeout`: nothing
+    /// was sent.
     /// Never retryable: [`CommitUnknown`](Error::CommitUnknown), where the
     /// work may have been committed.
     pub fn is_retryable(&self) -> bool {
@@ -332,7 +334,8 @@ impl Error {
         let Some(driver) = self.driver_error() else {
             return false;
         };
-        if connection_lost(driver) {
+        // No connection came free in time: nothing was sent.
+        if connection_lost(driver) || matches!(driver, sqlx::Error::PoolTimedOut) {
             return true;
         }
         let Some(db) = driver.as_database_error() else {

@@ -92,7 +92,8 @@ async fn through_proxy(t: &TestDb, timeout: Duration) -> (Proxy, Db) {
     let (proxy, url) = Proxy::in_front_of(&t.url()).await;
     let config = PoolConfig {
         max_connections: 4,
-        acquire_timeout: Duration::from_secs(10),
+        // A connection being opened when a stall hits waits this long.
+        acquire_timeout: Duration::from_secs(1),
         statement_timeout: Some(timeout),
         ..PoolConfig::default()
     };
