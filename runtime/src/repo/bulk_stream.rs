@@ -5,7 +5,7 @@
 
 use sqlx::AssertSqlSafe;
 
-use super::bulk::{SizeHint, create, rows_per_statement};
+use super::bulk::{SizeHint, rows_per_statement};
 use super::lifecycle::in_change;
 use super::statements::BulkInsert;
 use super::{ArgsSink, Model, OnEveryBackend, Persist, context};
@@ -25,7 +25,8 @@ where
     let table = E::table();
     let streams = !E::VALIDATES_CREATE && !table.audited && exec.dialect() != Dialect::Postgres;
     if !streams {
-        return Ok(create::<E>(exec, rows.collect(), false).await?.0);
+        // Collected, validated and inserted a chunk at a time.
+        return super::bulk_chunked::insert::<E, _>(exec, rows).await;
     }
     let mut rows = rows.peekable();
     if rows.peek().is_none() {

@@ -9,6 +9,7 @@
 //! takes one from the pool.
 
 pub(crate) mod bulk;
+mod bulk_chunked;
 mod bulk_change;
 mod bulk_stream;
 mod delete;
