@@ -200,16 +200,20 @@ fn mem_audited(i: usize) -> MemAuditedCreate {
     }
 }
 
-/// `bulk_insert` of plain rows from an iterator, bound on every backend:
-/// PostgreSQL collects a chunk of 100,000 rows for each `COPY`, the others
-/// stream rows into statements of up to a few thousand rows.
-const INSERT_BOUND_MIB: f64 = 64.0;
-/// Streaming a query: a few dozen decoded rows in flight, plus the driver's
-/// buffers.
-const STREAM_BOUND_MIB: f64 = 16.0;
+// Bounds, about twice the figures measured at a million rows (2026-11-24,
+// debug build; docs/benchmarks.md, "Memory").
+
+/// `bulk_insert` of plain rows from an iterator: PostgreSQL collects a
+/// chunk of 100,000 rows for each `COPY` (18 MiB measured), the others
+/// stream rows into statements (under 2 MiB).
+const INSERT_BOUND_MIB: f64 = 32.0;
+/// Streaming a query: a few dozen decoded rows in flight (0.04 MiB
+/// measured); collecting a million rows would take over 50 MiB.
+const STREAM_BOUND_MIB: f64 = 4.0;
 /// An audited `bulk_insert`: one chunk of 10,000 rows, their stored copies
-/// and their audit records (about 1.2 KB a row).
-const AUDITED_BOUND_MIB: f64 = 64.0;
+/// and their audit records (13 to 15 MiB measured, at 25,000 rows as at a
+/// million).
+const AUDITED_BOUND_MIB: f64 = 32.0;
 
 /// The peak at N rows may not grow with N: at most this factor of the peak
 /// at N/4 (plus a MiB of noise). Collecting every row would make it ~4.

@@ -8,6 +8,7 @@ mod bulk;
 mod bulk_edges;
 mod bulk_stream;
 mod bulk_stream_probes;
+mod concurrency;
 mod crud;
 mod dsl;
 mod edges;
