@@ -1,7 +1,8 @@
 //! `bulk_insert` straight from the caller's iterator: rows go into
 //! statements as they come, with no collected copy of the input, when
 //! nothing needs to see every row first (no validation rules, no audit
-//! log). PostgreSQL keeps its binary `COPY` from collected rows.
+//! log). The other cases, and PostgreSQL's binary `COPY`, collect the
+//! rows a chunk at a time (`bulk_chunked`).
 
 use sqlx::AssertSqlSafe;
 
