@@ -309,7 +309,11 @@ async fn memory_audited_bulk_insert() {
         let records = crate::scalar!(db, i64, r#"SELECT COUNT(*) FROM "entable_audit""#)
             .expect("audit count")
             .expect("one row");
-        assert_eq!(records, (quarter + n) as i64, "{dialect}: one record per row");
+        assert_eq!(
+            records,
+            (quarter + n) as i64,
+            "{dialect}: one record per row"
+        );
         assert!(
             large.mib() < AUDITED_BOUND_MIB,
             "audited bulk_insert on {dialect}: {:.1} MiB",

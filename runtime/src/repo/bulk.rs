@@ -363,8 +363,15 @@ pub(crate) async fn create_batched<E: Model + OnEveryBackend>(
         } else {
             usize::MAX
         };
-        match insert_atomic::<E, _>(exec.reborrow(), part.into_iter(), false, false, chunk, context)
-            .await
+        match insert_atomic::<E, _>(
+            exec.reborrow(),
+            part.into_iter(),
+            false,
+            false,
+            chunk,
+            context,
+        )
+        .await
         {
             Ok((count, _)) => committed += count,
             Err(source) => {

@@ -46,9 +46,11 @@ where
     if rows.peek().is_none() {
         return Ok(0);
     }
-    Ok(insert_atomic::<E, _>(exec, rows, false, true, chunk, context)
-        .await?
-        .0)
+    Ok(
+        insert_atomic::<E, _>(exec, rows, false, true, chunk, context)
+            .await?
+            .0,
+    )
 }
 
 /// Inserts `rows` in one transaction (a savepoint inside the caller's),

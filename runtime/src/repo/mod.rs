@@ -9,8 +9,8 @@
 //! takes one from the pool.
 
 pub(crate) mod bulk;
-mod bulk_chunked;
 mod bulk_change;
+mod bulk_chunked;
 mod bulk_stream;
 mod delete;
 pub mod filters;
