@@ -4,10 +4,10 @@
 use sqlx::AssertSqlSafe;
 use validator::Validate;
 
+use super::bulk_chunked::{AUDITED_CHUNK, insert_atomic};
 use super::lifecycle::in_change;
 use super::statements::BulkInsert;
 use super::{ColumnSet, Model, OnEveryBackend, Persist, context};
-use crate::audit::{self, Act, Change, full};
 use crate::backend::Dialect;
 use crate::backend::driver::{Args, Backend as _};
 use crate::error::{Context, Error, Result};
@@ -31,10 +31,20 @@ pub(crate) fn rows_per_statement(dialect: Dialect, per_row: usize) -> usize {
 
 /// Validates every row before any SQL; the error names the first bad row.
 pub(crate) fn validate_rows<T: Validate>(rows: &[T], context: Context) -> Result<()> {
-    for (row, input) in rows.iter().enumerate() {
+    validate_rows_from(rows, 0, context)
+}
+
+/// [`validate_rows`] for a part of the input beginning at row `first`: the
+/// error names the row's index in the whole input.
+pub(crate) fn validate_rows_from<T: Validate>(
+    rows: &[T],
+    first: usize,
+    context: Context,
+) -> Result<()> {
+    for (i, input) in rows.iter().enumerate() {
         input.validate().map_err(|errors| Error::InvalidRow {
             context,
-            row,
+            row: first + i,
             errors,
         })?;
     }
@@ -305,46 +315,6 @@ fn copy_statement(table: &crate::schema::TableMeta, columns: ColumnSet) -> Strin
     sql
 }
 
-/// The audit changes of `rows`, just created.
-fn created<E: Model>(rows: &[E], exec: &Exec<'_>) -> Vec<Change> {
-    let context = exec.audit_context();
-    rows.iter()
-        .map(|row| Change {
-            act: Act::Create,
-            resource: E::table().qualified_name(),
-            key: E::audit_key(&row.key()),
-            old: None,
-            new: Some(full(&row.audit_fields())),
-            context: context.clone(),
-        })
-        .collect()
-}
-
-/// Inserts `rows` in one transaction (a savepoint inside the caller's),
-/// with their audit records.
-async fn insert_atomic<E: Model + OnEveryBackend>(
-    exec: Exec<'_>,
-    rows: Vec<E::Create>,
-    want_rows: bool,
-    context: Context,
-) -> Result<(u64, Vec<E>)> {
-    let table = E::table();
-    let audit = exec.audit_context();
-    with_conn!(exec, context, rows rows.len(), B, conn => {
-        let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
-        in_change!(B, conn, classify, tx => {
-            let (count, inserted) =
-                insert_rows::<E>(B::inner(&mut tx, None), rows, want_rows || table.audited, None, context).await?;
-            if table.audited {
-                let inner = B::inner(&mut tx, audit.clone());
-                let changes = created::<E>(&inserted, &inner);
-                audit::write_many(inner, context, changes).await?;
-            }
-            Ok((count, if want_rows { inserted } else { Vec::new() }))
-        })
-    })
-}
-
 /// `bulk_create` / `bulk_insert`: all rows or none.
 pub(crate) async fn create<E: Model + OnEveryBackend>(
     exec: Exec<'_>,
@@ -360,7 +330,13 @@ pub(crate) async fn create<E: Model + OnEveryBackend>(
     if rows.is_empty() {
         return Ok((0, Vec::new()));
     }
-    insert_atomic::<E>(exec, rows, want_rows, context).await
+    // Validated already: one chunk, unless audited (see `insert_atomic`).
+    let chunk = if E::table().audited {
+        AUDITED_CHUNK
+    } else {
+        usize::MAX
+    };
+    insert_atomic::<E, _>(exec, rows.into_iter(), want_rows, false, chunk, context).await
 }
 
 /// `bulk_insert_batched`: one transaction per `batch` rows.
@@ -382,7 +358,21 @@ pub(crate) async fn create_batched<E: Model + OnEveryBackend>(
     while !rest.is_empty() {
         let tail = rest.split_off(batch.clamp(1, rest.len()));
         let part = std::mem::replace(&mut rest, tail);
-        match insert_atomic::<E>(exec.reborrow(), part, false, context).await {
+        let chunk = if E::table().audited {
+            AUDITED_CHUNK
+        } else {
+            usize::MAX
+        };
+        match insert_atomic::<E, _>(
+            exec.reborrow(),
+            part.into_iter(),
+            false,
+            false,
+            chunk,
+            context,
+        )
+        .await
+        {
             Ok((count, _)) => committed += count,
             Err(source) => {
                 return Err(Error::PartiallyCommitted {

@@ -1,11 +1,12 @@
 //! `bulk_insert` straight from the caller's iterator: rows go into
 //! statements as they come, with no collected copy of the input, when
 //! nothing needs to see every row first (no validation rules, no audit
-//! log). PostgreSQL keeps its binary `COPY` from collected rows.
+//! log). The other cases, and PostgreSQL's binary `COPY`, collect the
+//! rows a chunk at a time (`bulk_chunked`).
 
 use sqlx::AssertSqlSafe;
 
-use super::bulk::{SizeHint, create, rows_per_statement};
+use super::bulk::{SizeHint, rows_per_statement};
 use super::lifecycle::in_change;
 use super::statements::BulkInsert;
 use super::{ArgsSink, Model, OnEveryBackend, Persist, context};
@@ -25,7 +26,8 @@ where
     let table = E::table();
     let streams = !E::VALIDATES_CREATE && !table.audited && exec.dialect() != Dialect::Postgres;
     if !streams {
-        return Ok(create::<E>(exec, rows.collect(), false).await?.0);
+        // Collected, validated and inserted a chunk at a time.
+        return super::bulk_chunked::insert::<E, _>(exec, rows).await;
     }
     let mut rows = rows.peekable();
     if rows.peek().is_none() {

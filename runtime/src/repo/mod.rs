@@ -10,6 +10,7 @@
 
 pub(crate) mod bulk;
 mod bulk_change;
+mod bulk_chunked;
 mod bulk_stream;
 mod delete;
 pub mod filters;

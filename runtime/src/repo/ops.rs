@@ -148,15 +148,20 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     }
 
     /// [`bulk_create`](Self::bulk_create) without reading the rows back:
-    /// returns how many were inserted. On PostgreSQL this is one binary
-    /// `COPY` (unless the entity is audited or a column has its own
-    /// `sql_type`), the fastest load there is.
+    /// returns how many were inserted. On PostgreSQL this is a binary
+    /// `COPY` per 100,000 rows (unless the entity is audited or a column
+    /// has its own `sql_type`), the fastest load there is.
     ///
     /// `rows` is any iterator of Create values (a `Vec`, or a `map` over
     /// the caller's own data). When the Create type has no validation
     /// rules and the entity is not audited, the rows go into statements as
     /// the iterator yields them, without being collected first; otherwise
-    /// every row is validated before any SQL, as in `bulk_create`.
+    /// (and on PostgreSQL, for its `COPY`) they are collected, validated
+    /// and inserted a chunk at a time (10,000 rows when audited, with their
+    /// audit records; 100,000 otherwise), so the memory held is bounded by
+    /// a chunk, not by the input. Either way the call is all or nothing: a
+    /// row failing validation ([`Error::InvalidRow`](crate::Error::InvalidRow),
+    /// its index in the whole input) rolls back the chunks before it.
     fn bulk_insert<'a, I>(
         exec: impl Into<Exec<'a>>,
         rows: I,
