@@ -15,6 +15,7 @@ use crate::entities::{
     AllTypesCreate, AllTypesSearch, AllTypesUpdate, UserCreate, UserSearch, UserUpdate,
 };
 use crate::support::announce;
+use crate::support::rng::Rng;
 
 const KEYS: &[&str] = &[
     "email",
@@ -78,23 +79,6 @@ const SCALARS: &[&str] = &[
     "[1,2,3]",
     "[\"x\",null]",
 ];
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
-        from[self.below(from.len())]
-    }
-}
 
 fn json(rng: &mut Rng, depth: usize, out: &mut String) {
     match rng.below(if depth > 40 { 2 } else { 6 }) {

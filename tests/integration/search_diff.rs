@@ -15,6 +15,7 @@ use entable::backend::Dialect;
 use entable::dto::{Condition, Filter, LikeKind};
 use entable::prelude::*;
 
+use crate::support::rng::Rng;
 use crate::support::{announce, on_every_backend};
 
 #[derive(Entity, Debug, Clone)]
@@ -33,28 +34,17 @@ const ALPHABET: [&str; 15] = [
     "a", "A", "b", "B", "é", "É", "ß", "σ", "Σ", "ς", "%", "_", "\\", " ", "z",
 ];
 
-/// A small xorshift generator: fixed seed, no dependency.
-struct Rng(u64);
+/// Short text over the alphabet.
+fn text(rng: &mut Rng, max: usize) -> String {
+    let len = rng.below(max + 1);
+    (0..len)
+        .map(|_| ALPHABET[rng.below(ALPHABET.len())])
+        .collect()
+}
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn text(&mut self, max: usize) -> String {
-        let len = self.below(max + 1);
-        (0..len)
-            .map(|_| ALPHABET[self.below(ALPHABET.len())])
-            .collect()
-    }
-    fn int(&mut self) -> i32 {
-        self.below(7) as i32 - 3
-    }
+/// A small integer around zero.
+fn int(rng: &mut Rng) -> i32 {
+    rng.below(7) as i32 - 3
 }
 
 struct Row {
@@ -72,16 +62,16 @@ fn text_filter(
     let mut f = Filter::new();
     for _ in 0..1 + rng.below(2) {
         f = match rng.below(if nullable { 11 } else { 10 }) {
-            0 => f.eq(rng.text(3)),
-            1 => f.ne(rng.text(3)),
-            2 => f.in_((0..rng.below(4)).map(|_| rng.text(3)).collect::<Vec<_>>()),
-            3 => f.not_in((0..rng.below(4)).map(|_| rng.text(3)).collect::<Vec<_>>()),
-            4 => f.contains(rng.text(2)),
-            5 => f.starts_with(rng.text(2)),
-            6 => f.ends_with(rng.text(2)),
-            7 => f.icontains(rng.text(2)),
-            8 => f.istarts_with(rng.text(2)),
-            9 => f.iends_with(rng.text(2)),
+            0 => f.eq(text(rng, 3)),
+            1 => f.ne(text(rng, 3)),
+            2 => f.in_((0..rng.below(4)).map(|_| text(rng, 3)).collect::<Vec<_>>()),
+            3 => f.not_in((0..rng.below(4)).map(|_| text(rng, 3)).collect::<Vec<_>>()),
+            4 => f.contains(text(rng, 2)),
+            5 => f.starts_with(text(rng, 2)),
+            6 => f.ends_with(text(rng, 2)),
+            7 => f.icontains(text(rng, 2)),
+            8 => f.istarts_with(text(rng, 2)),
+            9 => f.iends_with(text(rng, 2)),
             _ => f.is_null(rng.below(2) == 0),
         };
     }
@@ -107,15 +97,15 @@ fn search(rng: &mut Rng, depth: usize) -> ProbeSearch {
     if rng.below(3) == 0 {
         let mut f = Filter::new();
         f = match rng.below(9) {
-            0 => f.eq(rng.int()),
-            1 => f.ne(rng.int()),
-            2 => f.in_((0..rng.below(4)).map(|_| rng.int()).collect::<Vec<_>>()),
-            3 => f.not_in((0..rng.below(4)).map(|_| rng.int()).collect::<Vec<_>>()),
-            4 => f.lt(rng.int()),
-            5 => f.lte(rng.int()),
-            6 => f.gt(rng.int()),
-            7 => f.gte(rng.int()),
-            _ => f.between(rng.int(), rng.int()),
+            0 => f.eq(int(rng)),
+            1 => f.ne(int(rng)),
+            2 => f.in_((0..rng.below(4)).map(|_| int(rng)).collect::<Vec<_>>()),
+            3 => f.not_in((0..rng.below(4)).map(|_| int(rng)).collect::<Vec<_>>()),
+            4 => f.lt(int(rng)),
+            5 => f.lte(int(rng)),
+            6 => f.gt(int(rng)),
+            7 => f.gte(int(rng)),
+            _ => f.between(int(rng), int(rng)),
         };
         s.n = Some(f);
     }
@@ -255,9 +245,9 @@ async fn searches_agree_with_a_rust_oracle() {
         let mut rows = Vec::new();
         for _ in 0..40 {
             let input = ProbeCreate {
-                name: rng.text(4),
-                note: (rng.below(4) != 0).then(|| rng.text(4)),
-                n: rng.int(),
+                name: text(&mut rng, 4),
+                note: (rng.below(4) != 0).then(|| text(&mut rng, 4)),
+                n: int(&mut rng),
                 flag: rng.below(2) == 0,
             };
             let row = Probe::create(db, input).await.expect("seeded");

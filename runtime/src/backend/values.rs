@@ -105,6 +105,7 @@ fn finite(finite: bool, nan: bool) -> Result<(), InvalidValue> {
 }
 
 /// Which kind of column a date belongs to.
+#[cfg(any(feature = "chrono", feature = "time"))]
 #[derive(Clone, Copy)]
 enum Kind {
     Timestamp,
@@ -112,6 +113,7 @@ enum Kind {
 }
 
 /// The first and last day (year, month, day) a column of `kind` holds.
+#[cfg(any(feature = "chrono", feature = "time"))]
 fn range(dialect: Dialect, kind: Kind) -> ((i32, u32, u32), (i32, u32, u32)) {
     match (dialect, kind) {
         // 4714-11-24 BC is -4713-11-24 in the proleptic Gregorian calendar
@@ -126,6 +128,7 @@ fn range(dialect: Dialect, kind: Kind) -> ((i32, u32, u32), (i32, u32, u32)) {
 }
 
 /// Refuses the day `(year, month, day)` outside a `kind` column's range.
+#[cfg(any(feature = "chrono", feature = "time"))]
 fn in_range(dialect: Dialect, kind: Kind, day: (i32, u32, u32)) -> Result<(), InvalidValue> {
     let (first, last) = range(dialect, kind);
     if day >= first && day <= last {
@@ -215,6 +218,7 @@ pub(crate) fn bind_mysql<T: super::ColumnValue<super::driver::MySql>>(
     value: &T,
 ) -> Result<(), sqlx::error::BoxDynError> {
     use sqlx::Arguments as _;
+    #[cfg(any(feature = "chrono", feature = "time"))]
     let any = value as &dyn Any;
     #[cfg(feature = "chrono")]
     {

@@ -22,19 +22,8 @@ use entable::{Error, Tx};
 
 use super::{Ledger, Marker, ledger, marker, records_of, schema, through_proxy};
 use crate::support::proxy::{OnCommit, Proxy};
+use crate::support::rng::Rng;
 use crate::support::{TestDb, announce, on_every_backend};
-
-/// xorshift64*: a fixed seed, the same faults on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n
-    }
-}
 
 #[derive(Clone, Copy, Debug)]
 enum Op {
@@ -144,14 +133,14 @@ async fn faults_never_report_a_wrong_outcome() {
         let (mut failed, mut unknown, mut ok) = (0u64, 0u64, 0u64);
         let started = std::time::Instant::now();
         for i in 0..faults {
-            let op = [Op::AuditedCreate, Op::PlainCreate, Op::Transaction, Op::Bulk][rng.below(4) as usize];
+            let op = [Op::AuditedCreate, Op::PlainCreate, Op::Transaction, Op::Bulk][rng.below(4)];
             let fault = match rng.below(20) {
                 0..=13 => Fault::Cut,
                 14..=15 => Fault::Stall,
                 16..=17 => Fault::HoldAnswer,
                 _ => Fault::HoldRequest,
             };
-            let delay = Duration::from_micros(rng.below(3_000));
+            let delay = Duration::from_micros(rng.below(3_000) as u64);
             let ((outcome, ledgers, markers), ()) = tokio::join!(run(&db, op, i), async {
                 tokio::time::sleep(delay).await;
                 inject(&proxy, fault);

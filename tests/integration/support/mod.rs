@@ -3,6 +3,7 @@
 
 pub mod introspect;
 pub mod proxy;
+pub mod rng;
 
 use std::future::Future;
 use std::io::Write;
