@@ -12,7 +12,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{State, tx_context, usage};
+use super::{State, control_timed, tx_context, usage};
 use crate::conn::{Pooled, timed};
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -47,13 +47,7 @@ pub(super) async fn commit(db: &Db, state: &mut State) -> Result<()> {
             return Err(error);
         }
     };
-    let outcome = timed(limit, context, async {
-        conn.pooled
-            .commit()
-            .await
-            .map_err(|source| Error::Database { context, source })
-    })
-    .await;
+    let outcome = control_timed(limit, conn.pooled.commit()).await;
     match outcome {
         Ok(()) => {
             conn.open = false;

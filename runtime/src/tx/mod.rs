@@ -394,15 +394,8 @@ impl State {
     /// Runs transaction-control SQL built from levels only (no input) at
     /// `level`, timed and settled like any statement.
     async fn control(&mut self, limit: Option<Duration>, level: usize, sql: String) -> Result<()> {
-        let context = tx_context();
         let pooled = self.pooled()?;
-        let outcome = timed(limit, context, async {
-            pooled
-                .execute_raw(sql)
-                .await
-                .map_err(|source| Error::Database { context, source })
-        })
-        .await;
+        let outcome = control_timed(limit, pooled.execute_raw(sql)).await;
         self.settle(level, outcome)
     }
 
@@ -416,17 +409,10 @@ impl State {
         }
         if level <= 1 {
             self.depth = 0;
-            let context = tx_context();
             let Some(mut conn) = self.conn.take() else {
                 return Ok(());
             };
-            let outcome = timed(limit, context, async {
-                conn.pooled
-                    .rollback()
-                    .await
-                    .map_err(|source| Error::Database { context, source })
-            })
-            .await;
+            let outcome = control_timed(limit, conn.pooled.rollback()).await;
             match &outcome {
                 Ok(()) => conn.open = false,
                 // Closed, never reused: the server rolls back on its own.
@@ -448,6 +434,9 @@ impl State {
         }
         .await;
         if let Err(error) = &undone {
+            // The savepoint's handle is spent: its level is gone either way,
+            // and the transaction around it cannot commit.
+            self.depth = level - 1;
             self.fail(1, error);
             return undone;
         }
@@ -457,6 +446,20 @@ impl State {
         }
         Ok(())
     }
+}
+
+/// A transaction-control step on the connection, within `limit`, its
+/// driver error as entable's.
+async fn control_timed(
+    limit: Option<Duration>,
+    step: impl Future<Output = Result<(), sqlx::Error>>,
+) -> Result<()> {
+    let context = tx_context();
+    timed(limit, context, async {
+        step.await
+            .map_err(|source| Error::Database { context, source })
+    })
+    .await
 }
 
 fn savepoint(level: usize) -> String {

@@ -123,6 +123,20 @@ async fn a_lost_connection_fails_the_commit() {
         // The pool recovers: new connections through the proxy work.
         Ledger::create(&db, ledger("afterwards")).await.expect("recovered");
         assert_eq!(ledger_names(&t.db).await, ["afterwards"]);
+
+        // A savepoint whose rollback fails (the connection is gone) fails
+        // the whole transaction: its parent cannot commit either.
+        let tx = db.begin().await.expect("begin");
+        Ledger::create(&tx, ledger("parent")).await.expect("parent write");
+        let savepoint = tx.begin().await.expect("savepoint");
+        Ledger::create(&savepoint, ledger("child")).await.expect("child write");
+        proxy.cut();
+        let undo = savepoint.rollback().await;
+        assert!(undo.is_err(), "the rollback cannot reach the server: {undo:?}");
+        assert!(tx.is_failed().await);
+        let commit = tx.commit().await;
+        assert!(matches!(commit, Err(Error::TxAborted { .. })), "{commit:?}");
+        assert_eq!(ledger_names(&t.db).await, ["afterwards"]);
         db.close().await;
         t
     })

@@ -16,11 +16,12 @@
 
 use std::time::Duration;
 
+use entable::audit::AuditLog;
 use entable::backend::Dialect;
 use entable::prelude::*;
-use entable::{Error, Tx};
+use entable::{Error, Isolation, Tx, TxOptions};
 
-use super::{Ledger, Marker, ledger, marker, records_of, schema, through_proxy};
+use super::{Ledger, Marker, ledger, marker, schema, through_proxy};
 use crate::support::proxy::{OnCommit, Proxy};
 use crate::support::rng::Rng;
 use crate::support::{TestDb, announce, on_every_backend};
@@ -89,30 +90,41 @@ async fn run(db: &Db, op: Op, i: u64) -> (entable::Result<()>, Vec<String>, Vec<
     }
 }
 
-/// How many of `ledgers` and `markers` are there, checked on `direct`;
-/// each ledger row present must have its audit record.
+/// How many of `ledgers` and `markers` are there, checked on `direct` in
+/// one snapshot (a commit that lands while we look must not show half of
+/// itself); and every ledger row in the table has its audit record, and no
+/// record is without its row.
 async fn present(direct: &Db, ledgers: &[String], markers: &[String]) -> (usize, usize) {
+    let snapshot = direct
+        .begin_with(TxOptions::isolation(Isolation::RepeatableRead))
+        .await
+        .expect("snapshot");
     let mut found = 0;
     for name in ledgers {
-        let records = records_of(direct, name).await;
-        let exists = !Ledger::find(direct, Ledger::NAME.eq(name.as_str()))
-            .await
-            .expect("find")
-            .is_empty();
-        assert_eq!(
-            exists,
-            records == 1,
-            "{name}: row and audit record go together"
-        );
-        found += usize::from(exists);
-    }
-    let mut marked = 0;
-    for name in markers {
-        marked += Marker::find(direct, Marker::NAME.eq(name.as_str()))
+        found += Ledger::find(&snapshot, Ledger::NAME.eq(name.as_str()))
             .await
             .expect("find")
             .len();
     }
+    let mut marked = 0;
+    for name in markers {
+        marked += Marker::find(&snapshot, Marker::NAME.eq(name.as_str()))
+            .await
+            .expect("find")
+            .len();
+    }
+    let rows = Ledger::count(&snapshot, Expr::all()).await.expect("rows");
+    let records = AuditLog::query()
+        .resource::<Ledger>()
+        .all(&snapshot)
+        .await
+        .expect("log")
+        .len();
+    assert_eq!(
+        rows, records as u64,
+        "every row has its audit record, and only those"
+    );
+    snapshot.rollback().await.expect("end of snapshot");
     (found, marked)
 }
 
