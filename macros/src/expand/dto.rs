@@ -109,12 +109,13 @@ pub(super) fn update(entity: &Entity) -> TokenStream {
     // row still has it.
     let version = entity.columns().find(|f| f.version.is_some()).map(|field| {
         let ident = &field.ident;
+        let ty = &field.ty;
         let doc = format!(
             "The `{ident}` the row had when it was read: the update is refused with `Error::Conflict` if the row has changed since."
         );
         quote! {
             #[doc = #doc]
-            pub #ident: i64,
+            pub #ident: #ty,
         }
     });
     let idents: Vec<&Ident> = included.iter().map(|f| &f.ident).collect();
