@@ -20,6 +20,6 @@ mod search;
 mod search_limits;
 mod soft_delete;
 mod timestamps;
-mod version_widths;
 mod values;
+mod version_widths;
 mod violations;

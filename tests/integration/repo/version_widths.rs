@@ -66,7 +66,11 @@ macro_rules! version_width {
                     .expect_err("stale");
                 assert!(matches!(stale, Error::Conflict { .. }), "{stale:?}");
                 let now = $entity::get(db, read.id).await.expect("get").expect("row");
-                assert_eq!((now.name.as_str(), now.version), ("b", 2), "nothing written");
+                assert_eq!(
+                    (now.name.as_str(), now.version),
+                    ("b", 2),
+                    "nothing written"
+                );
 
                 // Each row's own version in a bulk update, checked too.
                 let rows = vec![(read.id, patch(read.version, "d"))];
@@ -86,11 +90,19 @@ macro_rules! version_width {
                 assert!(matches!(error, Error::Usage { .. }), "{error:?}");
 
                 // Stale, and beyond any width: a conflict, not a panic.
-                for expected in [1_i64, i64::from(<$ty>::MAX).saturating_add(1), i64::MAX, i64::MIN] {
+                for expected in [
+                    1_i64,
+                    i64::from(<$ty>::MAX).saturating_add(1),
+                    i64::MAX,
+                    i64::MIN,
+                ] {
                     let error = $entity::delete_version(db, read.id, expected)
                         .await
                         .expect_err("stale delete");
-                    assert!(matches!(error, Error::Conflict { .. }), "{expected}: {error:?}");
+                    assert!(
+                        matches!(error, Error::Conflict { .. }),
+                        "{expected}: {error:?}"
+                    );
                 }
                 assert!($entity::get(db, read.id).await.expect("get").is_some());
                 assert!(
@@ -119,7 +131,10 @@ macro_rules! version_width {
                 let first = &records[1];
                 let old = first.old_values.as_ref().expect("old values");
                 let new = first.new_values.as_ref().expect("new values");
-                assert_eq!((old["version"].as_i64(), new["version"].as_i64()), (Some(1), Some(2)));
+                assert_eq!(
+                    (old["version"].as_i64(), new["version"].as_i64()),
+                    (Some(1), Some(2))
+                );
                 t
             })
             .await;
@@ -127,6 +142,27 @@ macro_rules! version_width {
     };
 }
 
-version_width!(Small, SmallUpdate, SmallCreate, i16, version_i16, &["smallint", "int2"]);
-version_width!(Medium, MediumUpdate, MediumCreate, i32, version_i32, &["integer", "int", "int4"]);
-version_width!(Large, LargeUpdate, LargeCreate, i64, version_i64, &["bigint", "int8"]);
+version_width!(
+    Small,
+    SmallUpdate,
+    SmallCreate,
+    i16,
+    version_i16,
+    &["smallint", "int2"]
+);
+version_width!(
+    Medium,
+    MediumUpdate,
+    MediumCreate,
+    i32,
+    version_i32,
+    &["integer", "int", "int4"]
+);
+version_width!(
+    Large,
+    LargeUpdate,
+    LargeCreate,
+    i64,
+    version_i64,
+    &["bigint", "int8"]
+);
