@@ -88,8 +88,7 @@ impl DtoError {
             _ => text,
         };
         let kind = limits::pending_kind(&message);
-        let (field, mut path) = render(error_path);
-        let mut field = field;
+        let (mut field, mut path) = render(error_path);
         // An unknown or missing key fails before the path enters it: name
         // it anyway.
         let entered =
@@ -221,6 +220,7 @@ fn unknown_key(message: &str) -> Option<&str> {
     rest.split_once('`').map(|(key, _)| key)
 }
 
+/// The segment the deserializer was in when it failed, if any.
 fn path_last(path: Option<&Path>) -> Option<&Segment> {
     path?.iter().next_back()
 }
