@@ -284,11 +284,15 @@ fn check_field(field: &Field, pk_count: usize, cx: &Ctxt) {
         renamed_from(cx, "column", old, &field.column.value);
     }
     if field.version.is_some() {
-        let plain_i64 = !field.nullable && field.value_ty.to_string() == "i64";
-        if !plain_i64 {
+        // Read by its name, as the column type is: the counter is bound and
+        // compared as an `i64`, which every signed width converts into
+        // losslessly (unsigned types have no PostgreSQL column).
+        let ty = field.value_ty.to_string();
+        let counter = !field.nullable && matches!(ty.as_str(), "i16" | "i32" | "i64");
+        if !counter {
             cx.error_at(
                 field.ty_span,
-                "a `version` field is an `i64` (not `Option`): the counter every update raises",
+                "a `version` field is an `i16`, `i32` or `i64` (not `Option`): the counter every update raises",
             );
         }
         let conflicting = [

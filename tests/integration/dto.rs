@@ -97,7 +97,7 @@ pub struct Account {
     pub verified_at: Option<DateTime<Utc>>,
 }
 
-fn valid_create() -> serde_json::Value {
+pub(crate) fn valid_create() -> serde_json::Value {
     json!({
         "email": "ada@example.com",
         "name": "Ada",

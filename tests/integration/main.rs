@@ -11,6 +11,7 @@ mod support;
 
 mod ddl;
 mod dto;
+mod dto_errors;
 mod dto_fuzz;
 mod faults;
 mod migration_edges;

@@ -10,6 +10,10 @@ struct Doc {
     maybe: Option<i64>,
     #[entity(version, read_only)]
     fixed: i64,
+    #[entity(version)]
+    float_version: f64,
+    #[entity(version)]
+    unsigned: u32,
 }
 
 fn main() {}

@@ -306,12 +306,13 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
     });
     let version_fns = entity.columns().find(|f| f.version.is_some()).map(|field| {
         let ident = &field.ident;
+        // Widened to `i64`: the check admits `i16`, `i32` and `i64` only.
         quote! {
             fn expected_version(update: &#update) -> ::core::option::Option<i64> {
-                ::core::option::Option::Some(update.#ident)
+                ::core::option::Option::Some(::core::convert::From::from(update.#ident))
             }
             fn version(&self) -> ::core::option::Option<i64> {
-                ::core::option::Option::Some(self.#ident)
+                ::core::option::Option::Some(::core::convert::From::from(self.#ident))
             }
         }
     });

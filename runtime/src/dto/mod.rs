@@ -1,6 +1,16 @@
 //! The building blocks of generated DTOs: partial updates ([`Patch`]),
 //! typed filters ([`Filter`]), typed sort orders ([`Sort`]), pages
-//! ([`Page`]) and the query-string format ([`from_query_str`]).
+//! ([`Page`]), the query-string format ([`from_query_str`]) and JSON bodies
+//! read with errors that name the field ([`from_json`], [`DtoError`]).
+//!
+//! # Entry points for handlers
+//!
+//! A JSON body: [`from_json`] (text), [`from_json_slice`] (bytes) or
+//! [`from_json_value`] (a parsed value); the [`DtoError`] names the field
+//! and the path at fault for a `null` in a non-nullable field, a value of
+//! the wrong type, an unknown or a missing key. A query string: a generated
+//! Search's `from_query_str` (or [`from_query_str`]); the [`QueryError`]'s
+//! [`key`](QueryError::key) is the dotted key at fault.
 //!
 //! # Query strings
 //!
@@ -53,6 +63,7 @@
 //! ```
 
 mod filter;
+mod json;
 mod like;
 mod limits;
 mod page;
@@ -61,6 +72,7 @@ mod query;
 mod sort;
 
 pub use filter::{Condition, Filter, FilterKind, Filterable, Op, kind};
+pub use json::{DtoError, from_json, from_json_slice, from_json_value};
 pub use like::{LIKE_ESCAPE, LikeKind, like_pattern};
 pub use limits::{
     MAX_PATTERN_CHARS, MAX_QUERY_LEN, MAX_QUERY_PAIRS, MAX_SEARCH_CONDITIONS, MAX_SEARCH_DEPTH,

@@ -79,6 +79,11 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     /// read (`#[entity(version)]`); `false` when there is no such row,
     /// [`Error::Conflict`] when it has changed since. Versioned entities are
     /// deleted only this way.
+    ///
+    /// `version` is an `i64` whatever the field's width (`i16`, `i32` or
+    /// `i64`): pass the field as read, widened with `.into()`. The database
+    /// compares it with the column, so a value the column cannot hold
+    /// matches no row and is a [`Error::Conflict`] like any stale version.
     fn delete_version<'a>(
         exec: impl Into<Exec<'a>>,
         key: Self::Key,

@@ -21,4 +21,5 @@ mod search_limits;
 mod soft_delete;
 mod timestamps;
 mod values;
+mod version_widths;
 mod violations;
