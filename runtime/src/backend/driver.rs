@@ -235,8 +235,8 @@ backend!(
         let mut buf = Vec::new();
         sqlx::Encode::<sqlx::MySql>::encode_by_ref(value, &mut buf).map_or(0, |_| buf.len())
     },
-    |args, value| super::values::bind_mysql(args, value),
-    |args, value| super::values::bind_mysql(args, &value)
+    |args, value| bind_mysql(args, value),
+    |args, value| bind_mysql(args, &value)
 );
 backend!(
     /// SQLite, through sqlx-sqlite.
@@ -334,4 +334,44 @@ impl<B: Backend> crate::repo::ValueSink<B> for CopyRows {
         super::values::check(B::DIALECT, value)?;
         B::copy_value(self, value)
     }
+}
+
+/// Binds `value` on MySQL/MariaDB. sqlx sends `DateTime<Utc>` and
+/// `OffsetDateTime` as `TIMESTAMP` parameters, which MariaDB converts
+/// through the 1970–2038 TIMESTAMP range (storing NULL outside it); entable's
+/// columns are `DATETIME(6)`, so they are sent as the UTC date-time
+/// without zone instead: the same bytes, typed `DATETIME`.
+#[cfg(feature = "mysql")]
+fn bind_mysql<T: ColumnValue<MySql>>(
+    args: &mut sqlx::mysql::MySqlArguments,
+    value: &T,
+) -> Result<(), sqlx::error::BoxDynError> {
+    use sqlx::Arguments as _;
+    #[cfg(any(feature = "chrono", feature = "time"))]
+    let any = value as &dyn std::any::Any;
+    #[cfg(feature = "chrono")]
+    {
+        type Utc = chrono::DateTime<chrono::Utc>;
+        if let Some(at) = any.downcast_ref::<Utc>() {
+            return args.add(at.naive_utc());
+        }
+        if let Some(at) = any.downcast_ref::<Option<Utc>>() {
+            return args.add(at.map(|at| at.naive_utc()));
+        }
+    }
+    #[cfg(feature = "time")]
+    {
+        let naive = |at: &time::OffsetDateTime| {
+            at.checked_to_offset(time::UtcOffset::UTC)
+                .map(|utc| time::PrimitiveDateTime::new(utc.date(), utc.time()))
+                .ok_or("the date-time is out of range in UTC")
+        };
+        if let Some(at) = any.downcast_ref::<time::OffsetDateTime>() {
+            return args.add(naive(at)?);
+        }
+        if let Some(at) = any.downcast_ref::<Option<time::OffsetDateTime>>() {
+            return args.add(at.as_ref().map(naive).transpose()?);
+        }
+    }
+    args.add(value)
 }

@@ -207,46 +207,6 @@ fn time_values<T: Any>(dialect: Dialect, value: &T) -> Result<(), InvalidValue> 
     Ok(())
 }
 
-/// Binds `value` on MySQL/MariaDB. sqlx sends `DateTime<Utc>` and
-/// `OffsetDateTime` as `TIMESTAMP` parameters, which MariaDB converts
-/// through the 1970–2038 TIMESTAMP range (storing NULL outside it); entable's
-/// columns are `DATETIME(6)`, so they are sent as the UTC date-time
-/// without zone instead: the same bytes, typed `DATETIME`.
-#[cfg(feature = "mysql")]
-pub(crate) fn bind_mysql<T: super::ColumnValue<super::driver::MySql>>(
-    args: &mut sqlx::mysql::MySqlArguments,
-    value: &T,
-) -> Result<(), sqlx::error::BoxDynError> {
-    use sqlx::Arguments as _;
-    #[cfg(any(feature = "chrono", feature = "time"))]
-    let any = value as &dyn Any;
-    #[cfg(feature = "chrono")]
-    {
-        type Utc = chrono::DateTime<chrono::Utc>;
-        if let Some(at) = any.downcast_ref::<Utc>() {
-            return args.add(at.naive_utc());
-        }
-        if let Some(at) = any.downcast_ref::<Option<Utc>>() {
-            return args.add(at.map(|at| at.naive_utc()));
-        }
-    }
-    #[cfg(feature = "time")]
-    {
-        let naive = |at: &time::OffsetDateTime| {
-            at.checked_to_offset(time::UtcOffset::UTC)
-                .map(|utc| time::PrimitiveDateTime::new(utc.date(), utc.time()))
-                .ok_or("the date-time is out of range in UTC")
-        };
-        if let Some(at) = any.downcast_ref::<time::OffsetDateTime>() {
-            return args.add(naive(at)?);
-        }
-        if let Some(at) = any.downcast_ref::<Option<time::OffsetDateTime>>() {
-            return args.add(at.as_ref().map(naive).transpose()?);
-        }
-    }
-    args.add(value)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
