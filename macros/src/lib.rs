@@ -14,6 +14,7 @@ mod expand;
 mod model;
 mod naming;
 mod parse;
+mod test_attr;
 
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
@@ -32,4 +33,13 @@ pub fn derive_entity(input: TokenStream) -> TokenStream {
 pub fn derive_db_enum(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::db_enum(&input).into()
+}
+
+/// Runs an async test once per configured backend, each time on a fresh
+/// database with the entities' tables, dropped afterwards. Use it as
+/// `#[entable::test]` (the `entable` crate's `testing` feature); see the
+/// runtime's `entable::testing` for the backends and options.
+#[proc_macro_attribute]
+pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
+    test_attr::expand(args.into(), item.into()).into()
 }

@@ -1,6 +1,6 @@
-//! entable turns annotated Rust structs into SQL tables — and, as it grows,
-//! into DTOs and typed repositories — on PostgreSQL, MySQL/MariaDB and
-//! SQLite.
+//! entable turns annotated Rust structs into SQL tables, validated DTOs
+//! (Create, Update, Search) and typed repositories on PostgreSQL,
+//! MySQL/MariaDB and SQLite.
 //!
 //! ```
 //! use entable::prelude::*;
@@ -38,6 +38,8 @@
 //! - `migrate`: `entable::migrate` runs generated migrations with sqlx's
 //!   migrator, and `entable::cli` is the `migrate`/`schema` command line
 //!   (see `docs/migrations.md`).
+//! - `testing`: `entable::testing` and `#[entable::test]`, fresh databases per
+//!   backend for your own tests (in `[dev-dependencies]`).
 
 #![warn(missing_docs, unreachable_pub)]
 #![forbid(unsafe_code)]
@@ -60,6 +62,8 @@ pub mod query;
 pub mod relation;
 pub mod repo;
 pub mod schema;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod tx;
 pub mod types;
 pub mod validate;
@@ -71,6 +75,9 @@ pub mod __private;
 pub use audit::AuditContext;
 pub use conn::Conn;
 pub use db::{Db, PoolConfig};
+/// `#[entable::test]`: see [`testing`].
+#[cfg(feature = "testing")]
+pub use entable_macros::test;
 pub use entable_macros::{DbEnum, Entity};
 pub use entity::{Entity, SingleKey};
 pub use error::{Context, Error, Result};

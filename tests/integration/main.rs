@@ -19,4 +19,5 @@ mod migrations;
 mod repo;
 mod schema_on_backends;
 mod search_diff;
+mod testing_support;
 mod tx;
