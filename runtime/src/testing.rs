@@ -67,7 +67,7 @@
 use std::future::Future;
 use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::backend::Dialect;
@@ -84,8 +84,16 @@ pub const MYSQL_ENV: &str = "ENTABLE_TEST_MYSQL_URL";
 /// Where a test database is created.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TestBackend {
-    /// A private in-memory SQLite database.
+    /// A new SQLite database file in the temporary directory, removed
+    /// afterwards. A file rather than memory: `sqlite::memory:` shares one
+    /// cache between the pool's connections, where a transaction that is
+    /// still rolling back makes other connections fail at once with
+    /// "database table is locked" instead of waiting, which a test that
+    /// checks a failed transaction would trip over.
     Sqlite,
+    /// A private in-memory SQLite database (`sqlite::memory:`): faster,
+    /// with the caveat above.
+    SqliteMemory,
     /// A new database on the PostgreSQL server of this admin URL.
     Postgres(String),
     /// A new database on the MySQL/MariaDB server of this admin URL.
@@ -116,7 +124,7 @@ impl TestBackend {
     /// The dialect.
     pub fn dialect(&self) -> Dialect {
         match self {
-            TestBackend::Sqlite => Dialect::Sqlite,
+            TestBackend::Sqlite | TestBackend::SqliteMemory => Dialect::Sqlite,
             TestBackend::Postgres(_) => Dialect::Postgres,
             TestBackend::MySql(_) => Dialect::MySql,
         }
@@ -124,7 +132,7 @@ impl TestBackend {
 
     fn admin_url(&self) -> Option<&str> {
         match self {
-            TestBackend::Sqlite => None,
+            TestBackend::Sqlite | TestBackend::SqliteMemory => None,
             TestBackend::Postgres(url) | TestBackend::MySql(url) => Some(url),
         }
     }
@@ -140,6 +148,8 @@ pub struct TestDatabase {
     db: Db,
     backend: TestBackend,
     name: String,
+    /// The SQLite file, for [`TestBackend::Sqlite`].
+    file: Option<PathBuf>,
     /// Set once the server-side database is gone (or never existed).
     dropped: bool,
 }
@@ -165,13 +175,20 @@ impl TestDatabase {
             &uuid::Uuid::new_v4().simple().to_string()[..8],
         );
         let Some(admin_url) = backend.admin_url() else {
+            let file = (*backend == TestBackend::Sqlite)
+                .then(|| std::env::temp_dir().join(format!("{name}.sqlite3")));
             // Each pool of `sqlite::memory:` has its own database.
-            let db = Db::connect("sqlite::memory:").await?;
+            let url = match &file {
+                Some(file) => format!("sqlite://{}", file.display()),
+                None => "sqlite::memory:".to_owned(),
+            };
+            let db = Db::connect(&url).await?;
             return Ok(TestDatabase {
                 db,
                 backend: backend.clone(),
                 name,
-                dropped: true,
+                dropped: file.is_none(),
+                file,
             });
         };
         let dialect = backend.dialect();
@@ -189,6 +206,7 @@ impl TestDatabase {
                 db,
                 backend: backend.clone(),
                 name,
+                file: None,
                 dropped: false,
             }),
             Err(e) => {
@@ -216,17 +234,18 @@ impl TestDatabase {
         self.backend.dialect()
     }
 
-    /// Its name on the server (for SQLite, a label only).
+    /// Its name on the server (for SQLite, the file's stem).
     pub fn name(&self) -> &str {
         &self.name
     }
 
-    /// A URL that connects to this database (for SQLite, which has no
-    /// shared in-memory database across pools, `None`).
+    /// A URL that connects to this database (`None` for an in-memory
+    /// SQLite database, which no other pool can reach).
     pub fn url(&self) -> Option<String> {
-        self.backend
-            .admin_url()
-            .map(|admin| with_database(admin, &self.name))
+        match (&self.file, self.backend.admin_url()) {
+            (Some(file), _) => Some(format!("sqlite://{}", file.display())),
+            (None, admin) => admin.map(|admin| with_database(admin, &self.name)),
+        }
     }
 
     /// Runs an SQL script (several statements separated by `;`), for
@@ -259,6 +278,9 @@ impl TestDatabase {
             return Ok(());
         }
         self.dropped = true;
+        if let Some(file) = &self.file {
+            return remove_sqlite_files(file);
+        }
         match self.backend.admin_url() {
             Some(admin_url) => {
                 admin(
@@ -276,6 +298,12 @@ impl TestDatabase {
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         if self.dropped {
+            return;
+        }
+        if let Some(file) = &self.file {
+            if let Err(e) = remove_sqlite_files(file) {
+                eprintln!("entable::testing: {e}");
+            }
             return;
         }
         let Some(admin_url) = self.backend.admin_url().map(str::to_owned) else {
@@ -300,6 +328,26 @@ impl Drop for TestDatabase {
             eprintln!("entable::testing: could not drop test database {name}: {e}");
         }
     }
+}
+
+/// The database file and the journal files SQLite keeps beside it; a file
+/// that is not there is fine (SQLite may never have made it).
+fn remove_sqlite_files(file: &Path) -> Result<()> {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut path = file.as_os_str().to_owned();
+        path.push(suffix);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(Error::Usage {
+                    context: Context::default(),
+                    reason: format!("cannot remove the test database {}: {e}", file.display()),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 fn drop_sql(dialect: Dialect, name: &str) -> String {
@@ -380,7 +428,15 @@ where
     let tx = db.begin().await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        out.push(E::create(&tx, row).await?);
+        match E::create(&tx, row).await {
+            Ok(stored) => out.push(stored),
+            Err(e) => {
+                // Rolled back before returning, not when `tx` drops: the
+                // caller's next statement must not meet its locks.
+                let _ = tx.rollback().await;
+                return Err(e);
+            }
+        }
     }
     tx.commit().await?;
     Ok(out)

@@ -7,10 +7,10 @@ pub mod rng;
 
 use std::future::Future;
 use std::io::Write;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use entable::Db;
 use entable::backend::Dialect;
+use entable::testing::{TestBackend, TestDatabase};
 
 /// `ENTABLE_TEST_POSTGRES_URL`: an admin URL of a PostgreSQL server.
 pub const POSTGRES_ENV: &str = "ENTABLE_TEST_POSTGRES_URL";
@@ -40,117 +40,46 @@ pub fn announce(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
-/// A database created for one test and dropped after it.
+/// A database created for one test and dropped after it: the users'
+/// [`TestDatabase`] with the fields our tests read.
 pub struct TestDb {
     pub db: Db,
     pub dialect: Dialect,
-    admin_url: Option<String>,
-    name: String,
+    database: TestDatabase,
 }
-
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 impl TestDb {
     pub async fn create(dialect: Dialect, admin_url: Option<&str>) -> TestDb {
-        let name = format!(
-            "entable_t_{}_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed),
-            uuid::Uuid::new_v4()
-                .simple()
-                .to_string()
-                .get(..8)
-                .unwrap_or("x")
-        );
-        let Some(admin_url) = admin_url else {
-            let db = Db::connect("sqlite::memory:")
-                .await
-                .expect("in-memory SQLite opens");
-            return TestDb {
-                db,
-                dialect,
-                admin_url: None,
-                name,
-            };
+        let backend = match (dialect, admin_url) {
+            (Dialect::Postgres, Some(url)) => TestBackend::Postgres(url.to_owned()),
+            (Dialect::MySql, Some(url)) => TestBackend::MySql(url.to_owned()),
+            // The suite's SQLite runs in memory: fast, and its tests do not
+            // read past a transaction that is still rolling back.
+            _ => TestBackend::SqliteMemory,
         };
-        let create = match dialect {
-            Dialect::Postgres => format!(r#"CREATE DATABASE "{name}""#),
-            _ => format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"),
-        };
-        admin(dialect, admin_url, &create).await;
-        let url = with_database(admin_url, &name);
-        let db = Db::connect(&url).await.unwrap_or_else(|e| {
-            panic!("{dialect}: cannot connect to the fresh test database: {e}")
+        let database = TestDatabase::create(&backend).await.unwrap_or_else(|e| {
+            panic!("{dialect}: the URL in the environment is set but no test database could be made: {e}")
         });
         TestDb {
-            db,
+            db: database.db().clone(),
             dialect,
-            admin_url: Some(admin_url.to_owned()),
-            name,
+            database,
         }
     }
 
     /// The URL of this database.
     pub fn url(&self) -> String {
-        match &self.admin_url {
-            Some(admin) => with_database(admin, &self.name),
-            None => "sqlite::memory:".into(),
-        }
+        self.database
+            .url()
+            .unwrap_or_else(|| "sqlite::memory:".into())
     }
 
     pub async fn drop_database(self) {
-        self.db.close().await;
-        if let Some(admin_url) = &self.admin_url {
-            drop_by_name(self.dialect, admin_url, &self.name).await;
-        }
+        self.database
+            .drop_database()
+            .await
+            .unwrap_or_else(|e| panic!("{}: dropping the test database: {e}", self.dialect));
     }
-}
-
-async fn drop_by_name(dialect: Dialect, admin_url: &str, name: &str) {
-    let sql = match dialect {
-        Dialect::Postgres => format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#),
-        _ => format!("DROP DATABASE IF EXISTS `{name}`"),
-    };
-    admin(dialect, admin_url, &sql).await;
-}
-
-/// Runs one statement outside any transaction (CREATE/DROP DATABASE cannot
-/// run inside one on PostgreSQL).
-async fn admin(dialect: Dialect, url: &str, sql: &str) {
-    let config = entable::PoolConfig {
-        max_connections: 1,
-        ..Default::default()
-    };
-    let db = Db::connect_with(url, config).await.unwrap_or_else(|e| {
-        panic!("{dialect}: the URL in the environment is set but the server does not answer: {e}")
-    });
-    let query = entable::sqlx::raw_sql(entable::sqlx::AssertSqlSafe(sql.to_owned()));
-    let result = match dialect {
-        Dialect::Postgres => query
-            .execute(db.as_postgres().expect("postgres pool"))
-            .await
-            .map(|_| ()),
-        Dialect::MySql => query
-            .execute(db.as_mysql().expect("mysql pool"))
-            .await
-            .map(|_| ()),
-        Dialect::Sqlite => query
-            .execute(db.as_sqlite().expect("sqlite pool"))
-            .await
-            .map(|_| ()),
-    };
-    result.unwrap_or_else(|e| panic!("{dialect}: `{sql}` failed: {e}"));
-    db.close().await;
-}
-
-/// `scheme://user@host:port/name` from an admin URL and a database name.
-fn with_database(admin_url: &str, name: &str) -> String {
-    let without_query = admin_url.split('?').next().unwrap_or(admin_url);
-    let (scheme, rest) = without_query
-        .split_once("://")
-        .unwrap_or(("", without_query));
-    let authority = rest.split('/').next().unwrap_or(rest);
-    format!("{scheme}://{authority}/{name}")
 }
 
 /// Runs `body` once per backend of [`backends`], each on a fresh database
@@ -164,18 +93,11 @@ where
     let mut covered = Vec::new();
     for (dialect, url) in backends() {
         let test_db = TestDb::create(dialect, url.as_deref()).await;
-        let name = test_db.name.clone();
-        let admin_url = test_db.admin_url.clone();
-        let outcome = tokio::spawn(body(test_db)).await;
-        match outcome {
+        // A panicking body drops its `TestDb` while unwinding, which drops
+        // the database.
+        match tokio::spawn(body(test_db)).await {
             Ok(test_db) => test_db.drop_database().await,
-            Err(error) => {
-                // The body panicked and took its handle with it.
-                if let Some(admin_url) = admin_url {
-                    drop_by_name(dialect, &admin_url, &name).await;
-                }
-                panic!("{test} failed on {dialect}: {error}");
-            }
+            Err(error) => panic!("{test} failed on {dialect}: {error}"),
         }
         covered.push(dialect.name());
     }
