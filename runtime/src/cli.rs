@@ -372,5 +372,17 @@ mod tests {
         assert!(matches!(parse(&["--help"]), Err(e) if e == "help"));
         assert!(parse(&["migrate", "run", "--dialect", "mysql"]).is_err());
         assert!(parse(&["migrate", "run", "--allow-destructive"]).is_err());
+        let c = parse(&[
+            "migrate",
+            "check",
+            "--database-url",
+            "sqlite::memory:",
+            "--extra-tables",
+        ])
+        .unwrap();
+        assert_eq!(c.action, Action::Check);
+        assert_eq!(c.url.as_deref(), Some("sqlite::memory:"));
+        assert!(c.extra_tables);
+        assert!(parse(&["migrate", "run", "--extra-tables"]).is_err());
     }
 }

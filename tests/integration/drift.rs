@@ -15,8 +15,7 @@ use entable::schema::{
 use crate::entities;
 use crate::support::{TestDb, backends, on_every_backend};
 
-#[path = "../../examples/shared/blog.rs"]
-mod blog;
+use crate::migrations::blog;
 
 #[derive(Entity, Debug)]
 #[entity(table = "drift_author")]

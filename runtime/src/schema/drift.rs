@@ -6,19 +6,6 @@
 //! [`drift`] reads the database ([`introspect`](super::introspect)) and
 //! compares it, table by table and aspect by aspect, with what entable
 //! creates from the entities ([`introspect::expected`]).
-//!
-//! ```no_run
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! use entable::schema::{Schema, drift};
-//!
-//! let db = entable::Db::connect("postgres://localhost/app").await?;
-//! let schema = Schema::from_registry()?;
-//! for difference in drift(&db, &schema).await? {
-//!     println!("{difference}"); // e.g. "index ix_posts_author_id on posts: missing from the database"
-//! }
-//! # Ok(())
-//! # }
-//! ```
 
 use std::fmt;
 
@@ -182,6 +169,19 @@ impl fmt::Display for Drift {
 ///
 /// What is compared, and how server spellings are normalised, is described
 /// in `docs/migrations.md` ("Drift against a live database").
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use entable::schema::{Schema, drift};
+///
+/// let db = entable::Db::connect("postgres://localhost/app").await?;
+/// let schema = Schema::from_registry()?;
+/// for difference in drift(&db, &schema).await? {
+///     println!("{difference}"); // e.g. "index ix_posts_author_id on posts: missing from the database"
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub async fn drift(db: &Db, schema: &Schema) -> Result<Vec<Drift>> {
     drift_with(db, schema, DriftOptions::default()).await
 }
@@ -200,7 +200,7 @@ pub async fn drift_with(db: &Db, schema: &Schema, options: DriftOptions) -> Resu
         .iter()
         .map(|t| introspect::expected(dialect, t))
         .collect();
-    let mut out = compare(dialect, &expected, &actual);
+    let mut out = drift_between(dialect, &expected, &actual);
     if options.extra_tables {
         for name in introspect::table_names(db).await? {
             if !expected.iter().any(|t| t.name == name) {
@@ -218,7 +218,7 @@ pub async fn drift_with(db: &Db, schema: &Schema, options: DriftOptions) -> Resu
 /// The differences between `actual` (read from a database of `dialect`)
 /// and `expected`, for the tables of `expected`; a table of `actual` that
 /// `expected` lacks is not reported.
-pub fn compare(dialect: Dialect, expected: &[TableInfo], actual: &[TableInfo]) -> Vec<Drift> {
+pub fn drift_between(dialect: Dialect, expected: &[TableInfo], actual: &[TableInfo]) -> Vec<Drift> {
     let mut out = Vec::new();
     for want in expected {
         let Some(have) = actual.iter().find(|t| t.name == want.name) else {

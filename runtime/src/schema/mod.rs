@@ -47,7 +47,7 @@ pub mod snapshot;
 use std::collections::BTreeMap;
 
 pub use drift::{
-    Aspect, Drift, DriftKind, DriftOptions, Object, assert_no_live_drift, compare, drift,
+    Aspect, Drift, DriftKind, DriftOptions, Object, assert_no_live_drift, drift, drift_between,
     drift_with,
 };
 pub use meta::{

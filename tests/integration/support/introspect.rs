@@ -2,8 +2,14 @@
 //! failures a test wants as panics.
 
 use entable::Db;
+use entable::backend::Dialect;
 use entable::schema::TableMeta;
-pub use entable::schema::introspect::{TableInfo, expected};
+pub use entable::schema::introspect::TableInfo;
+
+/// What a database created from `table` holds.
+pub fn expected(dialect: Dialect, table: &TableMeta) -> TableInfo {
+    entable::schema::introspect::expected(dialect, table)
+}
 
 /// Names of the tables in the database.
 pub async fn table_names(db: &Db) -> Vec<String> {

@@ -31,7 +31,7 @@ mod sqlite;
 
 use crate::backend::Dialect;
 use crate::schema::ddl::column_type_in;
-use crate::schema::{DefaultValue, Generated, LIVE_MARKER, TableMeta};
+use crate::schema::{DefaultValue, Generated, TableMeta};
 use crate::{Db, Result};
 
 use normalize::{canonical_condition, canonical_default, canonical_type};
@@ -288,16 +288,22 @@ fn backslash_escapes(dialect: Dialect) -> bool {
 /// Folds MySQL's `entable_live` marker into the indexes that end with it:
 /// the column is dropped from them and from the table, and each such index
 /// gets the marker's condition. A marker no index uses stays a column.
-pub(crate) fn fold_live_marker(info: &mut TableInfo, condition: Option<String>) {
+#[cfg(feature = "mysql")]
+fn fold_live_marker(info: &mut TableInfo, condition: Option<String>) {
     let mut used = false;
     for index in &mut info.indexes {
-        if index.columns.last().is_some_and(|c| c == LIVE_MARKER) {
+        if index
+            .columns
+            .last()
+            .is_some_and(|c| c == crate::schema::LIVE_MARKER)
+        {
             index.columns.pop();
             index.condition.clone_from(&condition);
             used = true;
         }
     }
     if used {
-        info.columns.retain(|c| c.name != LIVE_MARKER);
+        info.columns
+            .retain(|c| c.name != crate::schema::LIVE_MARKER);
     }
 }

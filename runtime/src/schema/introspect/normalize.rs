@@ -170,21 +170,13 @@ fn strip_casts(text: &str) -> String {
         }
         // Skip `::`, the type name (words like `character varying`), an
         // optional `(…)` and `[]`.
-        let mut end = i + 2;
         let bytes = text.as_bytes();
-        let ident = |from: usize| {
-            let mut j = from;
-            while j < bytes.len()
-                && (bytes[j].is_ascii_alphanumeric()
-                    || bytes[j] == b'_'
-                    || bytes[j] == b'"'
-                    || bytes[j] == b'.')
-            {
-                j += 1;
-            }
-            j
-        };
-        end = ident(end);
+        let mut end = i + 2;
+        while end < bytes.len()
+            && (bytes[end].is_ascii_alphanumeric() || matches!(bytes[end], b'_' | b'"' | b'.'))
+        {
+            end += 1;
+        }
         loop {
             let rest = &text[end..];
             let word = rest.trim_start();
