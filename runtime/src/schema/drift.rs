@@ -170,15 +170,30 @@ impl fmt::Display for Drift {
 /// What is compared, and how server spellings are normalised, is described
 /// in `docs/migrations.md` ("Drift against a live database").
 ///
-/// ```no_run
-/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// ```
+/// use entable::prelude::*;
 /// use entable::schema::{Schema, drift};
 ///
-/// let db = entable::Db::connect("postgres://localhost/app").await?;
-/// let schema = Schema::from_registry()?;
-/// for difference in drift(&db, &schema).await? {
-///     println!("{difference}"); // e.g. "index ix_posts_author_id on posts: missing from the database"
+/// #[derive(Entity)]
+/// #[entity(table = "posts")]
+/// struct Post {
+///     #[entity(primary_key, auto_increment)]
+///     id: i64,
+///     #[entity(index)]
+///     views: i32,
 /// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let db = entable::Db::connect("sqlite::memory:").await?;
+/// let schema = Schema::of([Post::table()])?;
+/// schema.create_all(&db).await?;
+/// assert!(drift(&db, &schema).await?.is_empty());
+///
+/// // Someone drops the index by hand.
+/// db.execute_ddl(&[r#"DROP INDEX "ix_posts_views""#.to_owned()]).await?;
+/// let found: Vec<String> = drift(&db, &schema).await?.iter().map(|d| d.to_string()).collect();
+/// assert_eq!(found, ["index ix_posts_views on posts: missing from the database (the entities declare it)"]);
 /// # Ok(())
 /// # }
 /// ```
