@@ -355,3 +355,55 @@ async fn migrate_check_with_a_database_url_fails_on_drift() {
         covered.join(", ")
     ));
 }
+
+/// A `unique_live` index made again without its condition: unique among
+/// all rows. On MySQL the `entable_live` marker it ended with is then left
+/// unused, a column of its own.
+#[tokio::test]
+async fn a_unique_live_index_without_its_condition_is_reported() {
+    on_every_backend(
+        "a_unique_live_index_without_its_condition_is_reported",
+        |t| async move {
+            let schema = probe();
+            schema.create_all(&t.db).await.expect("created");
+            let live = Post::table()
+                .indexes
+                .iter()
+                .find(|i| i.live)
+                .expect("unique_live index")
+                .name;
+            let sql = match t.dialect {
+                Dialect::MySql => vec![
+                    format!("DROP INDEX `{live}` ON `drift_post`"),
+                    format!("CREATE UNIQUE INDEX `{live}` ON `drift_post` (`slug`)"),
+                ],
+                _ => vec![
+                    format!(r#"DROP INDEX "{live}""#),
+                    format!(r#"CREATE UNIQUE INDEX "{live}" ON "drift_post" ("slug")"#),
+                ],
+            };
+            t.db.execute_ddl(&sql).await.expect("hand changes");
+            let found = drift(&t.db, &schema).await.expect("drift");
+            let mut expected: BTreeSet<String> =
+                [format!("drift_post: changed index {live} condition")].into();
+            if t.dialect == Dialect::MySql {
+                expected.insert(format!(
+                    "drift_post: extra column {}",
+                    entable::schema::LIVE_MARKER
+                ));
+            }
+            let got: BTreeSet<String> = found.iter().map(summary).collect();
+            assert_eq!(got, expected, "{}:{}", t.dialect, lines(&found));
+            assert!(
+                lines(&found).contains(
+                    "condition is none in the database, deleted_at is null in the entities"
+                ),
+                "{}:{}",
+                t.dialect,
+                lines(&found)
+            );
+            t
+        },
+    )
+    .await;
+}
