@@ -483,10 +483,11 @@ fn foreign_keys(d: &mut Diffs<'_>, want: &[ForeignKeyInfo], have: &[ForeignKeyIn
 /// so a migration that does not produce what the entities declare fails.
 ///
 /// ```no_run
-/// # async fn demo() {
-/// let db = entable::Db::connect("sqlite::memory:").await.unwrap();
-/// // … run the migrations …
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let db = entable::Db::connect("sqlite::memory:").await?;
+/// // … run the migrations (`entable::migrate::run`, feature `migrate`) …
 /// entable::schema::assert_no_live_drift(&db).await;
+/// # Ok(())
 /// # }
 /// ```
 pub async fn assert_no_live_drift(db: &Db) {
