@@ -13,12 +13,13 @@
 //! cargo run --bin db -- migrate run      [--database-url URL]
 //! cargo run --bin db -- migrate revert   [--to VERSION] [--database-url URL]
 //! cargo run --bin db -- migrate status   [--database-url URL]
-//! cargo run --bin db -- migrate check
+//! cargo run --bin db -- migrate check    [--database-url URL] [--extra-tables]
 //! cargo run --bin db -- schema print [--dialect postgres|mysql|sqlite]
 //! ```
 //!
 //! Every command takes `--dir DIR` (default `migrations`). The database
-//! URL defaults to `DATABASE_URL`.
+//! URL defaults to `DATABASE_URL`; `migrate check` compares a live database
+//! with the entities only when a URL is given one way or the other.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,7 +28,7 @@ use std::time::Instant;
 use crate::Db;
 use crate::backend::Dialect;
 use crate::migrate;
-use crate::schema::{GenerateOptions, MigrationDir, Schema};
+use crate::schema::{DriftOptions, GenerateOptions, MigrationDir, Schema};
 
 /// The usage text.
 pub const USAGE: &str = "usage:
@@ -36,7 +37,9 @@ pub const USAGE: &str = "usage:
   migrate revert [--to VERSION] [--database-url URL]
                                                   revert the last migration (or down to VERSION)
   migrate status [--database-url URL]             list applied and pending migrations
-  migrate check                                   fail if the entities differ from the last migration
+  migrate check [--database-url URL] [--extra-tables]
+                                                  fail if the entities differ from the last migration,
+                                                  or from the live database when a URL is given
   schema print [--dialect postgres|mysql|sqlite]  print the DDL of the entities
 options: --dir DIR (default: migrations); the URL defaults to DATABASE_URL";
 
@@ -89,6 +92,7 @@ struct Command {
     dir: PathBuf,
     url: Option<String>,
     allow_destructive: bool,
+    extra_tables: bool,
 }
 
 impl Command {
@@ -100,6 +104,7 @@ impl Command {
         let mut dialect = None;
         let mut to = None;
         let mut allow_destructive = false;
+        let mut extra_tables = false;
         // `--flag=value` is `--flag value`.
         let mut args = args
             .into_iter()
@@ -132,6 +137,7 @@ impl Command {
                     );
                 }
                 "--allow-destructive" => allow_destructive = true,
+                "--extra-tables" => extra_tables = true,
                 "-h" | "--help" => return Ok(None),
                 flag if flag.starts_with("--") => return Err(format!("unknown option `{flag}`")),
                 _ => positional.push(arg),
@@ -162,11 +168,15 @@ impl Command {
         if allow_destructive && !matches!(action, Action::Generate { .. }) {
             return Err("`--allow-destructive` applies to `migrate generate` only".into());
         }
+        if extra_tables && action != Action::Check {
+            return Err("`--extra-tables` applies to `migrate check` only".into());
+        }
         Ok(Some(Command {
             action,
             dir,
             url,
             allow_destructive,
+            extra_tables,
         }))
     }
 }
@@ -204,7 +214,13 @@ fn execute(schema: &Schema, command: Command) -> Result<(), String> {
                 "ok: the entities match the last migration ({})",
                 dir.snapshot_path().display()
             );
-            Ok(())
+            let Some(url) = command.url.or_else(|| std::env::var("DATABASE_URL").ok()) else {
+                return Ok(());
+            };
+            let options = DriftOptions {
+                extra_tables: command.extra_tables,
+            };
+            block_on(check_database(schema, &url, options))
         }
         Action::Print { dialect } => {
             let dialects = dialect.map_or_else(|| Dialect::ALL.to_vec(), |d| vec![d]);
@@ -220,13 +236,35 @@ fn execute(schema: &Schema, command: Command) -> Result<(), String> {
                     "no database: give `--database-url URL` or set DATABASE_URL".to_owned()
                 })?,
             };
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-            runtime.block_on(on_database(&dir, &url, command.action))
+            block_on(on_database(&dir, &url, command.action))
         }
     }
+}
+
+fn block_on(work: impl std::future::Future<Output = Result<(), String>>) -> Result<(), String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?
+        .block_on(work)
+}
+
+/// The live half of `migrate check`: the database at `url` against the
+/// entities. The error lists every difference.
+async fn check_database(schema: &Schema, url: &str, options: DriftOptions) -> Result<(), String> {
+    let db = Db::connect(url).await.map_err(|e| e.to_string())?;
+    let found = crate::schema::drift_with(&db, schema, options).await;
+    db.close().await;
+    let found = found.map_err(|e| format!("cannot read the database's schema: {e}"))?;
+    if found.is_empty() {
+        println!("ok: the database matches the entities");
+        return Ok(());
+    }
+    let lines: Vec<String> = found.iter().map(|d| format!("  {d}")).collect();
+    Err(format!(
+        "the database differs from the entities (changed outside the migrations, or a migration was not run):\n{}",
+        lines.join("\n")
+    ))
 }
 
 async fn on_database(dir: &MigrationDir, url: &str, action: Action) -> Result<(), String> {
@@ -334,5 +372,17 @@ mod tests {
         assert!(matches!(parse(&["--help"]), Err(e) if e == "help"));
         assert!(parse(&["migrate", "run", "--dialect", "mysql"]).is_err());
         assert!(parse(&["migrate", "run", "--allow-destructive"]).is_err());
+        let c = parse(&[
+            "migrate",
+            "check",
+            "--database-url",
+            "sqlite::memory:",
+            "--extra-tables",
+        ])
+        .unwrap();
+        assert_eq!(c.action, Action::Check);
+        assert_eq!(c.url.as_deref(), Some("sqlite::memory:"));
+        assert!(c.extra_tables);
+        assert!(parse(&["migrate", "run", "--extra-tables"]).is_err());
     }
 }

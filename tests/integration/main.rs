@@ -10,6 +10,7 @@ mod evolution;
 mod support;
 
 mod ddl;
+mod drift;
 mod dto;
 mod dto_errors;
 mod dto_fuzz;

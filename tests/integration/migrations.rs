@@ -8,7 +8,7 @@ use entable::migrate::{self, State};
 use entable::schema::{MigrationDir, Schema};
 
 #[path = "../../examples/shared/blog.rs"]
-mod blog;
+pub mod blog;
 
 use crate::support::{introspect, on_every_backend};
 
@@ -77,6 +77,13 @@ async fn migrations_apply_and_revert_on_every_backend() {
                     table.name
                 );
             }
+            // What the migrations made is what the entities declare.
+            let found = entable::schema::drift(&t.db, &schema).await.expect("drift");
+            assert!(
+                found.is_empty(),
+                "{}: the migrated database drifts: {found:?}",
+                t.dialect
+            );
             let reverted = migrate::revert(&t.db, &dir, 0, |_| {})
                 .await
                 .expect("migrations revert");

@@ -35,6 +35,8 @@
 
 pub mod ddl;
 pub mod diff;
+mod drift;
+pub mod introspect;
 mod meta;
 mod migration;
 mod order;
@@ -44,6 +46,10 @@ pub mod snapshot;
 
 use std::collections::BTreeMap;
 
+pub use drift::{
+    Aspect, Drift, DriftKind, DriftOptions, Object, assert_no_live_drift, drift, drift_between,
+    drift_with,
+};
 pub use meta::{
     ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta, LIVE_MARKER,
     SqlPerDialect, TableMeta,

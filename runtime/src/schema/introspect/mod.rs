@@ -1,0 +1,309 @@
+//! What a live database holds, read from its catalogs (PostgreSQL's
+//! `pg_catalog`, MySQL's `information_schema`, SQLite's pragmas), in the
+//! same shape [`expected`] builds from an entity's [`TableMeta`], so the
+//! two compare with `==` and [`drift`](super::drift()) can name each
+//! difference.
+//!
+//! Both sides are normalised the same way (see [`normalize`]): type names
+//! and defaults are spelled one way per dialect, MySQL's `entable_live`
+//! marker column is folded into the `unique_live` indexes that use it, and
+//! the indexes servers create for themselves (SQLite's for the primary
+//! key, InnoDB's for a foreign key without one) are left out.
+//!
+//! ```no_run
+//! # async fn demo(db: &entable::Db) -> entable::Result<()> {
+//! use entable::schema::introspect;
+//!
+//! for table in introspect::database(db).await? {
+//!     println!("{}: {} columns, {} indexes", table.name, table.columns.len(), table.indexes.len());
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+#[cfg(feature = "mysql")]
+mod mysql;
+pub mod normalize;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+
+use crate::backend::Dialect;
+use crate::schema::ddl::column_type_in;
+use crate::schema::{DefaultValue, Generated, TableMeta};
+use crate::{Db, Result};
+
+use normalize::{canonical_condition, canonical_default, canonical_type};
+
+/// Gets a dialect's pool out of `db`, whose dialect was just matched.
+macro_rules! pool {
+    ($db:expr, $as:ident) => {
+        match $db.$as() {
+            Some(pool) => pool,
+            None => return Ok(Default::default()),
+        }
+    };
+}
+
+/// sqlx's migrator's bookkeeping table: part of no schema.
+const MIGRATIONS_TABLE: &str = "_sqlx_migrations";
+
+/// One table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableInfo {
+    /// Its name; on PostgreSQL `schema.name` outside the current schema.
+    pub name: String,
+    /// Its columns, in the table's order.
+    pub columns: Vec<ColumnInfo>,
+    /// The primary key's columns, in key order (empty without one).
+    pub primary_key: Vec<String>,
+    /// The primary key constraint's name where the dialect keeps one:
+    /// PostgreSQL always, SQLite when declared with `CONSTRAINT name`
+    /// (not for an `INTEGER PRIMARY KEY AUTOINCREMENT` column); never on
+    /// MySQL, where it is always `PRIMARY`.
+    pub primary_key_name: Option<String>,
+    /// Indexes and unique constraints, sorted by name.
+    pub indexes: Vec<IndexInfo>,
+    /// Foreign keys, sorted by name.
+    pub foreign_keys: Vec<ForeignKeyInfo>,
+}
+
+/// One column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnInfo {
+    /// Its name.
+    pub name: String,
+    /// Its type, in [`normalize::canonical_type`]'s spelling.
+    pub sql_type: String,
+    /// Whether it accepts NULL.
+    pub nullable: bool,
+    /// Its default, in [`normalize::canonical_default`]'s spelling.
+    pub default: Option<String>,
+    /// Numbered by the database (an identity, `AUTO_INCREMENT`,
+    /// `AUTOINCREMENT`, or a PostgreSQL `serial`'s `nextval`).
+    pub auto_increment: bool,
+}
+
+/// An index or unique constraint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexInfo {
+    /// Its name. SQLite names a `UNIQUE` written in `CREATE TABLE`
+    /// `sqlite_autoindex_<table>_<n>`.
+    pub name: String,
+    /// Its columns (or expressions), in order.
+    pub columns: Vec<String>,
+    /// Whether values must be unique.
+    pub unique: bool,
+    /// The condition of a partial index, in
+    /// [`normalize::canonical_condition`]'s spelling: a `unique_live`
+    /// index has `<soft-delete column> is null` (on MySQL, read from the
+    /// `entable_live` marker column the index ends with).
+    pub condition: Option<String>,
+}
+
+/// A foreign key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignKeyInfo {
+    /// Its name (SQLite: as declared with `CONSTRAINT name`, else empty).
+    pub name: String,
+    /// The referencing columns.
+    pub columns: Vec<String>,
+    /// The referenced table, named as [`TableInfo::name`] names tables.
+    pub target_table: String,
+    /// The referenced columns.
+    pub target_columns: Vec<String>,
+    /// `ON DELETE` action, in SQL words (`NO ACTION`, `CASCADE`, …).
+    pub on_delete: String,
+    /// `ON UPDATE` action.
+    pub on_update: String,
+}
+
+/// Names of the tables in the database, sorted (on PostgreSQL qualified
+/// as `schema.name` outside the current schema; system schemas left out).
+/// sqlx's `_sqlx_migrations` and SQLite's internal `sqlite_*` tables are
+/// left out.
+pub async fn table_names(db: &Db) -> Result<Vec<String>> {
+    let mut names: Vec<String> = match db.dialect() {
+        #[cfg(feature = "postgres")]
+        Dialect::Postgres => postgres::table_names(pool!(db, as_postgres)).await?,
+        #[cfg(feature = "mysql")]
+        Dialect::MySql => mysql::table_names(pool!(db, as_mysql)).await?,
+        #[cfg(feature = "sqlite")]
+        Dialect::Sqlite => sqlite::table_names(pool!(db, as_sqlite)).await?,
+        #[allow(unreachable_patterns)]
+        _ => Vec::new(),
+    };
+    names.retain(|n| n != MIGRATIONS_TABLE);
+    names.sort();
+    Ok(names)
+}
+
+/// What the database holds for `table` (looked up in its schema on
+/// PostgreSQL, else in the current one), or `None` if there is no such
+/// table.
+pub async fn table(db: &Db, table: &TableMeta) -> Result<Option<TableInfo>> {
+    let schema = table.schema.filter(|_| db.dialect() == Dialect::Postgres);
+    let mut info = read(db, schema, table.name).await?;
+    if let Some(info) = &mut info {
+        info.name = qualified(db.dialect(), table);
+    }
+    Ok(info)
+}
+
+/// Every table of the database ([`table_names`]), sorted by name.
+pub async fn database(db: &Db) -> Result<Vec<TableInfo>> {
+    let mut out = Vec::new();
+    for name in table_names(db).await? {
+        let (schema, table) = match name.split_once('.') {
+            Some((schema, table)) if db.dialect() == Dialect::Postgres => (Some(schema), table),
+            _ => (None, name.as_str()),
+        };
+        if let Some(mut info) = read(db, schema, table).await? {
+            info.name = name.clone();
+            out.push(info);
+        }
+    }
+    Ok(out)
+}
+
+async fn read(db: &Db, schema: Option<&str>, name: &str) -> Result<Option<TableInfo>> {
+    let _ = (schema, name);
+    let info = match db.dialect() {
+        #[cfg(feature = "postgres")]
+        Dialect::Postgres => postgres::table(pool!(db, as_postgres), schema, name).await?,
+        #[cfg(feature = "mysql")]
+        Dialect::MySql => mysql::table(pool!(db, as_mysql), name).await?,
+        #[cfg(feature = "sqlite")]
+        Dialect::Sqlite => sqlite::table(pool!(db, as_sqlite), name).await?,
+        #[allow(unreachable_patterns)]
+        _ => None,
+    };
+    Ok(info.map(sorted))
+}
+
+fn sorted(mut info: TableInfo) -> TableInfo {
+    info.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+    info.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
+    info
+}
+
+/// `table`'s name as [`TableInfo::name`] has it in `dialect`.
+pub fn qualified(dialect: Dialect, table: &TableMeta) -> String {
+    match (dialect, table.schema) {
+        (Dialect::Postgres, Some(schema)) => format!("{schema}.{}", table.name),
+        _ => table.name.to_owned(),
+    }
+}
+
+/// What a database created by entable from `table` holds in `dialect`.
+pub fn expected(dialect: Dialect, table: &TableMeta) -> TableInfo {
+    let columns = table
+        .columns
+        .iter()
+        .map(|c| {
+            let auto = c.generated == Some(Generated::AutoIncrement);
+            let ddl_type = if auto && dialect == Dialect::Sqlite {
+                "INTEGER".to_owned()
+            } else {
+                column_type_in(dialect, table, c)
+            };
+            ColumnInfo {
+                name: c.name.to_owned(),
+                sql_type: canonical_type(dialect, &ddl_type),
+                nullable: c.nullable,
+                default: c.default.as_ref().map(|d| expected_default(dialect, d)),
+                auto_increment: auto,
+            }
+        })
+        .collect();
+    let live = |live: bool| {
+        table
+            .deleted_at
+            .filter(|_| live)
+            .map(|column| canonical_condition(&format!("{column} IS NULL")))
+    };
+    let indexes = table
+        .indexes
+        .iter()
+        .map(|i| IndexInfo {
+            name: i.name.to_owned(),
+            columns: i.columns.iter().map(|c| (*c).to_owned()).collect(),
+            unique: i.unique,
+            condition: live(i.live),
+        })
+        .collect();
+    let foreign_keys = table
+        .foreign_keys
+        .iter()
+        .map(|fk| ForeignKeyInfo {
+            name: fk.name.to_owned(),
+            columns: vec![fk.column.to_owned()],
+            target_table: qualified(dialect, fk.target()),
+            target_columns: vec![fk.target_column().to_owned()],
+            on_delete: fk.on_delete.sql().to_owned(),
+            on_update: fk.on_update.sql().to_owned(),
+        })
+        .collect();
+    let inline_key = dialect == Dialect::Sqlite
+        && table
+            .columns
+            .iter()
+            .any(|c| c.generated == Some(Generated::AutoIncrement));
+    let primary_key_name = match dialect {
+        Dialect::MySql => None,
+        _ if inline_key || table.primary_key.is_empty() => None,
+        _ => Some(table.primary_key_name.to_owned()),
+    };
+    sorted(TableInfo {
+        name: qualified(dialect, table),
+        columns,
+        primary_key: table.primary_key.iter().map(|c| (*c).to_owned()).collect(),
+        primary_key_name,
+        indexes,
+        foreign_keys,
+    })
+}
+
+fn expected_default(dialect: Dialect, default: &DefaultValue) -> String {
+    let text = match default {
+        DefaultValue::Bool(b) => dialect.rules().bool_literal(*b).to_owned(),
+        DefaultValue::Int(i) => i.to_string(),
+        DefaultValue::Float(f) => (*f).to_owned(),
+        DefaultValue::Text(t) => {
+            let mut out = String::new();
+            dialect.quote_str(&mut out, t);
+            out
+        }
+        DefaultValue::Sql(sql) => sql.get(dialect).to_owned(),
+    };
+    canonical_default(&text, backslash_escapes(dialect))
+}
+
+/// Whether string literals in `dialect`'s catalogs use `\` escapes.
+fn backslash_escapes(dialect: Dialect) -> bool {
+    dialect == Dialect::MySql
+}
+
+/// Folds MySQL's `entable_live` marker into the indexes that end with it:
+/// the column is dropped from them and from the table, and each such index
+/// gets the marker's condition. A marker no index uses stays a column.
+#[cfg(feature = "mysql")]
+fn fold_live_marker(info: &mut TableInfo, condition: Option<String>) {
+    let mut used = false;
+    for index in &mut info.indexes {
+        if index
+            .columns
+            .last()
+            .is_some_and(|c| c == crate::schema::LIVE_MARKER)
+        {
+            index.columns.pop();
+            index.condition.clone_from(&condition);
+            used = true;
+        }
+    }
+    if used {
+        info.columns
+            .retain(|c| c.name != crate::schema::LIVE_MARKER);
+    }
+}

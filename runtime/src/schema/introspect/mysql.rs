@@ -1,0 +1,160 @@
+//! MySQL and MariaDB: `information_schema` of the current database.
+//! (Text columns are cast to `CHAR`: some servers report them as binary
+//! strings.)
+
+use sqlx::MySqlPool;
+
+use super::normalize::{canonical_default, canonical_type, marker_condition};
+use super::{ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo, fold_live_marker};
+use crate::Result;
+use crate::backend::Dialect;
+use crate::schema::LIVE_MARKER;
+
+pub(super) async fn table_names(pool: &MySqlPool) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES \
+         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'",
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+type ColumnRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+);
+
+pub(super) async fn table(pool: &MySqlPool, name: &str) -> Result<Option<TableInfo>> {
+    let exists: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM information_schema.TABLES \
+         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND TABLE_TYPE = 'BASE TABLE'",
+    )
+    .bind(name)
+    .fetch_one(pool)
+    .await?;
+    if exists == 0 {
+        return Ok(None);
+    }
+    let version: String = sqlx::query_scalar("SELECT CAST(VERSION() AS CHAR)")
+        .fetch_one(pool)
+        .await?;
+    let mariadb = version.to_ascii_lowercase().contains("mariadb");
+    let rows = sqlx::query_as::<_, ColumnRow>(
+        "SELECT CAST(COLUMN_NAME AS CHAR), CAST(COLUMN_TYPE AS CHAR), CAST(IS_NULLABLE AS CHAR), \
+                CAST(COLUMN_DEFAULT AS CHAR), CAST(EXTRA AS CHAR), CAST(GENERATION_EXPRESSION AS CHAR) \
+         FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? \
+         ORDER BY ORDINAL_POSITION",
+    )
+    .bind(name)
+    .fetch_all(pool)
+    .await?;
+    let mut marker = None;
+    let mut columns = Vec::new();
+    for (column, sql_type, nullable, default, extra, generation) in rows {
+        if column == LIVE_MARKER {
+            marker = generation.as_deref().map(marker_condition);
+        }
+        columns.push(ColumnInfo {
+            default: default.and_then(|d| column_default(d, &extra, mariadb)),
+            sql_type: canonical_type(Dialect::MySql, &sql_type),
+            nullable: nullable == "YES",
+            auto_increment: extra.to_ascii_lowercase().contains("auto_increment"),
+            name: column,
+        });
+    }
+    let stats = sqlx::query_as::<_, (String, i64, Option<String>)>(
+        "SELECT CAST(INDEX_NAME AS CHAR), CAST(NON_UNIQUE AS SIGNED), CAST(COLUMN_NAME AS CHAR) \
+         FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? \
+         ORDER BY INDEX_NAME, SEQ_IN_INDEX",
+    )
+    .bind(name)
+    .fetch_all(pool)
+    .await?;
+    let fk_rows = sqlx::query_as::<_, (String, String, String, String, String, String)>(
+        "SELECT CAST(k.CONSTRAINT_NAME AS CHAR), CAST(k.COLUMN_NAME AS CHAR), \
+                CAST(k.REFERENCED_TABLE_NAME AS CHAR), CAST(k.REFERENCED_COLUMN_NAME AS CHAR), \
+                CAST(r.DELETE_RULE AS CHAR), CAST(r.UPDATE_RULE AS CHAR) \
+         FROM information_schema.KEY_COLUMN_USAGE k JOIN information_schema.REFERENTIAL_CONSTRAINTS r \
+           ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME \
+          AND r.TABLE_NAME = k.TABLE_NAME \
+         WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = ? AND k.REFERENCED_TABLE_NAME IS NOT NULL \
+         ORDER BY k.CONSTRAINT_NAME, k.ORDINAL_POSITION",
+    )
+    .bind(name)
+    .fetch_all(pool)
+    .await?;
+    let mut foreign_keys: Vec<ForeignKeyInfo> = Vec::new();
+    for (fk, column, target, target_column, on_delete, on_update) in fk_rows {
+        match foreign_keys.iter_mut().find(|f| f.name == fk) {
+            Some(existing) => {
+                existing.columns.push(column);
+                existing.target_columns.push(target_column);
+            }
+            None => foreign_keys.push(ForeignKeyInfo {
+                name: fk,
+                columns: vec![column],
+                target_table: target,
+                target_columns: vec![target_column],
+                on_delete,
+                on_update,
+            }),
+        }
+    }
+    let mut primary_key = Vec::new();
+    let mut indexes: Vec<IndexInfo> = Vec::new();
+    for (index, non_unique, column) in stats {
+        // A functional index part (MySQL 8) has no column.
+        let column = column.unwrap_or_else(|| "(expression)".to_owned());
+        if index == "PRIMARY" {
+            primary_key.push(column);
+        } else if let Some(existing) = indexes.iter_mut().find(|i| i.name == index) {
+            existing.columns.push(column);
+        } else {
+            indexes.push(IndexInfo {
+                name: index,
+                columns: vec![column],
+                unique: non_unique == 0,
+                condition: None,
+            });
+        }
+    }
+    // InnoDB creates an index named after a foreign key whose columns have
+    // none of their own; that index is the server's, not the schema's.
+    indexes.retain(|i| !foreign_keys.iter().any(|fk| fk.name == i.name));
+    let mut info = TableInfo {
+        name: name.to_owned(),
+        columns,
+        primary_key,
+        primary_key_name: None,
+        indexes,
+        foreign_keys,
+    };
+    fold_live_marker(&mut info, marker);
+    Ok(Some(info))
+}
+
+/// A column default in [`canonical_default`]'s spelling. MariaDB reports
+/// literals quoted (with `\` escapes) and `NULL` for "no default"; MySQL 8
+/// reports literals bare and marks expressions `DEFAULT_GENERATED`.
+fn column_default(default: String, extra: &str, mariadb: bool) -> Option<String> {
+    if mariadb {
+        return (default != "NULL").then(|| canonical_default(&default, true));
+    }
+    let expression = extra.to_ascii_uppercase().contains("DEFAULT_GENERATED")
+        || default
+            .to_ascii_uppercase()
+            .starts_with("CURRENT_TIMESTAMP")
+        || default.parse::<f64>().is_ok();
+    if expression {
+        Some(canonical_default(&default, false))
+    } else {
+        Some(canonical_default(
+            &format!("'{}'", default.replace('\'', "''")),
+            false,
+        ))
+    }
+}
