@@ -16,6 +16,7 @@ mod dto_fuzz;
 mod faults;
 mod migration_edges;
 mod migrations;
+mod names;
 mod repo;
 mod schema_on_backends;
 mod search_diff;

@@ -95,6 +95,17 @@ pub enum Change {
         /// The key as it was.
         foreign_key: ForeignKeySnapshot,
     },
+    /// A table comment set, changed or removed (column comments change
+    /// with [`Change::AlterColumn`]). SQLite records it in the snapshot
+    /// only: no statement there, but still a change.
+    AlterTableComment {
+        /// The table (qualified name).
+        table: String,
+        /// The comment before.
+        from: Option<String>,
+        /// The comment after.
+        to: Option<String>,
+    },
 }
 
 impl Change {
@@ -132,7 +143,8 @@ impl Change {
             | Change::AddIndex { table, .. }
             | Change::DropIndex { table, .. }
             | Change::AddForeignKey { table, .. }
-            | Change::DropForeignKey { table, .. } => table.clone(),
+            | Change::DropForeignKey { table, .. }
+            | Change::AlterTableComment { table, .. } => table.clone(),
         }
     }
 
@@ -183,6 +195,9 @@ impl Change {
                         "not auto-increment".into()
                     });
                 }
+                if from.comment != to.comment {
+                    what.push(comment_change(to.comment.as_deref()));
+                }
                 format!("alter column {table}.{}: {}", to.name, what.join(", "))
             }
             Change::AlterPrimaryKey { table, to, .. } => {
@@ -202,7 +217,19 @@ impl Change {
             Change::DropForeignKey { table, foreign_key } => {
                 format!("drop foreign key {} on {table}", foreign_key.name)
             }
+            Change::AlterTableComment { table, to, .. } => {
+                format!("table {table}: {}", comment_change(to.as_deref()))
+            }
         }
+    }
+}
+
+/// "comment changed" or "no comment": the text itself may span lines,
+/// which the one-line description (an SQL `--` comment) cannot.
+fn comment_change(to: Option<&str>) -> String {
+    match to {
+        Some(_) => "comment changed".into(),
+        None => "no comment".into(),
     }
 }
 
@@ -363,6 +390,13 @@ fn compare(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
                         });
                     }
                 }
+                if before.comment != after.comment {
+                    alters.push(Change::AlterTableComment {
+                        table: table.clone(),
+                        from: before.comment.clone(),
+                        to: after.comment.clone(),
+                    });
+                }
                 if (&before.primary_key_name, &before.primary_key)
                     != (&after.primary_key_name, &after.primary_key)
                 {
@@ -496,6 +530,7 @@ mod tests {
             default: None,
             auto_increment: false,
             renamed_from: None,
+            comment: None,
         }
     }
 
@@ -520,6 +555,7 @@ mod tests {
                 .collect(),
             soft_delete: None,
             renamed_from: None,
+            comment: None,
         }
     }
 
@@ -548,6 +584,7 @@ mod tests {
                 Change::DropForeignKey { foreign_key, .. } => {
                     format!("drop fk {}", foreign_key.name)
                 }
+                Change::AlterTableComment { table, .. } => format!("comment {table}"),
             })
             .collect()
     }
