@@ -51,22 +51,30 @@ pub(crate) fn entity(entity: &Entity, cx: &Ctxt) {
             cx.error_at(*span, problem);
             continue;
         }
-        // MySQL compares index names without case.
-        if let Some(first) = seen.iter().find(|s| s.0.eq_ignore_ascii_case(name)) {
-            let how = if first.2 {
-                "is declared"
-            } else {
-                "is the default name"
-            };
-            cx.error_at(
-                if *explicit { *span } else { first.1 },
-                format!(
-                    "duplicate constraint name `{name}`: `{}` {how} of another key or index of table `{table}`; names must differ (ignoring case, as MySQL does)",
-                    first.0
-                ),
-            );
-        } else {
-            seen.push(entry);
+        // MySQL compares index names without case. Two default names
+        // clash only for constraints declared twice, reported elsewhere.
+        match seen.iter().find(|s| s.0.eq_ignore_ascii_case(name)) {
+            Some(first) if *explicit || first.2 => {
+                // Reported at the declared name; the other is described.
+                let (at, mine, other, other_explicit) = if *explicit {
+                    (*span, name, &first.0, first.2)
+                } else {
+                    (first.1, &first.0, name, false)
+                };
+                let how = if other_explicit {
+                    "declared"
+                } else {
+                    "its default name"
+                };
+                cx.error_at(
+                    at,
+                    format!(
+                        "duplicate constraint name `{mine}`: another key or index of table `{table}` is named `{other}` ({how}); names must differ, ignoring case as MySQL does"
+                    ),
+                );
+            }
+            Some(_) => {}
+            None => seen.push(entry),
         }
     }
     comment(cx, entity.comment.effective(), MAX_TABLE_COMMENT, "table");
