@@ -122,6 +122,9 @@ fn declared_names_in_metadata() {
     );
     assert_eq!(comment("note"), None, "`comment = \"\"` keeps none");
     assert_eq!(comment("id"), None);
+    // entable's own audit table keeps its rustdoc out of the database.
+    let audit = <entable::audit::AuditRecord as entable::Entity>::table();
+    assert!(audit.comment.is_none() && audit.columns.iter().all(|c| c.comment.is_none()));
     // Comments are in the snapshot (SQLite keeps them nowhere else).
     let snapshot = Snapshot::of(&Schema::of(tables()).expect("schema"));
     let table = snapshot.table("nm_users").expect("table");
