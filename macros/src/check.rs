@@ -75,6 +75,7 @@ pub(crate) fn entity(entity: &Entity, cx: &Ctxt) {
     check_dto(entity, cx);
     check_relations(entity, cx);
     crate::check_lifecycle::entity(entity, cx);
+    crate::check_names::entity(entity, cx);
 }
 
 /// The most columns an entity may map; `entable::repo::MAX_SHAPED_COLUMNS`.

@@ -8,6 +8,7 @@
 
 mod check;
 mod check_lifecycle;
+mod check_names;
 mod check_sql_type;
 mod ctxt;
 mod expand;

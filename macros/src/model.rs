@@ -36,6 +36,29 @@ pub(crate) struct Entity {
     pub(crate) audit: Option<Span>,
     /// `hooks`: the entity implements `Hooks`, called around each change.
     pub(crate) hooks: Option<Span>,
+    /// `primary_key_name = "…"`: the primary key constraint's name.
+    pub(crate) primary_key_name: Option<Spanned<String>>,
+    /// The table comment: `comment = "…"` or else the doc comment.
+    pub(crate) comment: Comment,
+}
+
+/// A table or column comment: `comment = "…"` (empty for none) wins over
+/// the doc comment.
+#[derive(Default)]
+pub(crate) struct Comment {
+    pub(crate) explicit: Option<Spanned<String>>,
+    pub(crate) doc: Option<Spanned<String>>,
+}
+
+impl Comment {
+    /// The comment the database gets, with where it was written.
+    pub(crate) fn effective(&self) -> Option<&Spanned<String>> {
+        match &self.explicit {
+            Some(explicit) if explicit.value.is_empty() => None,
+            Some(explicit) => Some(explicit),
+            None => self.doc.as_ref().filter(|d| !d.value.is_empty()),
+        }
+    }
 }
 
 /// What the struct says about its generated DTOs.
@@ -105,29 +128,21 @@ impl Entity {
     pub(crate) fn indexes(&self) -> Vec<Index> {
         let mut out = Vec::new();
         for field in self.columns() {
-            if let Some(span) = field.unique {
-                out.push(Index {
-                    unique: true,
-                    live: false,
-                    columns: vec![field.column.value.clone()],
-                    span,
-                });
-            }
-            if let Some(span) = field.unique_live {
-                out.push(Index {
-                    unique: true,
-                    live: true,
-                    columns: vec![field.column.value.clone()],
-                    span,
-                });
-            }
-            if let Some(span) = field.index {
-                out.push(Index {
-                    unique: false,
-                    live: false,
-                    columns: vec![field.column.value.clone()],
-                    span,
-                });
+            let kinds = [
+                (field.unique, &field.unique_name, true, false),
+                (field.unique_live, &field.unique_live_name, true, true),
+                (field.index, &field.index_name, false, false),
+            ];
+            for (declared, name, unique, live) in kinds {
+                if let Some(span) = declared {
+                    out.push(Index {
+                        unique,
+                        live,
+                        columns: vec![field.column.value.clone()],
+                        span,
+                        explicit: name.clone(),
+                    });
+                }
             }
         }
         for composite in &self.composites {
@@ -142,6 +157,7 @@ impl Entity {
                 live: composite.live,
                 columns,
                 span: composite.span,
+                explicit: composite.name.clone(),
             });
         }
         out
@@ -155,6 +171,8 @@ pub(crate) struct Composite {
     pub(crate) live: bool,
     pub(crate) fields: Vec<Ident>,
     pub(crate) span: Span,
+    /// `name = "…"` among the fields.
+    pub(crate) name: Option<Spanned<String>>,
 }
 
 /// A resolved index: its columns by name.
@@ -165,10 +183,12 @@ pub(crate) struct Index {
     pub(crate) columns: Vec<String>,
     /// Where it was declared.
     pub(crate) span: Span,
+    /// `name = "…"`: the name the user gave it.
+    pub(crate) explicit: Option<Spanned<String>>,
 }
 
 impl Index {
-    /// The name's parts before the table-specific suffix: `uq_`/`ix_`,
+    /// The default name (before truncation past 63 bytes): `uq_`/`ix_`,
     /// table, then the columns joined by `_`.
     pub(crate) fn name(&self, table: &str) -> String {
         let prefix = if self.unique { "uq" } else { "ix" };
@@ -205,7 +225,15 @@ pub(crate) struct Field {
     pub(crate) max_length: Option<Spanned<u32>>,
     pub(crate) unique: Option<Span>,
     pub(crate) index: Option<Span>,
+    /// `unique(name = "…")`, `index(name = "…")`, `unique_live(name = "…")`.
+    pub(crate) unique_name: Option<Spanned<String>>,
+    pub(crate) index_name: Option<Spanned<String>>,
+    pub(crate) unique_live_name: Option<Spanned<String>>,
     pub(crate) references: Option<Reference>,
+    /// `fk_name = "…"`: the name of the foreign key `references` makes.
+    pub(crate) fk_name: Option<Spanned<String>>,
+    /// The column comment: `comment = "…"` or else the doc comment.
+    pub(crate) comment: Comment,
     pub(crate) on_delete: Option<Spanned<FkAction>>,
     pub(crate) on_update: Option<Spanned<FkAction>>,
     pub(crate) create: Choice,

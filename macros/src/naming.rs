@@ -57,6 +57,37 @@ pub(crate) fn identifier_problem(name: &str) -> Option<String> {
     None
 }
 
+/// Why `name` cannot be a constraint or index name given with
+/// `name = "…"`, `fk_name` or `primary_key_name`, if it cannot. Such names
+/// are always quoted, so capitals, hyphens and spaces are fine; quote
+/// characters, `.` and `\\` are not (error messages and qualified names
+/// could not be read back), nor SQLite's reserved `sqlite_` prefix.
+pub(crate) fn constraint_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("a constraint name cannot be empty".into());
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| matches!(c, '"' | '`' | '\'' | '.' | '\\') || c.is_control())
+    {
+        return Some(format!(
+            "`{name}` cannot name a constraint: {bad:?} is not allowed (quotes, `.`, `\\` and control characters cannot be read back from error messages)"
+        ));
+    }
+    if name.len() > MAX_IDENT {
+        return Some(format!(
+            "`{name}` is {} bytes long; constraint names are limited to {MAX_IDENT} (PostgreSQL's limit; MySQL's is 64)",
+            name.len()
+        ));
+    }
+    if name.to_ascii_lowercase().starts_with("sqlite_") {
+        return Some(format!(
+            "`{name}` is reserved: SQLite keeps names starting with `sqlite_` for itself"
+        ));
+    }
+    None
+}
+
 /// The candidate closest to `got`, if one is close enough to be a typo.
 pub(crate) fn did_you_mean<'a>(got: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
@@ -106,6 +137,19 @@ mod tests {
         assert!(identifier_problem("a b").is_some());
         assert!(identifier_problem("sqlite_master").is_some());
         assert!(identifier_problem(&"x".repeat(64)).is_some());
+    }
+
+    #[test]
+    fn constraint_names() {
+        assert!(constraint_name_problem("Users-PK").is_none());
+        assert!(constraint_name_problem("users_pkey").is_none());
+        assert!(constraint_name_problem("with space").is_none());
+        assert!(constraint_name_problem("").is_some());
+        assert!(constraint_name_problem("a.b").is_some());
+        assert!(constraint_name_problem("a\"b").is_some());
+        assert!(constraint_name_problem("sqlite_x").is_some());
+        assert!(constraint_name_problem(&"x".repeat(63)).is_none());
+        assert!(constraint_name_problem(&"x".repeat(64)).is_some());
     }
 
     #[test]

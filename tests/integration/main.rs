@@ -17,6 +17,7 @@ mod dto_fuzz;
 mod faults;
 mod migration_edges;
 mod migrations;
+mod names;
 mod repo;
 mod schema_on_backends;
 mod search_diff;

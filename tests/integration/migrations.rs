@@ -5,7 +5,8 @@ use std::path::Path;
 
 use entable::backend::Dialect;
 use entable::migrate::{self, State};
-use entable::schema::{MigrationDir, Schema};
+use entable::schema::snapshot::Snapshot;
+use entable::schema::{MigrationDir, Plan, Schema};
 
 #[path = "../../examples/shared/blog.rs"]
 pub mod blog;
@@ -22,18 +23,34 @@ fn committed_migrations_match_the_entities() {
     if let Err(e) = dir.check(&schema) {
         panic!("{e}");
     }
-    // The first migration is what the tool generates from nothing.
     assert_eq!(
         dir.migrations().expect("same migrations for every dialect"),
-        [(1, "initial".to_owned())]
+        [(1, "initial".to_owned()), (2, "comments".to_owned())]
     );
+    // The first migration is what the tool generates from nothing for the
+    // blog before it had comments; the second adds them.
+    let current = Snapshot::of(&schema);
+    let mut uncommented = current.clone();
+    for table in &mut uncommented.tables {
+        table.comment = None;
+        for column in &mut table.columns {
+            column.comment = None;
+        }
+    }
+    assert_ne!(uncommented, current, "the blog has comments");
+    let steps = [
+        (1, "initial", Plan::new(&Snapshot::empty(), &uncommented)),
+        (2, "comments", Plan::new(&uncommented, &current)),
+    ];
     for dialect in Dialect::ALL {
-        let migration = schema.initial_migration(dialect);
-        let [up, down] = migration.file_names(1, "initial");
-        for (file, expected) in [(up, migration.up_file()), (down, migration.down_file())] {
-            let committed = std::fs::read_to_string(root.join(&file))
-                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-            assert_eq!(committed, expected, "{} is stale", file.display());
+        for (version, name, plan) in &steps {
+            let migration = plan.migration(dialect);
+            let [up, down] = migration.file_names(*version, name);
+            for (file, expected) in [(up, migration.up_file()), (down, migration.down_file())] {
+                let committed = std::fs::read_to_string(root.join(&file))
+                    .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+                assert_eq!(committed, expected, "{} is stale", file.display());
+            }
         }
     }
 }
@@ -45,17 +62,20 @@ async fn migrations_apply_and_revert_on_every_backend() {
         |t| async move {
             let dir = MigrationDir::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations"));
             let status = migrate::status(&t.db, &dir).await.expect("status");
-            assert_eq!(status.len(), 1);
-            assert_eq!(status[0].state, State::Pending);
+            assert_eq!(status.len(), 2);
+            assert!(status.iter().all(|s| s.state == State::Pending));
             let mut announced = Vec::new();
             let applied = migrate::run(&t.db, &dir, |step| announced.push(step.name()))
                 .await
                 .expect("migrations apply");
-            assert_eq!(announced, ["0001_initial"]);
-            assert_eq!(applied.len(), 1);
-            assert_eq!(
-                migrate::status(&t.db, &dir).await.expect("status")[0].state,
-                State::Applied
+            assert_eq!(announced, ["0001_initial", "0002_comments"]);
+            assert_eq!(applied.len(), 2);
+            assert!(
+                migrate::status(&t.db, &dir)
+                    .await
+                    .expect("status")
+                    .iter()
+                    .all(|s| s.state == State::Applied)
             );
             assert!(
                 migrate::run(&t.db, &dir, |_| {})
@@ -76,6 +96,15 @@ async fn migrations_apply_and_revert_on_every_backend() {
                     t.dialect,
                     table.name
                 );
+                if let Some(comments) = introspect::comments(&t.db, table).await {
+                    assert_eq!(
+                        comments,
+                        introspect::expected_comments(table),
+                        "{}: comments of `{}`",
+                        t.dialect,
+                        table.name
+                    );
+                }
             }
             // What the migrations made is what the entities declare.
             let found = entable::schema::drift(&t.db, &schema).await.expect("drift");
@@ -87,7 +116,7 @@ async fn migrations_apply_and_revert_on_every_backend() {
             let reverted = migrate::revert(&t.db, &dir, 0, |_| {})
                 .await
                 .expect("migrations revert");
-            assert_eq!(reverted.len(), 1);
+            assert_eq!(reverted.len(), 2);
             assert!(
                 introspect::table_names(&t.db).await.is_empty(),
                 "{}: down migration drops everything",
@@ -103,7 +132,6 @@ async fn migrations_apply_and_revert_on_every_backend() {
 /// current in `migrations/schema.json` (`ENTABLE_BLESS=1` rewrites it).
 #[test]
 fn committed_snapshot_matches_the_entities() {
-    use entable::schema::snapshot::Snapshot;
     let schema = Schema::of(blog::tables()).expect("valid schema");
     let snapshot = Snapshot::of(&schema);
     let json = snapshot.to_json();

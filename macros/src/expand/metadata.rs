@@ -22,10 +22,18 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
     let columns = entity.columns().map(|f| column(entity, f));
     let primary_key = entity.primary_key().map(|f| &f.column.value);
     let indexes = entity.indexes().into_iter().map(|index| {
-        let name = index.name(table);
         let columns = &index.columns;
         let (unique, live) = (index.unique, index.live);
-        let name = const_ident(&p, &[quote!(#name)]);
+        let name = match &index.explicit {
+            Some(name) => {
+                let name = &name.value;
+                quote!(#name)
+            }
+            None => {
+                let name = index.name(table);
+                const_ident(&p, &[quote!(#name)])
+            }
+        };
         quote!(#p::IndexMeta { name: #name, columns: &[#(#columns),*], unique: #unique, live: #live })
     });
     let foreign_keys = entity
@@ -36,14 +44,20 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
             let column = &f.column.value;
             let prefix = format!("fk_{table}_");
             let suffix = format!("_{column}");
-            let name = const_ident(
-                &p,
-                &[
-                    quote!(#prefix),
-                    quote!(<#target as #p::Entity>::TABLE_NAME),
-                    quote!(#suffix),
-                ],
-            );
+            let name = match &f.fk_name {
+                Some(name) => {
+                    let name = &name.value;
+                    quote!(#name)
+                }
+                None => const_ident(
+                    &p,
+                    &[
+                        quote!(#prefix),
+                        quote!(<#target as #p::Entity>::TABLE_NAME),
+                        quote!(#suffix),
+                    ],
+                ),
+            };
             let on_delete = fk_action(&p, f.on_delete.as_ref().map(|a| a.value));
             let on_update = fk_action(&p, f.on_update.as_ref().map(|a| a.value));
             quote! {
@@ -75,8 +89,17 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
     let deleted_at = column_of(|f| f.deleted_at.is_some());
     let audited = entity.audit.is_some();
     let renamed_from = renamed_from(entity.renamed_from.as_ref());
-    let pk_name = format!("pk_{table}");
-    let pk_name = const_ident(&p, &[quote!(#pk_name)]);
+    let pk_name = match &entity.primary_key_name {
+        Some(name) => {
+            let name = &name.value;
+            quote!(#name)
+        }
+        None => {
+            let name = format!("pk_{table}");
+            const_ident(&p, &[quote!(#name)])
+        }
+    };
+    let table_comment = comment(&entity.comment);
     let single_key = {
         let mut keys = entity.primary_key();
         match (keys.next(), keys.next()) {
@@ -107,6 +130,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
             deleted_at: #deleted_at,
             audited: #audited,
             renamed_from: #renamed_from,
+            comment: #table_comment,
         };
 
         #[automatically_derived]
@@ -177,6 +201,7 @@ fn column(entity: &Entity, field: &Field) -> TokenStream {
         quote!(#p::None)
     };
     let renamed_from = renamed_from(field.renamed_from.as_ref());
+    let comment = comment(&field.comment);
     quote! {
         #p::ColumnMeta {
             name: #name,
@@ -187,6 +212,7 @@ fn column(entity: &Entity, field: &Field) -> TokenStream {
             default: #default,
             generated: #generated,
             renamed_from: #renamed_from,
+            comment: #comment,
         }
     }
 }
@@ -196,6 +222,16 @@ fn renamed_from(old: Option<&crate::model::Spanned<String>>) -> TokenStream {
         Some(old) => {
             let old = &old.value;
             quote!(::core::option::Option::Some(#old))
+        }
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn comment(comment: &crate::model::Comment) -> TokenStream {
+    match comment.effective() {
+        Some(text) => {
+            let text = &text.value;
+            quote!(::core::option::Option::Some(#text))
         }
         None => quote!(::core::option::Option::None),
     }

@@ -12,6 +12,8 @@ pub(super) const KEYS: &[&str] = &[
     "table",
     "schema",
     "renamed_from",
+    "primary_key_name",
+    "comment",
     "unique",
     "unique_live",
     "index",
@@ -36,6 +38,8 @@ pub(super) struct ContainerAttrs {
     pub(super) table: Option<Spanned<String>>,
     pub(super) schema: Option<Spanned<String>>,
     pub(super) renamed_from: Option<Spanned<String>>,
+    pub(super) primary_key_name: Option<Spanned<String>>,
+    pub(super) comment: Option<Spanned<String>>,
     pub(super) composites: Vec<Composite>,
     pub(super) krate: Option<syn::Path>,
     pub(super) dto: DtoOptions,
@@ -49,10 +53,12 @@ pub(super) fn parse(attrs: &[Attribute], cx: &Ctxt) -> ContainerAttrs {
         let result = attr.parse_nested_meta(|meta| {
             let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
             match key.as_str() {
-                "table" | "schema" | "renamed_from" => {
+                "table" | "schema" | "renamed_from" | "primary_key_name" | "comment" => {
                     let slot = match key.as_str() {
                         "table" => &mut out.table,
                         "schema" => &mut out.schema,
+                        "primary_key_name" => &mut out.primary_key_name,
+                        "comment" => &mut out.comment,
                         _ => &mut out.renamed_from,
                     };
                     if slot.is_some() {
@@ -77,10 +83,22 @@ pub(super) fn parse(attrs: &[Attribute], cx: &Ctxt) -> ContainerAttrs {
                     syn::parenthesized!(content in meta.input);
                     let items = Punctuated::<syn::Expr, Token![,]>::parse_terminated(&content)?;
                     let mut fields: Vec<Ident> = Vec::new();
+                    let mut name: Option<Spanned<String>> = None;
                     for item in items {
                         match &item {
                             syn::Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {
                                 fields.extend(p.path.get_ident().cloned());
+                            }
+                            syn::Expr::Assign(assign) if matches!(&*assign.left, syn::Expr::Path(p) if p.path.is_ident("name")) => {
+                                if name.is_some() {
+                                    cx.error_spanned(&assign.left, format!("duplicate `name` in `{key}(…)`"));
+                                }
+                                match &*assign.right {
+                                    syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => {
+                                        name = Some(Spanned::new(s.value(), s.span()));
+                                    }
+                                    other => cx.error_spanned(other, format!("`name` in `{key}(…)` takes a string: `{key}(field_a, field_b, name = \"…\")`")),
+                                }
                             }
                             _ => cx.error_spanned(&item, format!("`{key}(…)` lists field names: `{key}(field_a, field_b)`")),
                         }
@@ -88,7 +106,7 @@ pub(super) fn parse(attrs: &[Attribute], cx: &Ctxt) -> ContainerAttrs {
                     if fields.is_empty() {
                         cx.error_at(span, format!("`{key}(…)` needs at least one field"));
                     } else {
-                        out.composites.push(Composite { unique: key != "index", live: key == "unique_live", fields, span });
+                        out.composites.push(Composite { unique: key != "index", live: key == "unique_live", fields, span, name });
                     }
                 }
                 "dto" => {

@@ -6,9 +6,9 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned as _;
 use syn::{Expr, ExprLit, ExprUnary, GenericArgument, Lit, PathArguments, Type, UnOp};
 
-use super::value::{flag, meta_span, per_dialect, skip_value, string};
+use super::value::{doc_comment, flag, meta_span, named_flag, per_dialect, skip_value, string};
 use crate::ctxt::Ctxt;
-use crate::model::{AuditField, Default, Field, FkAction, Reference, Spanned};
+use crate::model::{AuditField, Comment, Default, Field, FkAction, Reference, Spanned};
 use crate::naming::did_you_mean;
 
 pub(super) const KEYS: &[&str] = &[
@@ -26,6 +26,8 @@ pub(super) const KEYS: &[&str] = &[
     "unique_live",
     "index",
     "references",
+    "fk_name",
+    "comment",
     "on_delete",
     "on_update",
     "create",
@@ -89,7 +91,15 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
         max_length: None,
         unique: None,
         index: None,
+        unique_name: None,
+        index_name: None,
+        unique_live_name: None,
         references: None,
+        fk_name: None,
+        comment: Comment {
+            explicit: None,
+            doc: doc_comment(&field.attrs),
+        },
         on_delete: None,
         on_update: None,
         create: None,
@@ -118,14 +128,23 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
                 "auto_increment" => flag(cx, &meta, &key, &mut out.auto_increment)?,
                 "uuid_v4" => flag(cx, &meta, &key, &mut out.uuid_v4)?,
                 "skip" => flag(cx, &meta, &key, &mut out.skip)?,
-                "unique" => flag(cx, &meta, &key, &mut out.unique)?,
-                "index" => flag(cx, &meta, &key, &mut out.index)?,
+                "unique" => named_flag(cx, &meta, &key, &mut out.unique, &mut out.unique_name)?,
+                "index" => named_flag(cx, &meta, &key, &mut out.index, &mut out.index_name)?,
                 "read_only" => flag(cx, &meta, &key, &mut out.read_only)?,
                 "version" => flag(cx, &meta, &key, &mut out.version)?,
                 "created_at" => flag(cx, &meta, &key, &mut out.created_at)?,
                 "updated_at" => flag(cx, &meta, &key, &mut out.updated_at)?,
                 "deleted_at" => flag(cx, &meta, &key, &mut out.deleted_at)?,
-                "unique_live" => flag(cx, &meta, &key, &mut out.unique_live)?,
+                "unique_live" => named_flag(cx, &meta, &key, &mut out.unique_live, &mut out.unique_live_name)?,
+                "fk_name" | "comment" => {
+                    let slot = if key == "fk_name" { &mut out.fk_name } else { &mut out.comment.explicit };
+                    if slot.is_some() {
+                        cx.error_spanned(&meta.path, format!("duplicate `{key}`"));
+                    }
+                    if let Some(value) = string(cx, &meta, &key)? {
+                        *slot = Some(value);
+                    }
+                }
                 "audit" => {
                     if out.audit.is_some() {
                         cx.error_spanned(&meta.path, "duplicate `audit`");

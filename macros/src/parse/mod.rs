@@ -14,7 +14,7 @@ use syn::ext::IdentExt;
 use syn::{Data, DeriveInput, Fields};
 
 use crate::ctxt::Ctxt;
-use crate::model::{Entity, Spanned};
+use crate::model::{Comment, Entity, Spanned};
 use crate::naming::snake_case;
 
 /// Parses the struct. `None` when its shape is not a struct with named
@@ -87,5 +87,10 @@ pub(crate) fn entity(input: &DeriveInput, cx: &Ctxt) -> Option<Entity> {
         dto: attrs.dto,
         audit: attrs.audit,
         hooks: attrs.hooks,
+        primary_key_name: attrs.primary_key_name,
+        comment: Comment {
+            explicit: attrs.comment,
+            doc: value::doc_comment(&input.attrs),
+        },
     })
 }

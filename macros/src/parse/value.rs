@@ -152,3 +152,81 @@ pub(crate) fn per_dialect(
         )
     }))
 }
+
+/// A flag that may carry a name: `unique` or `unique(name = "…")`.
+pub(crate) fn named_flag(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta,
+    key: &str,
+    slot: &mut Option<Span>,
+    name: &mut Option<Spanned<String>>,
+) -> syn::Result<()> {
+    if !meta.input.peek(syn::token::Paren) {
+        return flag(cx, meta, key, slot);
+    }
+    if slot.is_some() {
+        cx.error_spanned(&meta.path, format!("duplicate `{key}`"));
+    }
+    *slot = Some(meta_span(meta));
+    meta.parse_nested_meta(|inner| {
+        if inner.path.is_ident("name") {
+            if name.is_some() {
+                cx.error_spanned(&inner.path, format!("duplicate `name` in `{key}(…)`"));
+            }
+            if let Some(value) = string(cx, &inner, "name")? {
+                *name = Some(value);
+            }
+        } else {
+            cx.error_spanned(
+                &inner.path,
+                format!("`{key}(…)` on a field takes only a name: write `{key}(name = \"…\")`; to index several fields put `{key}(field_a, field_b)` on the struct"),
+            );
+            skip_value(&inner)?;
+        }
+        Ok(())
+    })
+}
+
+/// The doc comment (`///` lines or `#[doc = "…"]`) as a database comment:
+/// each line trimmed, the lines of a paragraph joined by a space (as
+/// rustdoc renders them), paragraphs separated by a line break. `None`
+/// when there is no doc text.
+pub(crate) fn doc_comment(attrs: &[syn::Attribute]) -> Option<Spanned<String>> {
+    let mut span = None;
+    let mut lines: Vec<String> = Vec::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("doc")) {
+        let syn::Meta::NameValue(nv) = &attr.meta else {
+            continue;
+        };
+        let Expr::Lit(ExprLit {
+            lit: Lit::Str(text),
+            ..
+        }) = &nv.value
+        else {
+            continue;
+        };
+        span.get_or_insert(syn::spanned::Spanned::span(attr));
+        lines.extend(text.value().split('\n').map(|l| l.trim().to_owned()));
+    }
+    let mut paragraphs: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in lines {
+        if line.is_empty() {
+            if !current.is_empty() {
+                paragraphs.push(std::mem::take(&mut current));
+            }
+        } else {
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(&line);
+        }
+    }
+    if !current.is_empty() {
+        paragraphs.push(current);
+    }
+    if paragraphs.is_empty() {
+        return None;
+    }
+    Some(Spanned::new(paragraphs.join("\n"), span?))
+}

@@ -124,14 +124,21 @@ impl DialectRules for MySql {
     fn violated_constraint(
         &self,
         message: &str,
-        _table: &crate::schema::TableMeta,
+        table: &crate::schema::TableMeta,
         _writes_row: bool,
     ) -> Option<String> {
         // "Duplicate entry 'x' for key 'uq_user_email'" (MySQL 8 prefixes
         // the table: 'user.uq_user_email'); "… CONSTRAINT `fk_…` FOREIGN KEY …".
         if let Some(rest) = message.rsplit_once("for key '").map(|(_, r)| r) {
             let key = rest.trim_end_matches('\'');
-            return Some(key.rsplit('.').next().unwrap_or(key).to_owned());
+            // Constraint names never hold a `.` (the derive refuses it).
+            let key = key.rsplit('.').next().unwrap_or(key);
+            // MySQL calls every primary key PRIMARY; report the name the
+            // entity declares, as PostgreSQL does.
+            if key == "PRIMARY" {
+                return Some(table.primary_key_name.to_owned());
+            }
+            return Some(key.to_owned());
         }
         // MySQL 8: "Check constraint 'ck_x' is violated."
         if let Some(rest) = message.split_once("Check constraint '").map(|(_, r)| r) {

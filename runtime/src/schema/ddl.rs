@@ -109,7 +109,72 @@ pub(crate) fn render_create_table_as(
     }
     sql.push_str("\n)");
     sql.push_str(rules.table_options());
+    if dialect == Dialect::MySql
+        && let Some(comment) = &table.comment
+    {
+        sql.push_str(" COMMENT=");
+        dialect.quote_str(&mut sql, comment);
+    }
     sql
+}
+
+/// PostgreSQL's `COMMENT ON TABLE` and `COMMENT ON COLUMN` for a table
+/// just created (MySQL declares comments in `CREATE TABLE`; SQLite keeps
+/// them in the snapshot only).
+pub fn comment_statements(dialect: Dialect, table: &TableMeta) -> Vec<String> {
+    render_comments(dialect, &snapshot::table_of(table))
+}
+
+/// [`comment_statements`] from a snapshot.
+pub(crate) fn render_comments(dialect: Dialect, table: &TableSnapshot) -> Vec<String> {
+    if dialect != Dialect::Postgres {
+        return Vec::new();
+    }
+    let name = table.qualified_name();
+    let mut out = Vec::new();
+    if table.comment.is_some() {
+        out.push(table_comment(dialect, &name, table.comment.as_deref()));
+    }
+    for column in table.columns.iter().filter(|c| c.comment.is_some()) {
+        out.push(column_comment(
+            dialect,
+            &name,
+            &column.name,
+            column.comment.as_deref(),
+        ));
+    }
+    out
+}
+
+/// PostgreSQL: `COMMENT ON TABLE … IS '…'` (`IS NULL` removes it).
+pub(crate) fn table_comment(dialect: Dialect, table: &str, comment: Option<&str>) -> String {
+    let mut sql = format!("COMMENT ON TABLE {} IS ", qualified_ident(dialect, table));
+    push_comment_text(dialect, &mut sql, comment);
+    sql
+}
+
+/// PostgreSQL: `COMMENT ON COLUMN … IS '…'` (`IS NULL` removes it).
+pub(crate) fn column_comment(
+    dialect: Dialect,
+    table: &str,
+    column: &str,
+    comment: Option<&str>,
+) -> String {
+    let mut sql = format!("COMMENT ON COLUMN {}.", qualified_ident(dialect, table));
+    dialect.quote_ident(&mut sql, column);
+    sql.push_str(" IS ");
+    push_comment_text(dialect, &mut sql, comment);
+    sql
+}
+
+/// A comment as a string literal: DDL takes no bind parameters, so the
+/// text is escaped for the dialect (quotes doubled; backslashes doubled
+/// too on MySQL).
+fn push_comment_text(dialect: Dialect, sql: &mut String, comment: Option<&str>) {
+    match comment {
+        Some(text) => dialect.quote_str(sql, text),
+        None => sql.push_str("NULL"),
+    }
 }
 
 /// `"name" TYPE [NOT NULL] [DEFAULT …]`, or the dialect's auto-increment
@@ -133,6 +198,7 @@ pub(crate) fn push_column_definition(
                 sql.push_str(ty);
                 sql.push_str(" NOT NULL ");
                 sql.push_str(suffix);
+                push_column_comment(dialect, sql, column);
                 return false;
             }
         }
@@ -145,7 +211,18 @@ pub(crate) fn push_column_definition(
         sql.push_str(" DEFAULT ");
         sql.push_str(default.get(dialect));
     }
+    push_column_comment(dialect, sql, column);
     false
+}
+
+/// MySQL's inline ` COMMENT '…'` of a column definition.
+fn push_column_comment(dialect: Dialect, sql: &mut String, column: &ColumnSnapshot) {
+    if dialect == Dialect::MySql
+        && let Some(comment) = &column.comment
+    {
+        sql.push_str(" COMMENT ");
+        dialect.quote_str(sql, comment);
+    }
 }
 
 /// The soft-delete column MySQL's `entable_live` marker is computed from,

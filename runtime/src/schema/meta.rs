@@ -23,7 +23,8 @@ pub struct TableMeta {
     pub columns: &'static [ColumnMeta],
     /// Column names of the primary key, in field order.
     pub primary_key: &'static [&'static str],
-    /// The primary key constraint's name: `pk_<table>`.
+    /// The primary key constraint's name: `pk_<table>`, or
+    /// `#[entity(primary_key_name = "…")]`.
     pub primary_key_name: &'static str,
     /// Unique constraints and plain indexes, field-level ones first.
     pub indexes: &'static [IndexMeta],
@@ -45,6 +46,9 @@ pub struct TableMeta {
     /// `#[entity(renamed_from = "…")]`: the table's previous name, so that
     /// a generated migration renames it instead of dropping it.
     pub renamed_from: Option<&'static str>,
+    /// The table comment: the struct's doc comment, or
+    /// `#[entity(comment = "…")]` (`comment = ""` for none).
+    pub comment: Option<&'static str>,
 }
 
 impl TableMeta {
@@ -101,6 +105,9 @@ pub struct ColumnMeta {
     pub generated: Option<Generated>,
     /// `#[entity(renamed_from = "…")]`: the column's previous name.
     pub renamed_from: Option<&'static str>,
+    /// The column comment: the field's doc comment, or
+    /// `#[entity(comment = "…")]` (`comment = ""` for none).
+    pub comment: Option<&'static str>,
 }
 
 /// A column default.
@@ -153,7 +160,8 @@ pub enum Generated {
 /// A unique constraint or an index.
 #[derive(Debug)]
 pub struct IndexMeta {
-    /// Its name: `uq_<table>_<columns>` or `ix_<table>_<columns>`.
+    /// Its name: `uq_<table>_<columns>` or `ix_<table>_<columns>`, or the
+    /// one given with `name = "…"`.
     pub name: &'static str,
     /// Its columns, in order.
     pub columns: &'static [&'static str],
@@ -166,7 +174,8 @@ pub struct IndexMeta {
 /// A foreign key from one column to the primary key of another table.
 #[derive(Debug)]
 pub struct ForeignKeyMeta {
-    /// Its name: `fk_<table>_<target table>_<column>`.
+    /// Its name: `fk_<table>_<target table>_<column>`, or
+    /// `#[entity(fk_name = "…")]`.
     pub name: &'static str,
     /// The referencing column.
     pub column: &'static str,

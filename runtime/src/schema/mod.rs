@@ -249,6 +249,7 @@ impl Schema {
                     .collect()
             };
             out.push(ddl::create_table(dialect, table, if_not_exists, &deferred));
+            out.extend(ddl::comment_statements(dialect, table));
             out.extend(ddl::create_indexes(dialect, table, if_not_exists));
         }
         if !inline_all {

@@ -53,6 +53,10 @@ pub struct TableSnapshot {
     /// file, so a snapshot read back has none.
     #[serde(skip)]
     pub renamed_from: Option<String>,
+    /// The table comment (PostgreSQL `COMMENT ON TABLE`, MySQL's
+    /// `COMMENT=`; recorded only on SQLite).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// One column.
@@ -75,6 +79,10 @@ pub struct ColumnSnapshot {
     /// a hint for [`diff`](super::diff::diff), never written to the file.
     #[serde(skip)]
     pub renamed_from: Option<String>,
+    /// The column comment (PostgreSQL `COMMENT ON COLUMN`, MySQL's
+    /// `COMMENT`; recorded only on SQLite).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// A piece of SQL per dialect.
@@ -232,6 +240,7 @@ pub(crate) fn table_of(table: &TableMeta) -> TableSnapshot {
             }),
             auto_increment: column.generated == Some(Generated::AutoIncrement),
             renamed_from: column.renamed_from.map(str::to_owned),
+            comment: column.comment.map(str::to_owned),
         })
         .collect();
     TableSnapshot {
@@ -253,6 +262,7 @@ pub(crate) fn table_of(table: &TableMeta) -> TableSnapshot {
         foreign_keys: table.foreign_keys.iter().map(foreign_key_of).collect(),
         soft_delete: table.deleted_at.map(str::to_owned),
         renamed_from: table.renamed_from.map(str::to_owned),
+        comment: table.comment.map(str::to_owned),
     }
 }
 

@@ -252,6 +252,7 @@ fn report(test: &str, problems: &[String]) {
 
 mod columns;
 mod keys;
+mod names;
 mod rebuild;
 mod schemas;
 mod soft_delete;

@@ -20,7 +20,7 @@ CREATE TABLE `all_types` (
   `role` LONGTEXT,
   `amount` DECIMAL(12,2) NOT NULL,
   CONSTRAINT `pk_all_types` PRIMARY KEY (`id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */ COMMENT='One column of every mapped type, nullable and not, with literal defaults.';
 
 CREATE INDEX `ix_all_types_small_big` ON `all_types` (`small`, `big`);
 
@@ -30,7 +30,7 @@ CREATE TABLE `category` (
   `parent_id` BIGINT,
   CONSTRAINT `pk_category` PRIMARY KEY (`id`),
   CONSTRAINT `fk_category_category_parent_id` FOREIGN KEY (`parent_id`) REFERENCES `category` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */ COMMENT='A tree: the parent is the same table; deleting a node deletes its subtree.';
 
 CREATE INDEX `ix_category_parent_id` ON `category` (`parent_id`);
 
@@ -38,7 +38,7 @@ CREATE TABLE `country` (
   `code` VARCHAR(2) NOT NULL,
   `name` LONGTEXT NOT NULL,
   CONSTRAINT `pk_country` PRIMARY KEY (`code`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */ COMMENT='A text key with a length: columns referring to it take its type.';
 
 CREATE TABLE `address` (
   `id` BIGINT NOT NULL AUTO_INCREMENT,
@@ -80,7 +80,7 @@ CREATE TABLE `event` (
   `payload` JSON NOT NULL,
   CONSTRAINT `pk_event` PRIMARY KEY (`id`),
   CONSTRAINT `fk_event_user_user_id` FOREIGN KEY (`user_id`) REFERENCES `user` (`id`) ON DELETE NO ACTION ON UPDATE NO ACTION
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */ COMMENT='In schema `archive` on PostgreSQL; schemas are ignored elsewhere.';
 
 CREATE TABLE `membership` (
   `user_id` BINARY(16) NOT NULL,
@@ -90,7 +90,7 @@ CREATE TABLE `membership` (
   CONSTRAINT `pk_membership` PRIMARY KEY (`user_id`, `group_id`),
   CONSTRAINT `fk_membership_user_user_id` FOREIGN KEY (`user_id`) REFERENCES `user` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
   CONSTRAINT `fk_membership_group_group_id` FOREIGN KEY (`group_id`) REFERENCES `group` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */ COMMENT='Composite primary key; both halves cascade.';
 
 CREATE UNIQUE INDEX `uq_membership_group_id_role` ON `membership` (`group_id`, `role`);
 
@@ -102,7 +102,7 @@ CREATE TABLE `order` (
   `select` VARCHAR(20) NOT NULL,
   CONSTRAINT `pk_order` PRIMARY KEY (`id`),
   CONSTRAINT `fk_order_user_user_id` FOREIGN KEY (`user_id`) REFERENCES `user` (`id`) ON DELETE RESTRICT ON UPDATE NO ACTION
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */ COMMENT='`order` is reserved everywhere; users with orders cannot be deleted.';
 
 CREATE UNIQUE INDEX `uq_order_select` ON `order` (`select`);
 
@@ -119,7 +119,7 @@ CREATE TABLE `department` (
   `name` LONGTEXT NOT NULL,
   `manager_id` BIGINT,
   CONSTRAINT `pk_department` PRIMARY KEY (`id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */ COMMENT='Department and Employee refer to each other: a cycle, closed by an `ALTER TABLE … ADD CONSTRAINT` on PostgreSQL and MySQL.';
 
 CREATE TABLE `employee` (
   `id` BIGINT NOT NULL AUTO_INCREMENT,

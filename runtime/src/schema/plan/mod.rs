@@ -12,8 +12,9 @@
 //! to leave to it with `-- no-transaction`).
 
 use super::ddl::{
-    live_marker_source, push_column_definition, push_ident_list, push_live_marker, qualified_ident,
-    render_add_foreign_key, render_create_index, render_create_table, render_create_table_as,
+    column_comment, live_marker_source, push_column_definition, push_ident_list, push_live_marker,
+    qualified_ident, render_add_foreign_key, render_comments, render_create_index,
+    render_create_table, render_create_table_as, table_comment,
 };
 use super::diff::{Change, Renames};
 use super::meta::LIVE_MARKER;
@@ -163,9 +164,11 @@ pub(super) fn null_to_default(w: &Writer, table: &str, column: &str, default: &s
 }
 
 /// Whether a column alteration changes nothing `dialect` sees (a type
-/// spelled differently on another dialect only): no statement, no rebuild.
+/// spelled differently on another dialect only, or a comment on SQLite,
+/// which keeps comments in the snapshot only): no statement, no rebuild.
 pub(super) fn unchanged_on(dialect: Dialect, from: &ColumnSnapshot, to: &ColumnSnapshot) -> bool {
     from.name == to.name
+        && (dialect == Dialect::Sqlite || from.comment == to.comment)
         && from.sql_type.get(dialect) == to.sql_type.get(dialect)
         && from.nullable == to.nullable
         && from.auto_increment == to.auto_increment
@@ -238,6 +241,7 @@ mod tests {
             default: None,
             auto_increment: false,
             renamed_from: None,
+            comment: None,
         }
     }
 

@@ -53,7 +53,11 @@ pub(super) fn server_statements(
             w.ident(to)
         )],
         // Foreign keys come as their own changes, once every table exists.
-        Change::CreateTable(t) => vec![render_create_table(dialect, t, false, |_| false)],
+        Change::CreateTable(t) => {
+            let mut out = vec![render_create_table(dialect, t, false, |_| false)];
+            out.extend(render_comments(dialect, t));
+            out
+        }
         Change::DropTable(t) => vec![format!("DROP TABLE {}", w.table(&t.qualified_name()))],
         Change::AddColumn { table, column } if !pg && column.auto_increment => {
             // MySQL: an AUTO_INCREMENT column must be a key the moment it
@@ -78,7 +82,7 @@ pub(super) fn server_statements(
         }
         Change::AddColumn { table, column } => {
             let mut sql = format!("ALTER TABLE {} ADD COLUMN ", w.table(table));
-            match fill_value(dialect, new.table(table), column).filter(|_| fill) {
+            let mut out = match fill_value(dialect, new.table(table), column).filter(|_| fill) {
                 Some(zero) => {
                     // Filled through a default that goes right after.
                     let mut filled = column.clone();
@@ -101,7 +105,16 @@ pub(super) fn server_statements(
                     push_column_definition(dialect, &mut sql, column);
                     vec![sql]
                 }
+            };
+            if pg && column.comment.is_some() {
+                out.push(column_comment(
+                    dialect,
+                    table,
+                    &column.name,
+                    column.comment.as_deref(),
+                ));
             }
+            out
         }
         Change::DropColumn { table, column } => vec![format!(
             "ALTER TABLE {} DROP COLUMN {}",
@@ -200,6 +213,15 @@ pub(super) fn server_statements(
         Change::AddForeignKey { table, foreign_key } => {
             vec![render_add_foreign_key(dialect, table, foreign_key, false)]
         }
+        Change::AlterTableComment { table, to, .. } if pg => {
+            vec![table_comment(dialect, table, to.as_deref())]
+        }
+        Change::AlterTableComment { table, to, .. } => {
+            // MySQL: an empty comment is no comment.
+            let mut sql = format!("ALTER TABLE {} COMMENT = ", w.table(table));
+            dialect.quote_str(&mut sql, to.as_deref().unwrap_or(""));
+            vec![sql]
+        }
         Change::DropForeignKey { table, foreign_key } if pg => vec![format!(
             "ALTER TABLE {} DROP CONSTRAINT {}",
             w.table(table),
@@ -287,6 +309,9 @@ pub(super) fn alter_column_postgres(
             w.table(table),
             col = w.ident(&to.name)
         ));
+    }
+    if from.comment != to.comment {
+        out.push(column_comment(d, table, &to.name, to.comment.as_deref()));
     }
     out
 }

@@ -22,7 +22,8 @@ pub(super) fn script(
             | Change::CreateTable(_)
             | Change::DropTable(_)
             | Change::AddIndex { .. }
-            | Change::DropIndex { .. } => true,
+            | Change::DropIndex { .. }
+            | Change::AlterTableComment { .. } => true,
             Change::AddColumn { column, .. } => can_add_in_place(column),
             Change::AlterPrimaryKey { from, to, .. } => from.1 == to.1,
             // A new table declares its foreign keys inline.
@@ -89,6 +90,8 @@ pub(super) fn script(
             | Change::AddForeignKey { .. }
             | Change::DropForeignKey { .. } => Vec::new(),
             Change::DropColumn { .. } | Change::AlterColumn { .. } => Vec::new(),
+            // Comments live in the snapshot only on SQLite.
+            Change::AlterTableComment { .. } => Vec::new(),
         };
         for sql in sql {
             out.push(&note, destructive, sql);
