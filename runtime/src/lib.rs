@@ -35,6 +35,8 @@
 //! - `chrono` (default): `DateTime<Utc>`, `NaiveDateTime`, `NaiveDate`,
 //!   `NaiveTime` columns.
 //! - `json` (default): `serde_json::Value` columns.
+//! - `decimal`: exact decimal columns, [`types::Numeric<P, S>`](types::Numeric)
+//!   over `rust_decimal::Decimal` (re-exported as `entable::rust_decimal`).
 //! - `migrate`: `entable::migrate` runs generated migrations with sqlx's
 //!   migrator, and `entable::cli` is the `migrate`/`schema` command line
 //!   (see `docs/migrations.md`).
@@ -53,6 +55,8 @@ mod entity;
 mod error;
 mod exec;
 mod hooks;
+#[cfg(feature = "decimal")]
+mod numeric;
 #[cfg(feature = "migrate")]
 pub mod migrate;
 pub mod prelude;
@@ -86,4 +90,6 @@ pub use chrono;
 pub use serde_json;
 #[cfg(feature = "time")]
 pub use time;
+#[cfg(feature = "decimal")]
+pub use rust_decimal;
 pub use validator;

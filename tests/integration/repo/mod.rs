@@ -11,6 +11,7 @@ mod bulk_stream;
 mod bulk_stream_probes;
 mod concurrency;
 mod crud;
+mod decimals;
 mod dsl;
 mod edges;
 mod hooks;
