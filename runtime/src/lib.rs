@@ -35,7 +35,7 @@
 //! - `chrono` (default): `DateTime<Utc>`, `NaiveDateTime`, `NaiveDate`,
 //!   `NaiveTime` columns.
 //! - `json` (default): `serde_json::Value` columns.
-//! - `decimal`: exact decimal columns, [`types::Numeric<P, S>`](types::Numeric)
+//! - `decimal`: exact decimal columns, `types::Numeric<P, S>`
 //!   over `rust_decimal::Decimal` (re-exported as `entable::rust_decimal`).
 //! - `migrate`: `entable::migrate` runs generated migrations with sqlx's
 //!   migrator, and `entable::cli` is the `migrate`/`schema` command line
@@ -55,10 +55,10 @@ mod entity;
 mod error;
 mod exec;
 mod hooks;
-#[cfg(feature = "decimal")]
-mod numeric;
 #[cfg(feature = "migrate")]
 pub mod migrate;
+#[cfg(feature = "decimal")]
+mod numeric;
 pub mod prelude;
 pub mod query;
 pub mod relation;
@@ -87,9 +87,9 @@ pub use uuid;
 
 #[cfg(feature = "chrono")]
 pub use chrono;
+#[cfg(feature = "decimal")]
+pub use rust_decimal;
 pub use serde_json;
 #[cfg(feature = "time")]
 pub use time;
-#[cfg(feature = "decimal")]
-pub use rust_decimal;
 pub use validator;

@@ -76,7 +76,9 @@ pub enum NumericError {
         scale: u8,
     },
     /// More digits before the point than `precision - scale`.
-    #[error("{value} has more than {digits} digits before the point (precision {precision}, scale {scale})")]
+    #[error(
+        "{value} has more than {digits} digits before the point (precision {precision}, scale {scale})"
+    )]
     Precision {
         /// The value, as given.
         value: String,
@@ -137,7 +139,8 @@ impl<const P: u8, const S: u8> Numeric<P, S> {
             });
         }
         fitted.rescale(u32::from(S));
-        if fitted.scale() != u32::from(S) || fitted.mantissa().unsigned_abs() >= 10u128.pow(P.into())
+        if fitted.scale() != u32::from(S)
+            || fitted.mantissa().unsigned_abs() >= 10u128.pow(P.into())
         {
             return Err(NumericError::Precision {
                 value: value.to_string(),
@@ -405,7 +408,7 @@ mod sqlite {
         }
     }
 
-    impl<'q, const P: u8, const S: u8> Encode<'q, Sqlite> for Numeric<P, S> {
+    impl<const P: u8, const S: u8> Encode<'_, Sqlite> for Numeric<P, S> {
         fn encode_by_ref(
             &self,
             buf: &mut SqliteArgumentsBuffer,

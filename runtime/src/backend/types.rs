@@ -23,7 +23,7 @@
 //! | `time::PrimitiveDateTime`, `time::Date`, `time::Time` | as the `Naive*` types | | | |
 //! | `serde_json::Value`, [`Json<T>`](crate::types::Json) | `Json` | `JSONB` | `JSON` | `TEXT` |
 //! | `#[derive(DbEnum)]` enums | `Text` | as `String` | as `String` | as `String` |
-//! | [`Numeric<P, S>`](crate::types::Numeric) (feature `decimal`) | `Decimal` | `NUMERIC(P,S)` | `DECIMAL(P,S)` | `INTEGER_SCALED(P,S)` (²) |
+//! | `entable::types::Numeric<P, S>` (feature `decimal`) | `Decimal` | `NUMERIC(P,S)` | `DECIMAL(P,S)` | `INTEGER_SCALED(P,S)` (²) |
 //!
 //! (¹) MySQL cannot index `TEXT`/`BLOB` columns without a prefix length, so a
 //! text or bytes column without `max_length` that is part of a key or index
@@ -72,7 +72,7 @@ pub enum SqlType {
     /// A type spelled out per dialect by `#[entity(sql_type = …)]`.
     Custom(CustomSqlType),
     /// An exact decimal of `precision` digits, `scale` after the point
-    /// ([`Numeric<P, S>`](crate::types::Numeric), feature `decimal`).
+    /// (`entable::types::Numeric<P, S>`, feature `decimal`).
     Decimal {
         /// Digits in all.
         precision: u8,

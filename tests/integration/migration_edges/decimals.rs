@@ -49,7 +49,7 @@ fn amounts_follow_the_scale(
         let db = &t.db;
         let got: Vec<String> = match version {
             1 => {
-                for text in ["12.34", "-0.05", "999999.99", "0.01"] {
+                for text in ["12.34", "-0.05", "99999.99", "0.01"] {
                     let input = scale_v1::PriceCreate {
                         amount: text.parse().expect("fits 8,2"),
                     };
@@ -59,19 +59,32 @@ fn amounts_follow_the_scale(
                 }
                 return Vec::new();
             }
-            2 => match scale_v2::Price::query().order_by(scale_v2::Price::ID.asc()).all(db).await {
+            2 => match scale_v2::Price::query()
+                .order_by(scale_v2::Price::ID.asc())
+                .all(db)
+                .await
+            {
                 Ok(rows) => rows.iter().map(|r| r.amount.to_string()).collect(),
                 Err(e) => return vec![format!("read: {e}")],
             },
-            _ => match scale_v3::Price::query().order_by(scale_v3::Price::ID.asc()).all(db).await {
+            // Another statement than v2's: PostgreSQL refuses to run a
+            // statement prepared before the column's type changed ("cached
+            // plan must not change result type"), which is not what this
+            // test is about.
+            _ => match scale_v3::Price::query()
+                .order_by(scale_v3::Price::ID.asc())
+                .limit(100)
+                .all(db)
+                .await
+            {
                 Ok(rows) => rows.iter().map(|r| r.amount.to_string()).collect(),
                 Err(e) => return vec![format!("read: {e}")],
             },
         };
         let want: &[&str] = if version == 2 {
-            &["12.340", "-0.050", "999999.990", "0.010"]
+            &["12.340", "-0.050", "99999.990", "0.010"]
         } else {
-            &["12.3", "-0.1", "1000000.0", "0.0"]
+            &["12.3", "-0.1", "100000.0", "0.0"]
         };
         if got == want {
             Vec::new()

@@ -14,6 +14,7 @@ mod crud;
 mod decimals;
 mod dsl;
 mod edges;
+mod enum_labels;
 mod hooks;
 mod locking;
 mod relations;
