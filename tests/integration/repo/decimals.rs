@@ -238,3 +238,39 @@ async fn precision_past_eighteen_is_refused_on_sqlite_only() {
     )
     .await;
 }
+
+#[derive(Entity, Debug, Clone)]
+pub struct Posting {
+    #[entity(primary_key, auto_increment)]
+    pub id: i64,
+    pub amount: Numeric<12, 2>,
+}
+
+/// Enough rows for PostgreSQL's binary `COPY`, whose numeric encoding is
+/// the one binding uses; multi-row inserts elsewhere.
+#[tokio::test]
+async fn decimals_bulk_insert_exactly() {
+    on_every_backend("decimals_bulk_insert_exactly", |t| async move {
+        let db = &t.db;
+        Schema::of([Posting::table()])
+            .expect("schema")
+            .create_all(db)
+            .await
+            .expect("created");
+        let amount = |i: i64| Money::from_scaled(i128::from(i * 7_919 - 10_000_000)).expect("fits");
+        let rows: Vec<PostingCreate> = (0..2_500)
+            .map(|i| PostingCreate { amount: amount(i) })
+            .collect();
+        assert_eq!(Posting::bulk_insert(db, rows).await.expect("loaded"), 2_500);
+        let back = Posting::query()
+            .order_by(Posting::ID.asc())
+            .all(db)
+            .await
+            .expect("read");
+        let got: Vec<Money> = back.iter().map(|p| p.amount).collect();
+        let want: Vec<Money> = (0..2_500).map(amount).collect();
+        assert!(got == want, "bulk-loaded decimals differ");
+        t
+    })
+    .await;
+}
