@@ -35,6 +35,8 @@
 //! - `chrono` (default): `DateTime<Utc>`, `NaiveDateTime`, `NaiveDate`,
 //!   `NaiveTime` columns.
 //! - `json` (default): `serde_json::Value` columns.
+//! - `decimal`: exact decimal columns, `types::Numeric<P, S>`
+//!   over `rust_decimal::Decimal` (re-exported as `entable::rust_decimal`).
 //! - `migrate`: `entable::migrate` runs generated migrations with sqlx's
 //!   migrator, and `entable::cli` is the `migrate`/`schema` command line
 //!   (see `docs/migrations.md`).
@@ -57,6 +59,8 @@ mod exec;
 mod hooks;
 #[cfg(feature = "migrate")]
 pub mod migrate;
+#[cfg(feature = "decimal")]
+mod numeric;
 pub mod prelude;
 pub mod query;
 pub mod relation;
@@ -90,6 +94,8 @@ pub use uuid;
 
 #[cfg(feature = "chrono")]
 pub use chrono;
+#[cfg(feature = "decimal")]
+pub use rust_decimal;
 pub use serde_json;
 #[cfg(feature = "time")]
 pub use time;

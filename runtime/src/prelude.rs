@@ -8,6 +8,8 @@ pub use crate::schema::Schema;
 pub use crate::types::DbEnum as _;
 #[cfg(feature = "json")]
 pub use crate::types::Json;
+#[cfg(feature = "decimal")]
+pub use crate::types::Numeric;
 pub use crate::{AuditContext, Db, DbEnum, Entity, Exec, Hooks, SingleKey, Tx};
 pub use uuid::Uuid;
 

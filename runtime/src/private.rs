@@ -304,6 +304,13 @@ impl AcceptsDefault<IntLiteral> for f64 {}
 impl AcceptsDefault<FloatLiteral> for f32 {}
 impl AcceptsDefault<FloatLiteral> for f64 {}
 impl AcceptsDefault<TextLiteral> for String {}
+/// Only `default = 0`: zero is stored alike at every scale, while SQLite
+/// stores other values times 10^scale (`default_sql` per dialect for them).
+#[cfg(feature = "decimal")]
+impl<const P: u8, const S: u8> AcceptsDefault<IntLiteral> for crate::types::Numeric<P, S> {
+    const MIN: i64 = 0;
+    const MAX: i64 = 0;
+}
 
 const fn const_str_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());

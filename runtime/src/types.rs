@@ -2,6 +2,8 @@
 //! typed JSON.
 
 pub use crate::backend::types::{FieldType, SqlType};
+#[cfg(feature = "decimal")]
+pub use crate::numeric::{MAX_PRECISION, Numeric, NumericError, SQLITE_MAX_PRECISION};
 
 /// A JSON column holding a `T` (serialised with serde). Re-exported from
 /// sqlx so values bind and decode directly.

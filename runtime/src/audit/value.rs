@@ -24,6 +24,15 @@ macro_rules! via_json {
 }
 via_json!(bool, i16, i32, i64, f32, f64, String, Vec<u8>);
 
+/// A decimal is logged as its exact text (`"12.50"`), never as a JSON
+/// number that readers would take through `f64`.
+#[cfg(feature = "decimal")]
+impl<const P: u8, const S: u8> AuditValue for crate::types::Numeric<P, S> {
+    fn audit_value(&self) -> serde_json::Value {
+        serde_json::Value::String(self.to_string())
+    }
+}
+
 impl AuditValue for uuid::Uuid {
     fn audit_value(&self) -> serde_json::Value {
         serde_json::Value::String(self.to_string())

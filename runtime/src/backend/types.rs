@@ -23,10 +23,14 @@
 //! | `time::PrimitiveDateTime`, `time::Date`, `time::Time` | as the `Naive*` types | | | |
 //! | `serde_json::Value`, [`Json<T>`](crate::types::Json) | `Json` | `JSONB` | `JSON` | `TEXT` |
 //! | `#[derive(DbEnum)]` enums | `Text` | as `String` | as `String` | as `String` |
+//! | `entable::types::Numeric<P, S>` (feature `decimal`) | `Decimal` | `NUMERIC(P,S)` | `DECIMAL(P,S)` | `INTEGER_SCALED(P,S)` (²) |
 //!
 //! (¹) MySQL cannot index `TEXT`/`BLOB` columns without a prefix length, so a
 //! text or bytes column without `max_length` that is part of a key or index
 //! becomes `VARCHAR(255)` / `VARBINARY(255)` there.
+//!
+//! (²) The value times 10^S, an integer: exact and ordered numerically;
+//! `P` at most 18 there.
 
 use std::borrow::Cow;
 
@@ -67,6 +71,14 @@ pub enum SqlType {
     Json,
     /// A type spelled out per dialect by `#[entity(sql_type = …)]`.
     Custom(CustomSqlType),
+    /// An exact decimal of `precision` digits, `scale` after the point
+    /// (`entable::types::Numeric<P, S>`, feature `decimal`).
+    Decimal {
+        /// Digits in all.
+        precision: u8,
+        /// Digits after the point.
+        scale: u8,
+    },
 }
 
 /// A SQL type given verbatim per dialect by `#[entity(sql_type = …)]`.
@@ -154,6 +166,28 @@ impl<T> FieldType for sqlx::types::Json<T> {
     const SQL_TYPE: SqlType = SqlType::Json;
 }
 
+/// The SQLite type of a decimal column: the value times 10^scale as an
+/// integer (the name has `INT` in it, so the column has integer affinity).
+/// The scale is in the name so that a snapshot sees a scale change, which
+/// a migration must apply to the stored integers.
+pub const SQLITE_DECIMAL: &str = "INTEGER_SCALED";
+
+fn decimal_type(dialect: Dialect, precision: u8, scale: u8) -> String {
+    let name = match dialect {
+        Dialect::Postgres => "NUMERIC",
+        Dialect::MySql => "DECIMAL",
+        Dialect::Sqlite => SQLITE_DECIMAL,
+    };
+    format!("{name}({precision},{scale})")
+}
+
+/// The scale of a SQLite decimal column type (`INTEGER_SCALED(12,2)`).
+pub fn sqlite_decimal_scale(ty: &str) -> Option<u32> {
+    let args = ty.strip_prefix(SQLITE_DECIMAL)?.strip_prefix('(')?;
+    let (_, scale) = args.strip_suffix(')')?.split_once(',')?;
+    scale.trim().parse().ok()
+}
+
 /// The length MySQL gives indexed text and bytes columns that declare no
 /// `max_length`.
 pub const MYSQL_INDEXED_TEXT_LENGTH: u32 = 255;
@@ -205,6 +239,9 @@ pub fn column_type(dialect: Dialect, column: &ColumnMeta, in_key: bool) -> Cow<'
         (Json, Postgres) => "JSONB",
         (Json, MySql) => "JSON",
         (Json, Sqlite) => "TEXT",
+        (Decimal { precision, scale }, d) => {
+            return Cow::Owned(decimal_type(d, precision, scale));
+        }
     };
     Cow::Borrowed(name)
 }

@@ -251,6 +251,7 @@ fn report(test: &str, problems: &[String]) {
 }
 
 mod columns;
+mod decimals;
 mod keys;
 mod names;
 mod rebuild;

@@ -184,15 +184,14 @@ pub(super) fn rebuild(
     for column in &after.columns {
         if let Some(old) = before.columns.iter().find(|b| b.name == column.name) {
             targets.push(column.name.as_str());
+            let value = rescaled(out.ident(&column.name), old, column);
             match &column.default {
                 // NULLs take the default of a column that no longer
                 // accepts them.
-                Some(default) if old.nullable && !column.nullable => sources.push(format!(
-                    "COALESCE({}, {})",
-                    out.ident(&column.name),
-                    default.get(d)
-                )),
-                _ => sources.push(out.ident(&column.name)),
+                Some(default) if old.nullable && !column.nullable => {
+                    sources.push(format!("COALESCE({value}, {})", default.get(d)))
+                }
+                _ => sources.push(value),
             }
         } else if let Some(zero) = fill_value(d, Some(after), column).filter(|_| fill) {
             targets.push(column.name.as_str());
@@ -232,6 +231,33 @@ pub(super) fn rebuild(
     for index in &after.indexes {
         out.statements
             .push(render_create_index(d, after, index, false));
+    }
+}
+
+/// `value` (a column of `old`) in the representation of `new`: a decimal
+/// is stored times 10^scale on SQLite, so a changed scale multiplies or
+/// divides the stored integers, rounding half away from zero as
+/// PostgreSQL and MySQL do, in integer arithmetic (exact).
+fn rescaled(value: String, old: &ColumnSnapshot, new: &ColumnSnapshot) -> String {
+    use crate::backend::types::sqlite_decimal_scale;
+    let d = Dialect::Sqlite;
+    let (Some(from), Some(to)) = (
+        sqlite_decimal_scale(old.sql_type.get(d)),
+        sqlite_decimal_scale(new.sql_type.get(d)),
+    ) else {
+        return value;
+    };
+    match from.cmp(&to) {
+        std::cmp::Ordering::Equal => value,
+        std::cmp::Ordering::Less => format!("{value} * 1{}", "0".repeat((to - from) as usize)),
+        std::cmp::Ordering::Greater => {
+            let zeros = (from - to) as usize;
+            let half = format!("5{}", "0".repeat(zeros - 1));
+            format!(
+                "({value} + CASE WHEN {value} < 0 THEN -{half} ELSE {half} END) / 1{}",
+                "0".repeat(zeros)
+            )
+        }
     }
 }
 
