@@ -155,7 +155,7 @@ async fn explicit_names_read_back() {
         for table in tables() {
             let got = introspect::table(&t.db, table).await;
             let want = introspect::expected(dialect, table);
-            let index_names = |i: &[introspect::IndexInfo]| {
+            let index_names = |i: &[entable::schema::introspect::IndexInfo]| {
                 i.iter()
                     .map(|i| (i.name.clone(), i.unique))
                     .collect::<Vec<_>>()
@@ -166,9 +166,9 @@ async fn explicit_names_read_back() {
                 "{dialect}: indexes of {}",
                 table.name
             );
-            let fk_names = |f: &[introspect::ForeignKeyInfo]| {
+            let fk_names = |f: &[entable::schema::introspect::ForeignKeyInfo]| {
                 f.iter()
-                    .map(|f| (f.name.clone(), f.column.clone()))
+                    .map(|f| (f.name.clone(), f.columns.clone()))
                     .collect::<Vec<_>>()
             };
             assert_eq!(

@@ -5,6 +5,7 @@ use entable::Db;
 use entable::backend::Dialect;
 use entable::schema::TableMeta;
 pub use entable::schema::introspect::TableInfo;
+use entable::sqlx::Row;
 
 /// What a database created from `table` holds.
 pub fn expected(dialect: Dialect, table: &TableMeta) -> TableInfo {
