@@ -62,10 +62,8 @@ pub(super) async fn table(pool: &SqlitePool, name: &str) -> Result<Option<TableI
         })
         .collect();
     let constraints = named_constraints(&tokens);
-    let primary_key_name = constraints
-        .iter()
-        .find(|c| c.primary)
-        .map(|c| c.name.clone());
+    // Not compared on SQLite: see `TableInfo::primary_key_name`.
+    let primary_key_name = None;
 
     let mut indexes = Vec::new();
     let list = sqlx::query_as::<_, (String, bool, String, bool)>(
