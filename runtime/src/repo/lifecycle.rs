@@ -255,7 +255,7 @@ pub(crate) async fn remove<E: Model + OnEveryBackend + Hooks>(
             };
             let changed = delete::remove::<E>(B::inner(&mut tx, audit.clone()), &key, version, removal).await?;
             if let (true, Some(old)) = (changed, old) {
-                let soft = table.deleted_at.is_some() && removal != Removal::Purge;
+                let soft = table.soft_delete.is_some() && removal != Removal::Purge;
                 let logged = if soft {
                     let new = locked::<E>(B::inner(&mut tx, None), &key, context).await?;
                     let act = if removal == Removal::Restore { Act::Restore } else { Act::SoftDelete };

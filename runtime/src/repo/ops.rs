@@ -65,8 +65,10 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     ) -> impl Future<Output = Result<Self>> + Send + 'a;
 
     /// Deletes the row with `key`; `false` when there was none. On an
-    /// entity with `#[entity(deleted_at)]` this is a soft delete: the row
-    /// gets its `deleted_at` (and `updated_at`) time and disappears from
+    /// entity with a soft-delete marker (`#[entity(deleted_at)]`,
+    /// `deleted_flag` or `live_flag`) this is a soft delete: the row gets
+    /// its `deleted_at` time (or its flag flipped; `updated_at` moves on
+    /// too) and disappears from
     /// every read unless asked for ([`with_deleted`](Self::with_deleted));
     /// `false` when it was already deleted. Refused ([`Error::Usage`]) on
     /// versioned entities: use [`delete_version`](Self::delete_version).
@@ -103,9 +105,9 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     }
 
     /// Makes the soft-deleted row with `key` live again (`deleted_at` back
-    /// to NULL; `updated_at` and `version` move on); `false` when no
-    /// soft-deleted row has that key. [`Error::Usage`] on an entity without
-    /// `#[entity(deleted_at)]`. A `unique_live` constraint can refuse it
+    /// to NULL or the flag back to its live value; `updated_at` and
+    /// `version` move on); `false` when no soft-deleted row has that key.
+    /// [`Error::Usage`] on an entity without a soft-delete marker. A `unique_live` constraint can refuse it
     /// ([`Error::UniqueViolation`]) when a live row took its values since.
     fn restore<'a>(
         exec: impl Into<Exec<'a>>,

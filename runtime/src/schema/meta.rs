@@ -4,6 +4,7 @@
 //! never allocates.
 
 use crate::backend::SqlType;
+pub use super::soft_delete::{SoftDelete, SoftDeleteKind};
 
 /// The generated column MySQL's `unique_live` indexes end with (MySQL has
 /// no partial indexes): 1 while the row is live, NULL once soft-deleted, and
@@ -37,9 +38,10 @@ pub struct TableMeta {
     /// The `#[entity(updated_at)]` column, if any: written on every change,
     /// soft deletes and restores included.
     pub updated_at: Option<&'static str>,
-    /// The `#[entity(deleted_at)]` column, if any: the entity is
-    /// soft-deleted, and reads see only rows where it is NULL unless asked.
-    pub deleted_at: Option<&'static str>,
+    /// The soft-delete marker (`#[entity(deleted_at)]`,
+    /// `#[entity(deleted_flag)]` or `#[entity(live_flag)]`), if any: reads
+    /// see only live rows unless asked.
+    pub soft_delete: Option<SoftDelete>,
     /// `#[entity(audit)]`: every change writes a row to the audit log.
     pub audited: bool,
     /// `#[entity(renamed_from = "…")]`: the table's previous name, so that
@@ -70,7 +72,7 @@ impl TableMeta {
     /// generated column that is 1 on live rows and NULL on deleted ones,
     /// appended to every `unique_live` index.
     pub fn needs_live_marker(&self) -> bool {
-        self.deleted_at.is_some() && self.indexes.iter().any(|i| i.live)
+        self.soft_delete.is_some() && self.indexes.iter().any(|i| i.live)
     }
 
     /// Whether `column` belongs to the primary key, a unique constraint, an

@@ -40,13 +40,14 @@ mod migration;
 mod order;
 mod plan;
 mod renames;
+mod soft_delete;
 pub mod snapshot;
 
 use std::collections::BTreeMap;
 
 pub use meta::{
     ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta, LIVE_MARKER,
-    SqlPerDialect, TableMeta,
+    SoftDelete, SoftDeleteKind, SqlPerDialect, TableMeta,
 };
 pub use migration::{
     GenerateOptions, GeneratedMigration, Migration, MigrationDir, MigrationError, Plan,

@@ -435,7 +435,7 @@ async fn bulk_paths_soft_delete_and_audit() {
 
 #[tokio::test]
 async fn set_based_changes_refuse_versioned_entities() {
-    use crate::repo::soft_delete::{Ticket, TicketCreate, TicketUpdate};
+    use crate::repo::soft_delete::timestamp::{Ticket, TicketCreate, TicketUpdate};
     on_every_backend(
         "set_based_changes_refuse_versioned_entities",
         |t: TestDb| async move {

@@ -1,13 +1,27 @@
-//! Soft delete: `delete` sets `deleted_at`, every read path hides the row
-//! unless asked, `restore` and `force_delete`, `unique_live` constraints,
-//! eager loading and relation filters — on every backend.
+//! Soft delete: `delete` marks the row, every read path hides it unless
+//! asked, `restore` and `force_delete`, `unique_live` constraints, eager
+//! loading and relation filters — on every backend, for each kind of
+//! marker: a `deleted_at` time stamp, a `deleted_flag` (true = deleted) and
+//! a `live_flag` (true = live). The same tests run on each
+//! ([`soft_delete_suite!`]).
 
+/// The entities and tests of this file, with the soft-delete marker
+/// `#[entity($attr)] $field: $ty` (`$note_ty` on `MemberNote` and `Ticket`);
+/// `$deleted` tells from a marker value whether the row is deleted.
+macro_rules! soft_delete_suite {
+    ($module:ident, $attr:ident, $field:ident: $ty:ty, $note_ty:ty, $deleted:expr) => {
+        pub mod $module {
 use entable::Error;
 use entable::dto::{Filter, Patch};
 use entable::prelude::*;
 use futures_util::TryStreamExt;
 
 use crate::support::{TestDb, on_every_backend};
+
+fn is_deleted(value: &$ty) -> bool {
+    let deleted: fn(&$ty) -> bool = $deleted;
+    deleted(value)
+}
 
 #[derive(Entity, Debug, Clone)]
 pub struct Member {
@@ -18,8 +32,8 @@ pub struct Member {
     pub name: String,
     #[entity(updated_at)]
     pub updated_at: DateTime<Utc>,
-    #[entity(deleted_at)]
-    pub deleted_at: Option<DateTime<Utc>>,
+    #[entity($attr)]
+    pub $field: $ty,
     #[entity(has_many)]
     pub notes: Vec<MemberNote>,
     #[entity(many_to_many(through = MemberBadge))]
@@ -33,8 +47,8 @@ pub struct MemberNote {
     #[entity(references = Member, on_delete = "cascade")]
     pub member_id: i64,
     pub text: String,
-    #[entity(deleted_at)]
-    pub deleted_at: Option<NaiveDateTime>,
+    #[entity($attr)]
+    pub $field: $note_ty,
     #[entity(belongs_to = member_id)]
     pub member: Option<Member>,
 }
@@ -44,8 +58,8 @@ pub struct Badge {
     #[entity(primary_key, auto_increment)]
     pub id: i64,
     pub label: String,
-    #[entity(deleted_at)]
-    pub deleted_at: Option<DateTime<Utc>>,
+    #[entity($attr)]
+    pub $field: $ty,
 }
 
 #[derive(Entity, Debug, Clone)]
@@ -68,8 +82,8 @@ pub struct Ticket {
     pub code: String,
     #[entity(version)]
     pub version: i64,
-    #[entity(deleted_at)]
-    pub deleted_at: Option<NaiveDateTime>,
+    #[entity($attr)]
+    pub $field: $note_ty,
 }
 
 async fn schema(db: &Db) {
@@ -117,14 +131,14 @@ fn emails(members: &[Member]) -> Vec<&str> {
 #[tokio::test]
 async fn soft_deleted_rows_are_invisible_to_every_read_path() {
     on_every_backend(
-        "soft_deleted_rows_are_invisible_to_every_read_path",
+        concat!(stringify!($module), "::soft_deleted_rows_are_invisible_to_every_read_path"),
         |t: TestDb| async move {
             let db = &t.db;
             schema(db).await;
             let a = member(db, "a@x.io").await;
             let b = member(db, "b@x.io").await;
             let c = member(db, "c@x.io").await;
-            assert!(a.deleted_at.is_none());
+            assert!(!is_deleted(&a.$field));
             note(db, a.id, "kept").await;
             let hidden = note(db, a.id, "hidden").await;
             note(db, b.id, "of b").await;
@@ -201,7 +215,7 @@ async fn soft_deleted_rows_are_invisible_to_every_read_path() {
                 .await
                 .expect("get")
                 .expect("there");
-            assert!(found.deleted_at.is_some());
+            assert!(is_deleted(&found.$field));
             assert!(
                 found.updated_at >= b.updated_at,
                 "a soft delete is a change"
@@ -306,6 +320,20 @@ async fn soft_deleted_rows_are_invisible_to_every_read_path() {
                     .expect("filter")
                     .is_empty()
             );
+
+            // Set-based soft deletes: one statement marking the live rows
+            // it matches.
+            let removed = Member::delete_where(db, Member::EMAIL.eq("c@x.io".to_string()))
+                .await
+                .expect("delete_where");
+            assert_eq!(removed, 1);
+            assert_eq!(Member::only_deleted().count(db).await.expect("count"), 2);
+            let removed = Member::bulk_delete(db, vec![a.id, c.id])
+                .await
+                .expect("bulk_delete");
+            assert_eq!(removed, 1, "c was deleted already");
+            assert_eq!(Member::count(db, Expr::all()).await.expect("count"), 0);
+            assert_eq!(Member::with_deleted().count(db).await.expect("count"), 3);
             t
         },
     )
@@ -315,7 +343,7 @@ async fn soft_deleted_rows_are_invisible_to_every_read_path() {
 #[tokio::test]
 async fn restore_force_delete_and_live_uniqueness() {
     on_every_backend(
-        "restore_force_delete_and_live_uniqueness",
+        concat!(stringify!($module), "::restore_force_delete_and_live_uniqueness"),
         |t: TestDb| async move {
             let db = &t.db;
             schema(db).await;
@@ -359,7 +387,7 @@ async fn restore_force_delete_and_live_uniqueness() {
                 .await
                 .expect("get")
                 .expect("live again");
-            assert!(back.deleted_at.is_none());
+            assert!(!is_deleted(&back.$field));
             assert!(
                 !Member::restore(db, old_b.id).await.expect("again"),
                 "not deleted"
@@ -442,3 +470,10 @@ async fn restore_force_delete_and_live_uniqueness() {
     )
     .await;
 }
+        }
+    };
+}
+
+soft_delete_suite!(timestamp, deleted_at, deleted_at: Option<DateTime<Utc>>, Option<NaiveDateTime>, |v| v.is_some());
+soft_delete_suite!(deleted_flag, deleted_flag, is_deleted: bool, bool, |v| *v);
+soft_delete_suite!(live_flag, live_flag, active: bool, bool, |v| !*v);

@@ -16,7 +16,7 @@ use super::ddl::{
     render_add_foreign_key, render_create_index, render_create_table, render_create_table_as,
 };
 use super::diff::{Change, Renames};
-use super::meta::LIVE_MARKER;
+use super::meta::{LIVE_MARKER, SoftDeleteKind};
 use super::snapshot::{ColumnSnapshot, ForeignKeySnapshot, Snapshot, TableSnapshot};
 use crate::backend::Dialect;
 
