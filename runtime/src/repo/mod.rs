@@ -16,6 +16,7 @@ mod delete;
 pub mod filters;
 mod lifecycle;
 mod ops;
+mod outcome;
 mod rows;
 pub mod statements;
 
@@ -34,6 +35,7 @@ pub fn bulk_rows_per_statement(dialect: crate::backend::Dialect, columns: usize)
     bulk::rows_per_statement(dialect, columns)
 }
 pub use ops::Repo;
+pub use outcome::{UpsertOutcome, Upserted};
 pub use statements::{ColumnSet, SqlCache};
 
 /// An error while binding values.

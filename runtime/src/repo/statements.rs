@@ -35,6 +35,9 @@ pub(crate) struct BulkInsert {
     pub(crate) returning: bool,
     /// An upsert on these columns.
     pub(crate) upsert: Option<ColumnSet>,
+    /// `RETURNING (xmax = 0)` (PostgreSQL, without `returning`): whether
+    /// each row was inserted rather than updated.
+    pub(crate) inserted: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,6 +52,8 @@ enum Shape {
     SelectByAny,
     /// A multi-row insert.
     Bulk(BulkInsert),
+    /// Which of this many rows' target values a row holds already.
+    Existing(usize),
 }
 
 /// Statements whose text never changes.
@@ -178,8 +183,60 @@ impl SqlCache {
             let mut sql = insert[..returning].to_owned();
             push_conflict_clause(dialect, table, columns, target, &mut sql);
             push_returning(dialect, table, &mut sql);
+            if dialect == Dialect::Postgres {
+                // After the columns, which decode by position.
+                sql.push_str(", ");
+                sql.push_str(INSERTED);
+            }
             sql
         })
+    }
+
+    /// `SELECT 0 FROM <table> WHERE <target> = (?, …) [AND <live>] UNION
+    /// ALL SELECT 1 …` for `rows` rows: the positions of the rows whose
+    /// target values a row holds already (a live one when the target is a
+    /// `unique_live` key, which only live rows conflict on). One branch a
+    /// row, each an index lookup with the values compared to the column
+    /// itself (no derived table, whose column collations MySQL may refuse
+    /// to compare). Full chunks are cached, as for bulk inserts.
+    pub(crate) fn existing(
+        &self,
+        dialect: Dialect,
+        table: &TableMeta,
+        target: ColumnSet,
+        rows: usize,
+        cache: bool,
+    ) -> Arc<str> {
+        let build = || {
+            let live = table.indexes.iter().any(|i| {
+                i.live && i.columns.len() == target.count_ones() as usize
+                    && positions(table, target).all(|(_, c)| i.columns.contains(&c))
+            });
+            let from = table_ident(dialect, table);
+            let mut sql = String::new();
+            let mut n = 0;
+            for row in 0..rows {
+                if row > 0 {
+                    sql.push_str(" UNION ALL ");
+                }
+                sql.push_str(&format!("SELECT {row} FROM {from}"));
+                for (i, column) in positions(table, target) {
+                    sql.push_str(if i == 0 { " WHERE " } else { " AND " });
+                    dialect.quote_ident(&mut sql, column);
+                    sql.push_str(" = ");
+                    n += 1;
+                    dialect.placeholder(&mut sql, n);
+                }
+                if live {
+                    push_live_condition(dialect, table, &mut sql, true);
+                }
+            }
+            sql
+        };
+        if !cache {
+            return Arc::from(build());
+        }
+        self.shaped(dialect, Shape::Existing(rows), target, build)
     }
 
     /// `INSERT INTO <table> (<columns>) VALUES (…), … ` for `rows` rows,
@@ -199,6 +256,7 @@ impl SqlCache {
             rows,
             returning,
             upsert,
+            inserted,
         } = shape;
         let build = || {
             let mut sql = format!("INSERT INTO {} (", table_ident(dialect, table));
@@ -228,6 +286,9 @@ impl SqlCache {
             }
             if returning {
                 push_returning(dialect, table, &mut sql);
+            } else if inserted && dialect == Dialect::Postgres {
+                sql.push_str(" RETURNING ");
+                sql.push_str(INSERTED);
             }
             sql
         };
@@ -485,6 +546,10 @@ fn soft_delete(dialect: Dialect, table: &TableMeta, restore: bool) -> String {
     }
     sql
 }
+
+/// PostgreSQL's mark of a row an upsert inserted: a row it updated has the
+/// updating transaction in `xmax`, a new one has none.
+const INSERTED: &str = "(xmax = 0)";
 
 /// `[, ]<version> = <version> + 1` on versioned tables.
 fn push_version_bump(dialect: Dialect, table: &TableMeta, sql: &mut String, after_another: bool) {

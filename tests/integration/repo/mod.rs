@@ -20,6 +20,7 @@ mod search;
 mod search_limits;
 mod soft_delete;
 mod timestamps;
+mod upsert_outcome;
 mod values;
 mod version_widths;
 mod violations;
