@@ -144,7 +144,11 @@ fn field(field: &Field, cx: &Ctxt) {
         // A flag is compared with the dialect's boolean literals.
         (
             "sql_type",
-            field.sql_type.as_ref().filter(|_| field.flag_live().is_some()).map(|s| s.span),
+            field
+                .sql_type
+                .as_ref()
+                .filter(|_| field.flag_live().is_some())
+                .map(|s| s.span),
         ),
         ("create", field.create.as_ref().map(|c| c.span)),
         ("update", field.update.as_ref().map(|c| c.span)),

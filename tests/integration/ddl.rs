@@ -310,7 +310,8 @@ fn a_flag_conditions_live_indexes_in_every_dialect() {
             ],
         ),
     ];
-    let schema = Schema::of([Flagged::table(), ActiveOne::table(), Stamped::table()]).expect("schema");
+    let schema =
+        Schema::of([Flagged::table(), ActiveOne::table(), Stamped::table()]).expect("schema");
     for (dialect, fragments) in expected {
         let sql = schema.to_sql(dialect);
         for fragment in fragments {
@@ -321,10 +322,20 @@ fn a_flag_conditions_live_indexes_in_every_dialect() {
     let json = Snapshot::of(&schema).to_json();
     let table = |name: &str| {
         let start = json.find(&format!(r#""name": "{name}""#)).expect("table");
-        json[start..].split("\n    }").next().expect("table text").to_owned()
+        json[start..]
+            .split("\n    }")
+            .next()
+            .expect("table text")
+            .to_owned()
     };
     assert!(table("stamped").contains(r#""soft_delete": "deleted_at""#));
     assert!(!table("stamped").contains("soft_delete_live"), "{json}");
-    assert!(table("flagged").contains(r#""soft_delete_live": false"#), "{json}");
-    assert!(table("active_ones").contains(r#""soft_delete_live": true"#), "{json}");
+    assert!(
+        table("flagged").contains(r#""soft_delete_live": false"#),
+        "{json}"
+    );
+    assert!(
+        table("active_ones").contains(r#""soft_delete_live": true"#),
+        "{json}"
+    );
 }

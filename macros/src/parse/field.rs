@@ -346,7 +346,9 @@ fn ungrouped(ty: &Type) -> &Type {
 }
 
 fn option_inner(ty: &Type) -> Option<&Type> {
-    let Type::Path(path) = ungrouped(ty) else { return None };
+    let Type::Path(path) = ungrouped(ty) else {
+        return None;
+    };
     if path.qself.is_some() {
         return None;
     }

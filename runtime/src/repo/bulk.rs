@@ -6,8 +6,8 @@ use validator::Validate;
 
 use super::bulk_chunked::{AUDITED_CHUNK, insert_atomic};
 use super::lifecycle::in_change;
-use super::statements::BulkInsert;
 use super::outcome::UpsertOutcome;
+use super::statements::BulkInsert;
 use super::{ColumnSet, Model, OnEveryBackend, Persist, context};
 use crate::backend::Dialect;
 use crate::backend::driver::{Args, Backend as _};
@@ -179,8 +179,11 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
                 }
                 // PostgreSQL tells an upsert's inserted rows from updated
                 // ones in its `RETURNING`, in input order.
-                let report = B::DIALECT == Dialect::Postgres && upsert.is_some() && !returning;
-                let report = report.then(|| inserted.as_deref_mut()).flatten();
+                let report = if B::DIALECT == Dialect::Postgres && upsert.is_some() && !returning {
+                    inserted.as_deref_mut()
+                } else {
+                    None
+                };
                 let shape = BulkInsert { rows: len, returning, upsert, inserted: report.is_some() };
                 let sql = E::sql().bulk_insert(B::DIALECT, table, columns, shape, len == full);
                 if let Some(flags) = report {

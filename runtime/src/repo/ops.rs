@@ -7,8 +7,8 @@ use validator::Validate;
 
 use super::delete::Removal;
 use super::lifecycle;
-use super::rows::{insert_row, update_row, upsert_row};
 use super::outcome::{UpsertOutcome, Upserted};
+use super::rows::{insert_row, update_row, upsert_row};
 use super::{Model, OnEveryBackend, Persist, context};
 use super::{bulk, bulk_change};
 use crate::backend::driver::{Args, Backend as _};

@@ -69,9 +69,11 @@ pub(crate) async fn existing<E: Model + OnEveryBackend>(
     let mut found = vec![false; inputs.len()];
     // A key entable generates (`uuid_v4`) is new on every insert: no row
     // can hold it.
-    let fresh = table.columns.iter().enumerate().any(|(i, c)| {
-        target & (1u128 << i) != 0 && c.generated == Some(Generated::UuidV4)
-    });
+    let fresh = table
+        .columns
+        .iter()
+        .enumerate()
+        .any(|(i, c)| target & (1u128 << i) != 0 && c.generated == Some(Generated::UuidV4));
     if fresh || found.is_empty() {
         return Ok(found);
     }

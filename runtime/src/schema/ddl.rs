@@ -8,7 +8,9 @@
 
 use crate::backend::{AutoIncrement, Dialect, SqlType, types::column_type};
 
-use super::meta::{ColumnMeta, DefaultValue, ForeignKeyMeta, LIVE_MARKER, SoftDeleteKind, TableMeta};
+use super::meta::{
+    ColumnMeta, DefaultValue, ForeignKeyMeta, LIVE_MARKER, SoftDeleteKind, TableMeta,
+};
 use super::snapshot::{self, ColumnSnapshot, ForeignKeySnapshot, IndexSnapshot, TableSnapshot};
 
 /// `"schema"."table"` (or just `"table"`) quoted for `dialect`.

@@ -3,8 +3,8 @@
 //! Every value here is built at compile time into a `static`: reading it
 //! never allocates.
 
-use crate::backend::SqlType;
 pub use super::soft_delete::{SoftDelete, SoftDeleteKind};
+use crate::backend::SqlType;
 
 /// The generated column MySQL's `unique_live` indexes end with (MySQL has
 /// no partial indexes): 1 while the row is live, NULL once soft-deleted, and

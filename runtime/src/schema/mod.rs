@@ -40,8 +40,8 @@ mod migration;
 mod order;
 mod plan;
 mod renames;
-mod soft_delete;
 pub mod snapshot;
+mod soft_delete;
 
 use std::collections::BTreeMap;
 

@@ -57,7 +57,11 @@ impl SoftDeleteKind {
             }
             SoftDeleteKind::Flag { live: value } => {
                 sql.push_str(" = ");
-                sql.push_str(dialect.rules().bool_literal(if live { value } else { !value }));
+                sql.push_str(
+                    dialect
+                        .rules()
+                        .bool_literal(if live { value } else { !value }),
+                );
             }
         }
     }

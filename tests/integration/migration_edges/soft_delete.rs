@@ -312,7 +312,10 @@ async fn soft_delete_marker_becomes_a_flag_under_unique_live() {
         flag_marks_live_rows,
     )
     .await;
-    report("soft-delete marker becomes a flag under unique_live", &problems);
+    report(
+        "soft-delete marker becomes a flag under unique_live",
+        &problems,
+    );
 }
 
 mod flag_marker_v1 {

@@ -254,7 +254,11 @@ async fn a_flag_soft_delete_restore_and_revival_are_logged() {
             let created = Locker::create(db, input("one")).await.expect("create");
             assert!(!created.is_deleted, "the column default is the live value");
             assert!(Locker::delete(db, "l1".to_string()).await.expect("delete"));
-            assert!(Locker::restore(db, "l1".to_string()).await.expect("restore"));
+            assert!(
+                Locker::restore(db, "l1".to_string())
+                    .await
+                    .expect("restore")
+            );
             assert!(Locker::delete(db, "l1".to_string()).await.expect("delete"));
             // An upsert on the key revives the deleted row.
             let revived = Locker::upsert(db, input("two"), Locker::CODE)
@@ -273,9 +277,24 @@ async fn a_flag_soft_delete_restore_and_revival_are_logged() {
                     AuditAction::Update
                 ]
             );
-            assert_eq!(log[0].3, Some(json!({"code": "l1", "label": "one", "is_deleted": false})));
-            assert_eq!((log[1].2.clone(), log[1].3.clone()), (Some(json!({"is_deleted": false})), Some(json!({"is_deleted": true}))));
-            assert_eq!((log[2].2.clone(), log[2].3.clone()), (Some(json!({"is_deleted": true})), Some(json!({"is_deleted": false}))));
+            assert_eq!(
+                log[0].3,
+                Some(json!({"code": "l1", "label": "one", "is_deleted": false}))
+            );
+            assert_eq!(
+                (log[1].2.clone(), log[1].3.clone()),
+                (
+                    Some(json!({"is_deleted": false})),
+                    Some(json!({"is_deleted": true}))
+                )
+            );
+            assert_eq!(
+                (log[2].2.clone(), log[2].3.clone()),
+                (
+                    Some(json!({"is_deleted": true})),
+                    Some(json!({"is_deleted": false}))
+                )
+            );
             assert_eq!(
                 (log[4].2.clone(), log[4].3.clone()),
                 (
