@@ -265,6 +265,8 @@ fn check_field(field: &Field, pk_count: usize, cx: &Ctxt) {
             ("created_at", field.created_at),
             ("updated_at", field.updated_at),
             ("deleted_at", field.deleted_at),
+            ("deleted_flag", field.deleted_flag),
+            ("live_flag", field.live_flag),
             ("unique_live", field.unique_live),
             ("audit", field.audit.as_ref().map(|a| a.span)),
             ("non_empty", field.non_empty),

@@ -1,5 +1,5 @@
 //! Checks on the lifecycle attributes: soft delete (`deleted_at`,
-//! `unique_live`), the audit log (`audit`, `audit(skip|mask)`) and hooks.
+//! `deleted_flag`, `live_flag`, `unique_live`), the audit log (`audit`, `audit(skip|mask)`) and hooks.
 
 use crate::ctxt::Ctxt;
 use crate::model::{Entity, Field};
@@ -9,10 +9,13 @@ use crate::model::{Entity, Field};
 const LIVE_MARKER: &str = "entable_live";
 
 pub(crate) fn entity(entity: &Entity, cx: &Ctxt) {
-    for extra in entity.columns().filter_map(|f| f.deleted_at).skip(1) {
-        cx.error_at(extra, "an entity has at most one `deleted_at` field");
+    for (name, extra) in entity.columns().flat_map(Field::soft_delete_attrs).skip(1) {
+        cx.error_at(
+            extra,
+            format!("`{name}`: an entity has one soft-delete marker at most (`deleted_at`, `deleted_flag` or `live_flag`)"),
+        );
     }
-    let soft = entity.columns().any(|f| f.deleted_at.is_some());
+    let soft = entity.columns().any(Field::is_soft_delete);
     let live_spans = entity
         .columns()
         .filter_map(|f| f.unique_live)
@@ -23,7 +26,7 @@ pub(crate) fn entity(entity: &Entity, cx: &Ctxt) {
         if !soft {
             cx.error_at(
                 span,
-                "`unique_live` means unique among rows that are not soft-deleted: the entity needs a #[entity(deleted_at)] field",
+                "`unique_live` means unique among rows that are not soft-deleted: the entity needs a #[entity(deleted_at)], #[entity(deleted_flag)] or #[entity(live_flag)] field",
             );
         }
     }
@@ -90,10 +93,10 @@ fn field(field: &Field, cx: &Ctxt) {
                 "a key field cannot be skipped or masked in the audit log: every record names the row by its key",
             );
         }
-        if field.deleted_at.is_some() {
+        if let Some((name, _)) = field.soft_delete_attrs().next() {
             cx.error_at(
                 audit.span,
-                "`deleted_at` cannot be skipped or masked in the audit log: it is what soft deletes and restores change",
+                format!("`{name}` cannot be skipped or masked in the audit log: it is what soft deletes and restores change"),
             );
         }
     }
@@ -103,16 +106,29 @@ fn field(field: &Field, cx: &Ctxt) {
             "a field is `unique` (among all rows) or `unique_live` (among live rows), not both",
         );
     }
-    if field.deleted_at.is_none() {
+    let Some((name, _)) = field.soft_delete_attrs().next() else {
         return;
-    }
-    if !field.nullable || !crate::check::is_timestamp_type(field) {
+    };
+    if field.deleted_at.is_some() {
+        if !field.nullable || !crate::check::is_timestamp_type(field) {
+            cx.error_at(
+                field.ty_span,
+                format!(
+                    "`deleted_at` needs an `Option<…>` of {}: NULL while the row is live",
+                    crate::check::TIMESTAMP_TYPES
+                ),
+            );
+        }
+    } else if field.nullable || field.value_ty.to_string() != "bool" {
+        // NULL would be neither live nor deleted: the flag is `NOT NULL`.
+        let meaning = if field.deleted_flag.is_some() {
+            "true once the row is deleted"
+        } else {
+            "true while the row is live"
+        };
         cx.error_at(
             field.ty_span,
-            format!(
-                "`deleted_at` needs an `Option<…>` of {}: NULL while the row is live",
-                crate::check::TIMESTAMP_TYPES
-            ),
+            format!("`{name}` needs a `bool` field (not `Option`): {meaning}"),
         );
     }
     let conflicting = [
@@ -125,8 +141,17 @@ fn field(field: &Field, cx: &Ctxt) {
         ("unique_live", field.unique_live),
         ("references", field.references.as_ref().map(|r| r.span)),
         ("default", field.default.as_ref().map(|d| d.span)),
+        // A flag is compared with the dialect's boolean literals.
+        (
+            "sql_type",
+            field
+                .sql_type
+                .as_ref()
+                .filter(|_| field.flag_live().is_some())
+                .map(|s| s.span),
+        ),
         ("create", field.create.as_ref().map(|c| c.span)),
         ("update", field.update.as_ref().map(|c| c.span)),
     ];
-    crate::check::refuse_with_managed(cx, "deleted_at", &conflicting);
+    crate::check::refuse_with_managed(cx, name, &conflicting);
 }

@@ -251,6 +251,10 @@ pub(crate) struct Field {
     pub(crate) updated_at: Option<Span>,
     /// `deleted_at`: the entity is soft-deleted by setting it.
     pub(crate) deleted_at: Option<Span>,
+    /// `deleted_flag`: a `bool` soft-delete marker, true once deleted.
+    pub(crate) deleted_flag: Option<Span>,
+    /// `live_flag`: a `bool` soft-delete marker, true while live.
+    pub(crate) live_flag: Option<Span>,
     /// `unique_live`: unique among live (not soft-deleted) rows.
     pub(crate) unique_live: Option<Span>,
     /// `audit(skip)` / `audit(mask)`: how the audit log shows the field.
@@ -298,9 +302,39 @@ impl Field {
         self.created_at.is_some() || self.updated_at.is_some()
     }
 
-    /// Written by entable only: a version or a time stamp.
+    /// Written by entable only: a version, a time stamp or a soft-delete
+    /// marker.
     pub(crate) fn is_managed(&self) -> bool {
-        self.version.is_some() || self.is_timestamp() || self.deleted_at.is_some()
+        self.version.is_some() || self.is_timestamp() || self.is_soft_delete()
+    }
+
+    /// The soft-delete attributes on the field (`deleted_at`,
+    /// `deleted_flag`, `live_flag`), with their names.
+    pub(crate) fn soft_delete_attrs(&self) -> impl Iterator<Item = (&'static str, Span)> {
+        [
+            ("deleted_at", self.deleted_at),
+            ("deleted_flag", self.deleted_flag),
+            ("live_flag", self.live_flag),
+        ]
+        .into_iter()
+        .filter_map(|(name, span)| Some((name, span?)))
+    }
+
+    /// The field is the entity's soft-delete marker.
+    pub(crate) fn is_soft_delete(&self) -> bool {
+        self.soft_delete_attrs().next().is_some()
+    }
+
+    /// For a flag marker, the value of live rows (`false` for
+    /// `deleted_flag`, `true` for `live_flag`); `None` otherwise.
+    pub(crate) fn flag_live(&self) -> Option<bool> {
+        if self.deleted_flag.is_some() {
+            Some(false)
+        } else if self.live_flag.is_some() {
+            Some(true)
+        } else {
+            None
+        }
     }
 
     /// The field is part of the generated Create type.

@@ -33,7 +33,7 @@ pub const fn assert_audit_value<T: AuditValue + ?Sized>() {}
 
 pub use crate::schema::{
     ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta, Registration,
-    SqlPerDialect, TableMeta,
+    SoftDelete, SoftDeleteKind, SqlPerDialect, TableMeta,
 };
 pub use crate::types::{DbEnum, UnknownVariant, deserialize_db_enum};
 pub use crate::validate::rules as validate;

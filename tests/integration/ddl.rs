@@ -239,3 +239,103 @@ fn metadata_is_static_and_complete() {
         "{long}"
     );
 }
+
+mod flags {
+    use entable::prelude::*;
+
+    #[derive(Entity, Debug, Clone)]
+    #[entity(table = "flagged")]
+    pub struct Flagged {
+        #[entity(primary_key, auto_increment)]
+        pub id: i64,
+        #[entity(unique_live, max_length = 40)]
+        pub email: String,
+        #[entity(deleted_flag)]
+        pub is_deleted: bool,
+    }
+
+    #[derive(Entity, Debug, Clone)]
+    #[entity(table = "active_ones")]
+    pub struct ActiveOne {
+        #[entity(primary_key, auto_increment)]
+        pub id: i64,
+        #[entity(unique_live, max_length = 40)]
+        pub email: String,
+        #[entity(live_flag)]
+        pub active: bool,
+    }
+
+    #[derive(Entity, Debug, Clone)]
+    #[entity(table = "stamped")]
+    pub struct Stamped {
+        #[entity(primary_key, auto_increment)]
+        pub id: i64,
+        #[entity(unique_live, max_length = 40)]
+        pub email: String,
+        #[entity(deleted_at)]
+        pub deleted_at: Option<DateTime<Utc>>,
+    }
+}
+
+#[test]
+fn a_flag_conditions_live_indexes_in_every_dialect() {
+    use entable::schema::snapshot::Snapshot;
+    use flags::{ActiveOne, Flagged, Stamped};
+    let expected = [
+        (
+            Dialect::Postgres,
+            [
+                r#""is_deleted" BOOLEAN NOT NULL DEFAULT FALSE"#,
+                r#"ON "flagged" ("email") WHERE "is_deleted" = FALSE"#,
+                r#""active" BOOLEAN NOT NULL DEFAULT TRUE"#,
+                r#"ON "active_ones" ("email") WHERE "active" = TRUE"#,
+            ],
+        ),
+        (
+            Dialect::Sqlite,
+            [
+                r#""is_deleted" BOOLEAN NOT NULL DEFAULT 0"#,
+                r#"ON "flagged" ("email") WHERE "is_deleted" = 0"#,
+                r#""active" BOOLEAN NOT NULL DEFAULT 1"#,
+                r#"ON "active_ones" ("email") WHERE "active" = 1"#,
+            ],
+        ),
+        (
+            Dialect::MySql,
+            [
+                "`entable_live` TINYINT GENERATED ALWAYS AS (CASE WHEN `is_deleted` = 0 THEN 1 END) STORED",
+                "ON `flagged` (`email`, `entable_live`)",
+                "`entable_live` TINYINT GENERATED ALWAYS AS (CASE WHEN `active` = 1 THEN 1 END) STORED",
+                "ON `active_ones` (`email`, `entable_live`)",
+            ],
+        ),
+    ];
+    let schema =
+        Schema::of([Flagged::table(), ActiveOne::table(), Stamped::table()]).expect("schema");
+    for (dialect, fragments) in expected {
+        let sql = schema.to_sql(dialect);
+        for fragment in fragments {
+            assert!(sql.contains(fragment), "{dialect}: no {fragment} in\n{sql}");
+        }
+    }
+    // The time stamp's snapshot is as before; a flag records its live value.
+    let json = Snapshot::of(&schema).to_json();
+    let table = |name: &str| {
+        let start = json.find(&format!(r#""name": "{name}""#)).expect("table");
+        json[start..]
+            .split("\n    }")
+            .next()
+            .expect("table text")
+            .to_owned()
+    };
+    assert!(table("stamped").contains(r#""soft_delete": "deleted_at""#));
+    assert!(!table("stamped").contains("soft_delete_live"), "{json}");
+    assert!(
+        table("flagged").contains(r#""soft_delete_live": false"#),
+        "{json}"
+    );
+    assert!(
+        table("active_ones").contains(r#""soft_delete_live": true"#),
+        "{json}"
+    );
+}

@@ -90,6 +90,12 @@ async fn databases_created_from_the_entities_report_no_drift() {
                 ("entities", entities::tables()),
                 ("probe", vec![Author::table(), Post::table()]),
                 ("blog", blog::tables()),
+                ("timestamp", crate::repo::soft_delete::timestamp::tables()),
+                (
+                    "deleted_flag",
+                    crate::repo::soft_delete::deleted_flag::tables(),
+                ),
+                ("live_flag", crate::repo::soft_delete::live_flag::tables()),
             ] {
                 let schema = Schema::of(tables).expect("schema");
                 schema.create_all(&t.db).await.expect("created");

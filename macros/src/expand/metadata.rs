@@ -86,7 +86,17 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
     };
     let created_at = column_of(|f| f.created_at.is_some());
     let updated_at = column_of(|f| f.updated_at.is_some());
-    let deleted_at = column_of(|f| f.deleted_at.is_some());
+    let soft_delete = match entity.columns().find(|f| f.is_soft_delete()) {
+        Some(field) => {
+            let column = &field.column.value;
+            let kind = match field.flag_live() {
+                Some(live) => quote!(#p::SoftDeleteKind::Flag { live: #live }),
+                None => quote!(#p::SoftDeleteKind::Timestamp),
+            };
+            quote!(::core::option::Option::Some(#p::SoftDelete { column: #column, kind: #kind }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     let audited = entity.audit.is_some();
     let renamed_from = renamed_from(entity.renamed_from.as_ref());
     let pk_name = match &entity.primary_key_name {
@@ -127,7 +137,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
             version: #version,
             created_at: #created_at,
             updated_at: #updated_at,
-            deleted_at: #deleted_at,
+            soft_delete: #soft_delete,
             audited: #audited,
             renamed_from: #renamed_from,
             comment: #table_comment,
@@ -180,7 +190,12 @@ fn column(entity: &Entity, field: &Field) -> TokenStream {
         None => quote!(#p::None),
     };
     let default = match field.default.as_ref().map(|d| &d.value) {
-        None => quote!(#p::None),
+        // A flag's default is its live value, so that inserts, which never
+        // write it, make live rows.
+        None => match field.flag_live() {
+            Some(live) => quote!(#p::Some(#p::DefaultValue::Bool(#live))),
+            None => quote!(#p::None),
+        },
         Some(Default::Bool(b)) => quote!(#p::Some(#p::DefaultValue::Bool(#b))),
         Some(Default::Int(i)) => quote!(#p::Some(#p::DefaultValue::Int(#i))),
         Some(Default::Float(f)) => quote!(#p::Some(#p::DefaultValue::Float(#f))),

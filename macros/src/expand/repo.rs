@@ -238,8 +238,18 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
             }
         });
 
-    let soft_delete_fn = entity.columns().find(|f| f.deleted_at.is_some()).map(|deleted| {
-        let deleted_ty = &deleted.ty;
+    let soft_delete_fn = entity.columns().find(|f| f.is_soft_delete()).map(|deleted| {
+        // A flag's values are literals in the statement: only a time stamp
+        // binds the time of the delete.
+        let deleted_at = deleted.deleted_at.is_some().then(|| {
+            let deleted_ty = &deleted.ty;
+            quote! {
+                if !restore {
+                    let value: #deleted_ty = ::core::option::Option::Some(#p::Timestamp::from_clock(now));
+                    #p::bind::<B, _>(args, &value)?;
+                }
+            }
+        });
         let updated = entity.columns().find(|f| f.updated_at.is_some()).map(|field| {
             let ty = &field.ty;
             quote! {
@@ -250,10 +260,8 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
         quote! {
             fn bind_soft_delete(restore: bool, args: &mut #p::Args<B>) -> ::core::result::Result<(), #p::BindError> {
                 let now = #p::utc_now();
-                if !restore {
-                    let value: #deleted_ty = ::core::option::Option::Some(#p::Timestamp::from_clock(now));
-                    #p::bind::<B, _>(args, &value)?;
-                }
+                let _ = (&restore, &now);
+                #deleted_at
                 #updated
                 ::core::result::Result::Ok(())
             }

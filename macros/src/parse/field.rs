@@ -39,6 +39,8 @@ pub(super) const KEYS: &[&str] = &[
     "created_at",
     "updated_at",
     "deleted_at",
+    "deleted_flag",
+    "live_flag",
     "audit",
     "non_empty",
     "belongs_to",
@@ -54,9 +56,10 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
         .ident
         .clone()
         .unwrap_or_else(|| Ident::new("_", field.span()));
-    let inner = option_inner(&field.ty);
+    let field_ty = ungrouped(&field.ty);
+    let inner = option_inner(field_ty);
     let nested_option = inner.is_some_and(|t| option_inner(t).is_some());
-    let value_ty = inner.unwrap_or(&field.ty);
+    let value_ty = inner.unwrap_or(field_ty);
     // JSON and bytes have no portable comparison; the `time` crate's
     // types have no filter parser (Search filters parse chrono's).
     let from_time_crate = match value_ty {
@@ -111,6 +114,8 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
         created_at: None,
         updated_at: None,
         deleted_at: None,
+        deleted_flag: None,
+        live_flag: None,
         unique_live: None,
         audit: None,
         non_empty: None,
@@ -135,6 +140,8 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
                 "created_at" => flag(cx, &meta, &key, &mut out.created_at)?,
                 "updated_at" => flag(cx, &meta, &key, &mut out.updated_at)?,
                 "deleted_at" => flag(cx, &meta, &key, &mut out.deleted_at)?,
+                "deleted_flag" => flag(cx, &meta, &key, &mut out.deleted_flag)?,
+                "live_flag" => flag(cx, &meta, &key, &mut out.live_flag)?,
                 "unique_live" => named_flag(cx, &meta, &key, &mut out.unique_live, &mut out.unique_live_name)?,
                 "fk_name" | "comment" => {
                     let slot = if key == "fk_name" { &mut out.fk_name } else { &mut out.comment.explicit };
@@ -277,7 +284,7 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
         }
     }
     if let Some(relation) = &mut out.relation {
-        super::relation::resolve_target(cx, relation, &field.ty);
+        super::relation::resolve_target(cx, relation, field_ty);
         // A relation is not a column: it is left out of every statement and
         // DTO, like a `skip` field, and filled only by eager loading.
         if out.skip.is_none() {
@@ -347,8 +354,20 @@ fn last_segment(ty: &Type) -> Option<String> {
 
 /// `Option<T>` → `T` (the last path segment must be `Option` with one type
 /// argument; type aliases of `Option` are not seen through).
+/// `ty` without the invisible groups a `macro_rules!` `$t:ty` fragment
+/// arrives in, so an entity declared by a declarative macro reads as one
+/// written out.
+fn ungrouped(ty: &Type) -> &Type {
+    match ty {
+        Type::Group(group) => ungrouped(&group.elem),
+        _ => ty,
+    }
+}
+
 fn option_inner(ty: &Type) -> Option<&Type> {
-    let Type::Path(path) = ty else { return None };
+    let Type::Path(path) = ungrouped(ty) else {
+        return None;
+    };
     if path.qself.is_some() {
         return None;
     }
@@ -360,7 +379,7 @@ fn option_inner(ty: &Type) -> Option<&Type> {
         return None;
     };
     match args.args.iter().collect::<Vec<_>>().as_slice() {
-        [GenericArgument::Type(inner)] => Some(inner),
+        [GenericArgument::Type(inner)] => Some(ungrouped(inner)),
         _ => None,
     }
 }

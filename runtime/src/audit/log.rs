@@ -91,7 +91,7 @@ pub(crate) async fn write_many(
                 Ok(())
             })
         }
-        _ => crate::repo::bulk::insert_rows::<AuditRecord>(exec, rows, false, None, context)
+        _ => crate::repo::bulk::insert_rows::<AuditRecord>(exec, rows, false, None, None, context)
             .await
             .map(|_| ()),
     }

@@ -12,7 +12,7 @@ pub enum AuditAction {
     /// A row was deleted for real (`delete` without soft delete,
     /// `force_delete`).
     Delete,
-    /// A row got its `deleted_at`.
+    /// A row was soft-deleted (its `deleted_at` set or its flag flipped).
     SoftDelete,
     /// A soft-deleted row was made live again.
     Restore,

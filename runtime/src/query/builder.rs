@@ -112,7 +112,8 @@ impl<E: Model + OnEveryBackend> Query<E> {
         self
     }
 
-    /// Sees only soft-deleted rows (`#[entity(deleted_at)]`).
+    /// Sees only soft-deleted rows (`#[entity(deleted_at)]`, `deleted_flag`
+    /// or `live_flag`).
     pub fn only_deleted(mut self) -> Self {
         self.visibility = Visibility::Deleted;
         self
@@ -331,7 +332,7 @@ impl<E: Entity> Query<E> {
         let mut writer = WhereWriter::<B>::new(&mut args, bound);
         let mut sql = String::from(base);
         let filtered = !matches!(self.filter, Node::Const(true));
-        let visibility = match (E::table().deleted_at, self.visibility) {
+        let visibility = match (E::table().soft_delete, self.visibility) {
             (None, _) | (_, Visibility::All) => None,
             (Some(_), v) => Some(Node::Live {
                 table: E::table(),
@@ -393,7 +394,7 @@ impl<E: Entity> Query<E> {
 /// Which rows of a soft-deleting table a query sees.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Visibility {
-    /// Rows whose `deleted_at` is NULL (the default).
+    /// Rows whose soft-delete marker says live (the default).
     Live,
     /// Every row.
     All,

@@ -243,8 +243,8 @@ pub(crate) enum Node {
     Or(Vec<Node>),
     Not(Box<Node>),
     Const(bool),
-    /// `table.deleted_at IS NULL` (`live`) or `IS NOT NULL` on a
-    /// soft-deleting table; always true on others.
+    /// The soft-delete marker of `table` says live (`live`) or deleted on
+    /// a soft-deleting table; always true on others.
     Live {
         table: &'static TableMeta,
         live: bool,
@@ -404,10 +404,10 @@ impl Node {
                 w.push(")");
             }
             Node::Const(value) => w.push(if *value { "1 = 1" } else { "1 = 0" }),
-            Node::Live { table, live } => match table.deleted_at {
-                Some(column) => {
-                    w.column(table, column);
-                    w.push(if *live { " IS NULL" } else { " IS NOT NULL" });
+            Node::Live { table, live } => match table.soft_delete {
+                Some(soft) => {
+                    w.column(table, soft.column);
+                    w.live_condition(soft.kind, *live);
                 }
                 None => w.push("1 = 1"),
             },
@@ -429,10 +429,11 @@ impl Node {
                 w.push(" = ");
                 w.push(&outer);
                 w.push(" AND ");
-                if let Some(deleted_at) = child.deleted_at {
+                if let Some(soft) = child.soft_delete {
                     // Soft-deleted rows are no one's children.
-                    w.column(child, deleted_at);
-                    w.push(" IS NULL AND ");
+                    w.column(child, soft.column);
+                    w.live_condition(soft.kind, true);
+                    w.push(" AND ");
                 }
                 filter.write(w);
                 w.push(")");

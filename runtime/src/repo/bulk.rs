@@ -6,6 +6,7 @@ use validator::Validate;
 
 use super::bulk_chunked::{AUDITED_CHUNK, insert_atomic};
 use super::lifecycle::in_change;
+use super::outcome::UpsertOutcome;
 use super::statements::BulkInsert;
 use super::{ColumnSet, Model, OnEveryBackend, Persist, context};
 use crate::backend::Dialect;
@@ -94,6 +95,7 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
     rows: Vec<E::Create>,
     want_rows: bool,
     upsert: Option<ColumnSet>,
+    mut inserted: Option<&mut Vec<bool>>,
     context: Context,
 ) -> Result<(u64, Vec<E>)> {
     let table = E::table();
@@ -175,8 +177,23 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
                         known.push(key);
                     }
                 }
-                let shape = BulkInsert { rows: len, returning, upsert };
+                // PostgreSQL tells an upsert's inserted rows from updated
+                // ones in its `RETURNING`, in input order.
+                let report = if B::DIALECT == Dialect::Postgres && upsert.is_some() && !returning {
+                    inserted.as_deref_mut()
+                } else {
+                    None
+                };
+                let shape = BulkInsert { rows: len, returning, upsert, inserted: report.is_some() };
                 let sql = E::sql().bulk_insert(B::DIALECT, table, columns, shape, len == full);
+                if let Some(flags) = report {
+                    let fetched = sqlx::query_with(AssertSqlSafe(sql), args).fetch_all(&mut *conn).await.map_err(classify)?;
+                    for row in &fetched {
+                        flags.push(B::get(row, 0).map_err(classify)?);
+                    }
+                    count += fetched.len() as u64;
+                    continue;
+                }
                 if returning {
                     let fetched = sqlx::query_with(AssertSqlSafe(sql), args).fetch_all(&mut *conn).await.map_err(classify)?;
                     for row in &fetched {
@@ -388,11 +405,14 @@ pub(crate) async fn create_batched<E: Model + OnEveryBackend>(
 
 /// `bulk_upsert`: multi-row upserts, all or none. Audited or hooked
 /// entities go row by row, so that each change is logged as what it did.
+/// With `report`, what each row's upsert did, in input order (see
+/// [`outcome`](super::outcome)).
 pub(crate) async fn upsert<E: Model + OnEveryBackend + crate::hooks::Hooks>(
     exec: Exec<'_>,
     rows: Vec<E::Create>,
     target: Vec<&'static str>,
-) -> Result<u64> {
+    report: bool,
+) -> Result<(u64, Vec<UpsertOutcome>)> {
     let context = context::<E>("bulk_upsert");
     validate_rows(&rows, context)?;
     let table = E::table();
@@ -408,16 +428,19 @@ pub(crate) async fn upsert<E: Model + OnEveryBackend + crate::hooks::Hooks>(
         });
     }
     if rows.is_empty() {
-        return Ok(0);
+        return Ok((0, Vec::new()));
     }
+    let len = rows.len();
     with_conn!(exec, context, rows rows.len(), B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         in_change!(B, conn, classify, tx => {
+            let mut outcomes = Vec::with_capacity(if report { len } else { 0 });
             if table.audited {
                 for input in &rows {
-                    super::lifecycle::upsert::<E>(B::inner(&mut tx, None), input, &target).await?;
+                    let done = super::lifecycle::upsert::<E>(B::inner(&mut tx, None), input, &target).await?;
+                    outcomes.push(done.outcome);
                 }
-                return Ok(rows.len() as u64);
+                return Ok((len as u64, if report { outcomes } else { Vec::new() }));
             }
             if B::DIALECT == Dialect::MySql {
                 // ON DUPLICATE KEY fires on any unique key: only a table
@@ -425,13 +448,26 @@ pub(crate) async fn upsert<E: Model + OnEveryBackend + crate::hooks::Hooks>(
                 let unique_keys = 1 + table.indexes.iter().filter(|i| i.unique).count();
                 if unique_keys > 1 {
                     for input in &rows {
-                        super::rows::upsert_row::<E>(B::inner(&mut tx, None), input, &target).await?;
+                        let (_, outcome) = super::rows::upsert_row::<E>(B::inner(&mut tx, None), input, &target, report).await?;
+                        outcomes.extend(outcome);
                     }
-                    return Ok(rows.len() as u64);
+                    return Ok((len as u64, outcomes));
                 }
             }
-            let (count, _) = insert_rows::<E>(B::inner(&mut tx, None), rows, false, Some(set), context).await?;
-            Ok(count)
+            let mut inserted = Vec::with_capacity(if report { len } else { 0 });
+            if report && B::DIALECT != Dialect::Postgres {
+                let existed = super::outcome::existing::<E>(B::inner(&mut tx, None), rows.iter().collect(), set, context).await?;
+                inserted.extend(existed.into_iter().map(|existed| !existed));
+            }
+            let flags = (report && B::DIALECT == Dialect::Postgres).then_some(&mut inserted);
+            let (count, _) = insert_rows::<E>(B::inner(&mut tx, None), rows, false, Some(set), flags, context).await?;
+            if report && inserted.len() != len {
+                return Err(Error::Database {
+                    context,
+                    source: sqlx::Error::Protocol(format!("the upsert reported {} of {len} rows", inserted.len())),
+                });
+            }
+            Ok((count, inserted.into_iter().map(UpsertOutcome::from_inserted).collect()))
         })
     })
 }

@@ -127,7 +127,7 @@ pub(crate) async fn delete<E: Model + OnEveryBackend + crate::hooks::Hooks>(
 }
 
 /// One statement removing the rows `query` sees: a soft delete (an
-/// `UPDATE` of `deleted_at`) where the entity has one and `purge` is
+/// `UPDATE` of its soft-delete marker) where the entity has one and `purge` is
 /// false, else a `DELETE`. Returns the rows removed.
 async fn remove_matching<E: Model + OnEveryBackend>(
     exec: Exec<'_>,
@@ -140,20 +140,10 @@ async fn remove_matching<E: Model + OnEveryBackend>(
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         let target = crate::schema::ddl::table_ident(B::DIALECT, table);
         let mut args = Args::<B>::default();
-        let (base, query) = match table.deleted_at {
-            Some(deleted_at) if !purge => {
+        let (base, query) = match table.soft_delete {
+            Some(_) if !purge => {
                 <E as Persist<B>>::bind_soft_delete(false, &mut args).map_err(|e| bind_error(context, e))?;
-                let mut base = format!("UPDATE {target} SET ");
-                B::DIALECT.quote_ident(&mut base, deleted_at);
-                base.push_str(" = ");
-                B::DIALECT.placeholder(&mut base, 1);
-                if let Some(updated_at) = table.updated_at {
-                    base.push_str(", ");
-                    B::DIALECT.quote_ident(&mut base, updated_at);
-                    base.push_str(" = ");
-                    B::DIALECT.placeholder(&mut base, 2);
-                }
-                (base, query)
+                (E::sql().fixed(B::DIALECT, table).soft_delete_set.to_string(), query)
             }
             _ => (format!("DELETE FROM {target}"), query.with_deleted()),
         };

@@ -107,8 +107,15 @@ async fn insert_logged<E: Model + OnEveryBackend>(
     context: Context,
 ) -> Result<(u64, Vec<E>)> {
     let audited = E::table().audited;
-    let (count, stored) =
-        insert_rows::<E>(exec.reborrow(), rows, want_rows || audited, None, context).await?;
+    let (count, stored) = insert_rows::<E>(
+        exec.reborrow(),
+        rows,
+        want_rows || audited,
+        None,
+        None,
+        context,
+    )
+    .await?;
     if !audited {
         return Ok((count, stored));
     }

@@ -85,7 +85,7 @@ where
                         next = rows.next();
                     }
                 }
-                let shape = BulkInsert { rows: len, returning: false, upsert: None };
+                let shape = BulkInsert { rows: len, returning: false, upsert: None, inserted: false };
                 let sql = E::sql().bulk_insert(B::DIALECT, table, columns, shape, len == full);
                 let done = sqlx::query_with(AssertSqlSafe(sql), args)
                     .execute(&mut *tx)

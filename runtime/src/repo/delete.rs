@@ -1,5 +1,5 @@
 //! Deleting rows: `delete` and `delete_version` (a soft delete on entities
-//! with `#[entity(deleted_at)]`), `force_delete` and `restore`.
+//! with a soft-delete marker), `force_delete` and `restore`.
 
 use sqlx::AssertSqlSafe;
 
@@ -51,8 +51,8 @@ pub(crate) fn check_removal(
             "`{}` has no `version` field: delete with `delete(key)`",
             table.entity
         )),
-        (Removal::Restore, _, _) if table.deleted_at.is_none() => usage(format!(
-            "`{}` has no `deleted_at` field, so no row of it is soft-deleted",
+        (Removal::Restore, _, _) if table.soft_delete.is_none() => usage(format!(
+            "`{}` has no soft-delete field (`deleted_at`, `deleted_flag` or `live_flag`), so no row of it is soft-deleted",
             table.entity
         )),
         _ => Ok(()),
@@ -76,7 +76,7 @@ pub(crate) async fn remove<E: Model + OnEveryBackend>(
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         let fixed = E::sql().fixed(B::DIALECT, table);
         let mut args = Args::<B>::default();
-        let soft = table.deleted_at.is_some() && removal != Removal::Purge;
+        let soft = table.soft_delete.is_some() && removal != Removal::Purge;
         if soft {
             <E as Persist<B>>::bind_soft_delete(removal == Removal::Restore, &mut args)
                 .map_err(|e| bind_error(context, e))?;

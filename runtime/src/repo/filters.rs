@@ -88,6 +88,12 @@ impl<'a, B: Backend> WhereWriter<'a, B> {
         self.sql.push_str(&sql);
     }
 
+    /// What follows a soft-delete column for its rows to be live (`live`)
+    /// or deleted.
+    pub(crate) fn live_condition(&mut self, kind: crate::schema::SoftDeleteKind, live: bool) {
+        kind.push_condition(self.dialect, &mut self.sql, live);
+    }
+
     fn value<T: ColumnValue<B>>(&mut self, value: &T) {
         if let Err(error) = bind::<B, T>(self.args, value) {
             self.error.get_or_insert(error);

@@ -7,6 +7,7 @@ use sqlx::AssertSqlSafe;
 use validator::Validate;
 
 use super::delete::{self, Removal};
+use super::outcome::{UpsertOutcome, Upserted};
 use super::rows::{column_set, insert_row, update_row, upsert_row};
 use super::{Model, OnEveryBackend, Persist, context};
 use crate::audit::{self, Act, Change, changes, full};
@@ -176,12 +177,12 @@ pub(crate) async fn update<E: Model + OnEveryBackend + Hooks>(
 }
 
 /// `upsert` with audit: a create or an update (changed fields) by what it
-/// did. Upserts run no hooks.
+/// did, as the upsert reports it. Upserts run no hooks.
 pub(crate) async fn upsert<E: Model + OnEveryBackend + Hooks>(
     exec: Exec<'_>,
     input: &E::Create,
     target: &[&'static str],
-) -> Result<E> {
+) -> Result<Upserted<E>> {
     let context = context::<E>("upsert");
     let table = E::table();
     let audit = exec.audit_context();
@@ -211,17 +212,22 @@ pub(crate) async fn upsert<E: Model + OnEveryBackend + Hooks>(
                     old = row.map(|row| <E as Persist<B>>::decode(&row).map_err(classify)).transpose()?;
                 }
             }
-            let row = upsert_row::<E>(B::inner(&mut tx, audit.clone()), input, target).await?;
+            let (row, outcome) = upsert_row::<E>(B::inner(&mut tx, audit.clone()), input, target, true).await?;
             let key = row.key();
-            let logged = match old.filter(|old| E::audit_key(&old.key()) == E::audit_key(&key)) {
-                Some(old) => changes(&old.audit_fields(), &row.audit_fields())
+            let old = old.filter(|old| E::audit_key(&old.key()) == E::audit_key(&key));
+            // What the statement did, not what the read before suggests: a
+            // row another writer inserted in between was updated.
+            let outcome = outcome.unwrap_or(UpsertOutcome::from_inserted(old.is_none()));
+            let logged = match (outcome, old) {
+                (UpsertOutcome::Inserted, _) => Some((Act::Create, None, Some(full(&row.audit_fields())))),
+                (UpsertOutcome::Updated, Some(old)) => changes(&old.audit_fields(), &row.audit_fields())
                     .map(|(before, after)| (Act::Update, Some(before), Some(after))),
-                None => Some((Act::Create, None, Some(full(&row.audit_fields())))),
+                (UpsertOutcome::Updated, None) => Some((Act::Update, None, Some(full(&row.audit_fields())))),
             };
             if let Some((act, before, after)) = logged {
                 log::<E>(B::inner(&mut tx, audit.clone()), context, act, &key, (before, after)).await?;
             }
-            Ok(row)
+            Ok(Upserted { row, outcome })
         })
     })
 }
@@ -255,7 +261,7 @@ pub(crate) async fn remove<E: Model + OnEveryBackend + Hooks>(
             };
             let changed = delete::remove::<E>(B::inner(&mut tx, audit.clone()), &key, version, removal).await?;
             if let (true, Some(old)) = (changed, old) {
-                let soft = table.deleted_at.is_some() && removal != Removal::Purge;
+                let soft = table.soft_delete.is_some() && removal != Removal::Purge;
                 let logged = if soft {
                     let new = locked::<E>(B::inner(&mut tx, None), &key, context).await?;
                     let act = if removal == Removal::Restore { Act::Restore } else { Act::SoftDelete };

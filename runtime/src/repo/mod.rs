@@ -16,6 +16,7 @@ mod delete;
 pub mod filters;
 mod lifecycle;
 mod ops;
+mod outcome;
 mod rows;
 pub mod statements;
 
@@ -34,6 +35,7 @@ pub fn bulk_rows_per_statement(dialect: crate::backend::Dialect, columns: usize)
     bulk::rows_per_statement(dialect, columns)
 }
 pub use ops::Repo;
+pub use outcome::{UpsertOutcome, Upserted};
 pub use statements::{ColumnSet, SqlCache};
 
 /// An error while binding values.
@@ -160,9 +162,10 @@ pub trait Persist<B: Backend>: Model {
     }
     /// Binds the values an update sets; returns which columns they are.
     fn bind_update(input: &Self::Update, args: &mut Args<B>) -> Result<ColumnSet, BindError>;
-    /// Binds the time stamps of a soft delete (`deleted_at`, then
+    /// Binds the values of a soft delete (the time of a `deleted_at`, then
     /// `updated_at` if the entity has one) or, with `restore`, of a restore
-    /// (`updated_at` only). Generated for entities with `deleted_at`.
+    /// (`updated_at` only). A flag's values are literals in the statement
+    /// and bind nothing. Generated for soft-deleting entities.
     fn bind_soft_delete(restore: bool, args: &mut Args<B>) -> Result<(), BindError> {
         let _ = (restore, args);
         Ok(())

@@ -7,6 +7,7 @@ use validator::Validate;
 
 use super::delete::Removal;
 use super::lifecycle;
+use super::outcome::{UpsertOutcome, Upserted};
 use super::rows::{insert_row, update_row, upsert_row};
 use super::{Model, OnEveryBackend, Persist, context};
 use super::{bulk, bulk_change};
@@ -65,8 +66,10 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     ) -> impl Future<Output = Result<Self>> + Send + 'a;
 
     /// Deletes the row with `key`; `false` when there was none. On an
-    /// entity with `#[entity(deleted_at)]` this is a soft delete: the row
-    /// gets its `deleted_at` (and `updated_at`) time and disappears from
+    /// entity with a soft-delete marker (`#[entity(deleted_at)]`,
+    /// `deleted_flag` or `live_flag`) this is a soft delete: the row gets
+    /// its `deleted_at` time (or its flag flipped; `updated_at` moves on
+    /// too) and disappears from
     /// every read unless asked for ([`with_deleted`](Self::with_deleted));
     /// `false` when it was already deleted. Refused ([`Error::Usage`]) on
     /// versioned entities: use [`delete_version`](Self::delete_version).
@@ -103,9 +106,9 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     }
 
     /// Makes the soft-deleted row with `key` live again (`deleted_at` back
-    /// to NULL; `updated_at` and `version` move on); `false` when no
-    /// soft-deleted row has that key. [`Error::Usage`] on an entity without
-    /// `#[entity(deleted_at)]`. A `unique_live` constraint can refuse it
+    /// to NULL or the flag back to its live value; `updated_at` and
+    /// `version` move on); `false` when no soft-deleted row has that key.
+    /// [`Error::Usage`] on an entity without a soft-delete marker. A `unique_live` constraint can refuse it
     /// ([`Error::UniqueViolation`]) when a live row took its values since.
     fn restore<'a>(
         exec: impl Into<Exec<'a>>,
@@ -137,7 +140,56 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
         exec: impl Into<Exec<'a>>,
         input: Self::Create,
         target: T,
-    ) -> impl Future<Output = Result<Self>> + Send + 'a;
+    ) -> impl Future<Output = Result<Self>> + Send + 'a {
+        let exec = exec.into();
+        async move {
+            Ok(upsert_one::<Self>(exec, input, target.columns(), false)
+                .await?
+                .0)
+        }
+    }
+
+    /// [`upsert`](Self::upsert), telling whether the row was inserted or
+    /// updated ([`UpsertOutcome`]; an overwrite that changed no value, or
+    /// that revived a soft-deleted row, is an update). PostgreSQL reports
+    /// it with the row (`RETURNING (xmax = 0)`); SQLite and MySQL read
+    /// whether a row holds the target's values first, in the upsert's
+    /// transaction (MySQL: one more statement; an update that changed the
+    /// row is known from its affected-row count of 2 regardless).
+    ///
+    /// ```
+    /// # use entable::prelude::*;
+    /// # use entable::repo::UpsertOutcome;
+    /// # #[derive(Entity, Debug, Clone)]
+    /// # struct Stock { #[entity(primary_key, max_length = 12)] sku: String, count: i32 }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> entable::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # Schema::of([Stock::table()])?.create_all(&db).await?;
+    /// let input = || StockCreate { sku: "A-1".into(), count: 5 };
+    /// let first = Stock::upsert_outcome(&db, input(), Stock::SKU).await?;
+    /// assert_eq!(first.outcome, UpsertOutcome::Inserted);
+    /// let again = Stock::upsert_outcome(&db, input(), Stock::SKU).await?;
+    /// assert_eq!(again.outcome, UpsertOutcome::Updated); // nothing changed
+    /// assert_eq!(again.row.count, 5);
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn upsert_outcome<'a, T: Selection<Self> + Send + 'a>(
+        exec: impl Into<Exec<'a>>,
+        input: Self::Create,
+        target: T,
+    ) -> impl Future<Output = Result<Upserted<Self>>> + Send + 'a {
+        let exec = exec.into();
+        async move {
+            let (row, outcome) = upsert_one::<Self>(exec, input, target.columns(), true).await?;
+            let outcome = outcome.ok_or_else(|| Error::Database {
+                context: context::<Self>("upsert"),
+                source: sqlx::Error::Protocol("the upsert reported no outcome".into()),
+            })?;
+            Ok(Upserted { row, outcome })
+        }
+    }
 
     /// Validates every row (an error names the first bad row's index),
     /// then inserts them all in multi-row statements sized to the
@@ -208,7 +260,27 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
         target: T,
     ) -> impl Future<Output = Result<u64>> + Send + 'a {
         let exec = exec.into();
-        bulk::upsert::<Self>(exec, rows, target.columns())
+        async move {
+            let (count, _) = bulk::upsert::<Self>(exec, rows, target.columns(), false).await?;
+            Ok(count)
+        }
+    }
+
+    /// [`bulk_upsert`](Self::bulk_upsert), telling for each row, in input
+    /// order, whether it was inserted or updated. PostgreSQL reports it
+    /// from the statements (`RETURNING (xmax = 0)`); SQLite and MySQL read
+    /// which target values are held already first, in the same
+    /// transaction, one statement per 500 rows.
+    fn bulk_upsert_outcomes<'a, T: Selection<Self> + Send + 'a>(
+        exec: impl Into<Exec<'a>>,
+        rows: Vec<Self::Create>,
+        target: T,
+    ) -> impl Future<Output = Result<Vec<UpsertOutcome>>> + Send + 'a {
+        let exec = exec.into();
+        async move {
+            let (_, outcomes) = bulk::upsert::<Self>(exec, rows, target.columns(), true).await?;
+            Ok(outcomes)
+        }
     }
 
     /// Applies each row's own patch to the row with its key, in one
@@ -419,26 +491,6 @@ impl<E: Model + OnEveryBackend + Hooks> Repo for E {
         lifecycle::remove::<E>(exec, key, Some(version), Removal::Delete)
     }
 
-    fn upsert<'a, T: Selection<Self> + Send + 'a>(
-        exec: impl Into<Exec<'a>>,
-        input: Self::Create,
-        target: T,
-    ) -> impl Future<Output = Result<Self>> + Send + 'a {
-        let exec = exec.into();
-        async move {
-            let context = context::<E>("upsert");
-            input
-                .validate()
-                .map_err(|errors| Error::Validation { context, errors })?;
-            let target = target.columns();
-            if E::table().audited {
-                lifecycle::upsert::<E>(exec, &input, &target).await
-            } else {
-                upsert_row::<E>(exec, &input, &target).await
-            }
-        }
-    }
-
     fn search<'a>(
         exec: impl Into<Exec<'a>>,
         search: &'a Self::Search,
@@ -520,5 +572,26 @@ impl<E: Model + OnEveryBackend> Query<E> {
             }
             Ok(Page::new(items, total, page.page, page.page_size))
         }
+    }
+}
+
+/// `upsert` and `upsert_outcome`: validates `input`, then upserts it on the
+/// audited path or the plain one. With `report`, the outcome is always
+/// there; without, on PostgreSQL only (where it costs nothing).
+async fn upsert_one<E: Model + OnEveryBackend + Hooks>(
+    exec: Exec<'_>,
+    input: E::Create,
+    target: Vec<&'static str>,
+    report: bool,
+) -> Result<(E, Option<UpsertOutcome>)> {
+    let context = context::<E>("upsert");
+    input
+        .validate()
+        .map_err(|errors| Error::Validation { context, errors })?;
+    if E::table().audited {
+        let Upserted { row, outcome } = lifecycle::upsert::<E>(exec, &input, &target).await?;
+        Ok((row, Some(outcome)))
+    } else {
+        upsert_row::<E>(exec, &input, &target, report).await
     }
 }

@@ -4,7 +4,10 @@
 
 use sqlx::AssertSqlSafe;
 
+use super::lifecycle::in_change;
+use super::outcome::{UpsertOutcome, existing};
 use super::{ColumnSet, Model, OnEveryBackend, Persist, context};
+use crate::backend::Dialect;
 use crate::backend::driver::{Args, Backend as _};
 use crate::error::{Error, Result};
 use crate::exec::{Exec, with_conn};
@@ -141,12 +144,15 @@ pub(crate) fn upsert_target(
 }
 
 /// Inserts `input` (already validated) or overwrites the row matching it
-/// on the `target` columns; returns the stored row.
+/// on the `target` columns; returns the stored row and, on PostgreSQL or
+/// when `report`, whether it was inserted or updated (see
+/// [`outcome`](super::outcome): SQLite and MySQL read first for it).
 pub(crate) async fn upsert_row<E: Model + OnEveryBackend>(
     exec: Exec<'_>,
     input: &E::Create,
     target: &[&'static str],
-) -> Result<E> {
+    report: bool,
+) -> Result<(E, Option<UpsertOutcome>)> {
     let context = context::<E>("upsert");
     let table = E::table();
     let usage = |reason: String| Error::Usage { context, reason };
@@ -162,15 +168,41 @@ pub(crate) async fn upsert_row<E: Model + OnEveryBackend>(
             return Err(usage(format!("the input leaves {names:?} to the database, so no existing row can match it")));
         }
         let sql = E::sql().upsert(B::DIALECT, table, columns, target);
-        if B::DIALECT.has_returning() {
+        if B::DIALECT == Dialect::Postgres {
             let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
-            return <E as Persist<B>>::decode(&row).map_err(classify);
+            let inserted: bool = B::get(&row, table.columns.len()).map_err(classify)?;
+            let entity = <E as Persist<B>>::decode(&row).map_err(classify)?;
+            return Ok((entity, Some(UpsertOutcome::from_inserted(inserted))));
+        }
+        if B::DIALECT.has_returning() {
+            if !report {
+                let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
+                return Ok((<E as Persist<B>>::decode(&row).map_err(classify)?, None));
+            }
+            // SQLite: the read and the write in one transaction, which
+            // holds the write lock from its start.
+            return in_change!(B, conn, classify, tx => {
+                let existed = existing::<E>(B::inner(&mut tx, None), vec![input], target, context).await?;
+                let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_one(&mut *tx).await.map_err(classify)?;
+                let outcome = UpsertOutcome::from_inserted(!existed.first().copied().unwrap_or(false));
+                Ok((<E as Persist<B>>::decode(&row).map_err(classify)?, Some(outcome)))
+            });
         }
         // `ON DUPLICATE KEY` fires on any unique key, not only the
         // target. Inside a transaction (a savepoint within one), a
         // row matched by another key is undone before it is reported.
         let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(classify)?;
-        sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *tx).await.map_err(classify)?;
+        let existed = if report {
+            let found = existing::<E>(B::inner(&mut tx, None), vec![input], target, context).await?;
+            Some(found.first().copied().unwrap_or(false))
+        } else {
+            None
+        };
+        let written = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *tx).await.map_err(classify)?;
+        // 2: an update that changed the row; 1: an insert, or an update
+        // that changed nothing (sqlx sets `CLIENT_FOUND_ROWS`), told apart
+        // by the read before.
+        let outcome = existed.map(|existed| UpsertOutcome::from_inserted(!existed && written.rows_affected() != 2));
         // Read back the row inserted or updated: by the key when the
         // input carries it (a generated UUID, say), else by the
         // target's values.
@@ -218,6 +250,6 @@ pub(crate) async fn upsert_row<E: Model + OnEveryBackend>(
             }
         }
         tx.commit().await.map_err(classify)?;
-        Ok(entity)
+        Ok((entity, outcome))
     })
 }

@@ -8,7 +8,9 @@
 
 use crate::backend::{AutoIncrement, Dialect, SqlType, types::column_type};
 
-use super::meta::{ColumnMeta, DefaultValue, ForeignKeyMeta, LIVE_MARKER, TableMeta};
+use super::meta::{
+    ColumnMeta, DefaultValue, ForeignKeyMeta, LIVE_MARKER, SoftDeleteKind, TableMeta,
+};
 use super::snapshot::{self, ColumnSnapshot, ForeignKeySnapshot, IndexSnapshot, TableSnapshot};
 
 /// `"schema"."table"` (or just `"table"`) quoted for `dialect`.
@@ -88,9 +90,9 @@ pub(crate) fn render_create_table_as(
         item(&mut sql);
         pk_inline |= push_column_definition(dialect, &mut sql, column);
     }
-    if let Some(deleted_at) = live_marker_source(dialect, table) {
+    if let Some(marker) = live_marker_source(dialect, table) {
         item(&mut sql);
-        push_live_marker(dialect, &mut sql, deleted_at);
+        push_live_marker(dialect, &mut sql, marker);
     }
     if !pk_inline && !table.primary_key.is_empty() {
         item(&mut sql);
@@ -225,20 +227,28 @@ fn push_column_comment(dialect: Dialect, sql: &mut String, column: &ColumnSnapsh
     }
 }
 
-/// The soft-delete column MySQL's `entable_live` marker is computed from,
-/// when `table` needs the marker there (see [`LIVE_MARKER`]).
-pub(crate) fn live_marker_source(dialect: Dialect, table: &TableSnapshot) -> Option<&str> {
-    let deleted_at = table.soft_delete.as_deref()?;
+/// The soft-delete marker MySQL's `entable_live` column is computed from,
+/// when `table` needs that column there (see [`LIVE_MARKER`]).
+pub(crate) fn live_marker_source(
+    dialect: Dialect,
+    table: &TableSnapshot,
+) -> Option<(&str, SoftDeleteKind)> {
+    let marker = table.soft_delete_marker()?;
     let needed = !dialect.rules().partial_indexes() && table.indexes.iter().any(|i| i.live);
-    needed.then_some(deleted_at)
+    needed.then_some(marker)
 }
 
 /// The generated column behind `unique_live` indexes on MySQL.
-pub(crate) fn push_live_marker(dialect: Dialect, sql: &mut String, deleted_at: &str) {
+pub(crate) fn push_live_marker(
+    dialect: Dialect,
+    sql: &mut String,
+    (column, kind): (&str, SoftDeleteKind),
+) {
     dialect.quote_ident(sql, LIVE_MARKER);
     sql.push_str(" TINYINT GENERATED ALWAYS AS (CASE WHEN ");
-    dialect.quote_ident(sql, deleted_at);
-    sql.push_str(" IS NULL THEN 1 END) STORED");
+    dialect.quote_ident(sql, column);
+    kind.push_condition(dialect, sql, true);
+    sql.push_str(" THEN 1 END) STORED");
 }
 
 /// `CREATE [UNIQUE] INDEX` statements for `table`, in declaration order.
@@ -271,11 +281,11 @@ pub(crate) fn render_create_index(
     sql.push_str(&qualified_ident(dialect, &table.qualified_name()));
     sql.push_str(" (");
     push_ident_list(dialect, &mut sql, &index.columns);
-    match table.soft_delete.as_deref().filter(|_| index.live) {
-        Some(deleted_at) if dialect.rules().partial_indexes() => {
+    match table.soft_delete_marker().filter(|_| index.live) {
+        Some((column, kind)) if dialect.rules().partial_indexes() => {
             sql.push_str(") WHERE ");
-            dialect.quote_ident(&mut sql, deleted_at);
-            sql.push_str(" IS NULL");
+            dialect.quote_ident(&mut sql, column);
+            kind.push_condition(dialect, &mut sql, true);
         }
         Some(_) => {
             sql.push_str(", ");

@@ -351,7 +351,7 @@ fn compare(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
                 }
                 // An index on a live condition changes with the soft-delete
                 // column it names.
-                let same_live = before.soft_delete == after.soft_delete;
+                let same_live = before.soft_delete_marker() == after.soft_delete_marker();
                 let kept = |index: &IndexSnapshot, other: &TableSnapshot| {
                     other.indexes.contains(index) && (same_live || !index.live)
                 };
@@ -559,6 +559,7 @@ mod tests {
             soft_delete: None,
             renamed_from: None,
             comment: None,
+            soft_delete_live: None,
         }
     }
 

@@ -3,6 +3,7 @@
 //! Every value here is built at compile time into a `static`: reading it
 //! never allocates.
 
+pub use super::soft_delete::{SoftDelete, SoftDeleteKind};
 use crate::backend::SqlType;
 
 /// The generated column MySQL's `unique_live` indexes end with (MySQL has
@@ -38,9 +39,10 @@ pub struct TableMeta {
     /// The `#[entity(updated_at)]` column, if any: written on every change,
     /// soft deletes and restores included.
     pub updated_at: Option<&'static str>,
-    /// The `#[entity(deleted_at)]` column, if any: the entity is
-    /// soft-deleted, and reads see only rows where it is NULL unless asked.
-    pub deleted_at: Option<&'static str>,
+    /// The soft-delete marker (`#[entity(deleted_at)]`,
+    /// `#[entity(deleted_flag)]` or `#[entity(live_flag)]`), if any: reads
+    /// see only live rows unless asked.
+    pub soft_delete: Option<SoftDelete>,
     /// `#[entity(audit)]`: every change writes a row to the audit log.
     pub audited: bool,
     /// `#[entity(renamed_from = "…")]`: the table's previous name, so that
@@ -74,7 +76,7 @@ impl TableMeta {
     /// generated column that is 1 on live rows and NULL on deleted ones,
     /// appended to every `unique_live` index.
     pub fn needs_live_marker(&self) -> bool {
-        self.deleted_at.is_some() && self.indexes.iter().any(|i| i.live)
+        self.soft_delete.is_some() && self.indexes.iter().any(|i| i.live)
     }
 
     /// Whether `column` belongs to the primary key, a unique constraint, an

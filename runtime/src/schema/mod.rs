@@ -43,6 +43,7 @@ mod order;
 mod plan;
 mod renames;
 pub mod snapshot;
+mod soft_delete;
 
 use std::collections::BTreeMap;
 
@@ -52,7 +53,7 @@ pub use drift::{
 };
 pub use meta::{
     ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta, LIVE_MARKER,
-    SqlPerDialect, TableMeta,
+    SoftDelete, SoftDeleteKind, SqlPerDialect, TableMeta,
 };
 pub use migration::{
     GenerateOptions, GeneratedMigration, Migration, MigrationDir, MigrationError, Plan,

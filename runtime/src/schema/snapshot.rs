@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Schema;
 use super::ddl::{column_type_in, push_default};
-use super::meta::{ForeignKeyMeta, Generated, TableMeta};
+use super::meta::{ForeignKeyMeta, Generated, SoftDeleteKind, TableMeta};
 use crate::backend::Dialect;
 
 /// The snapshot format this build writes and reads.
@@ -44,8 +44,8 @@ pub struct TableSnapshot {
     /// Foreign keys.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub foreign_keys: Vec<ForeignKeySnapshot>,
-    /// The soft-delete column (`#[entity(deleted_at)]`), which `live`
-    /// indexes are conditioned on.
+    /// The soft-delete column (`#[entity(deleted_at)]`, `deleted_flag` or
+    /// `live_flag`), which `live` indexes are conditioned on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub soft_delete: Option<String>,
     /// The name the table had before (`#[entity(renamed_from = "…")]`). A
@@ -57,6 +57,19 @@ pub struct TableSnapshot {
     /// `COMMENT=`; recorded only on SQLite).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// When [`soft_delete`](Self::soft_delete) is a boolean flag: the value
+    /// live rows hold (`false` for `deleted_flag`, `true` for `live_flag`).
+    /// Absent for a time stamp, which is NULL while the row is live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub soft_delete_live: Option<bool>,
+}
+
+impl TableSnapshot {
+    /// The soft-delete column and what its value means, if any.
+    pub fn soft_delete_marker(&self) -> Option<(&str, SoftDeleteKind)> {
+        let column = self.soft_delete.as_deref()?;
+        Some((column, SoftDeleteKind::from_snapshot(self.soft_delete_live)))
+    }
 }
 
 /// One column.
@@ -260,9 +273,10 @@ pub(crate) fn table_of(table: &TableMeta) -> TableSnapshot {
             })
             .collect(),
         foreign_keys: table.foreign_keys.iter().map(foreign_key_of).collect(),
-        soft_delete: table.deleted_at.map(str::to_owned),
+        soft_delete: table.soft_delete.map(|s| s.column.to_owned()),
         renamed_from: table.renamed_from.map(str::to_owned),
         comment: table.comment.map(str::to_owned),
+        soft_delete_live: table.soft_delete.and_then(|s| s.kind.flag_live()),
     }
 }
 

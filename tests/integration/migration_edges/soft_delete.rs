@@ -227,3 +227,148 @@ async fn table_becomes_soft_deleted_with_unique_live() {
     .await;
     report("table becomes soft-deleted with unique_live", &problems);
 }
+
+// ---------------------------------------------------------------------------
+// Flags: a time stamp becomes a `deleted_flag`, which becomes a `live_flag`
+// on another column, all under a unique_live index (its predicate and
+// MySQL's marker column change with the marker each time).
+// ---------------------------------------------------------------------------
+
+mod flag_v2 {
+    use entable::prelude::*;
+    #[derive(Entity, Debug, Clone)]
+    #[entity(table = "accounts")]
+    pub struct Account {
+        #[entity(primary_key, auto_increment)]
+        pub id: i64,
+        #[entity(unique_live, max_length = 100)]
+        pub email: String,
+        #[entity(deleted_flag)]
+        pub is_deleted: bool,
+    }
+    tables!(Account);
+}
+
+mod flag_v3 {
+    use entable::prelude::*;
+    #[derive(Entity, Debug, Clone)]
+    #[entity(table = "accounts")]
+    pub struct Account {
+        #[entity(primary_key, auto_increment)]
+        pub id: i64,
+        #[entity(unique_live, max_length = 100)]
+        pub email: String,
+        #[entity(live_flag)]
+        pub active: bool,
+    }
+    tables!(Account);
+}
+
+/// At each flag version: a second live 'a' is refused, soft-deleting the
+/// live one through the flag lets a new 'a' in; the old one is then purged
+/// so the next migration (which resets the marker) keeps one 'a'.
+fn flag_marks_live_rows(
+    t: &TestDb,
+    version: usize,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<String>> + Send + '_>> {
+    Box::pin(async move {
+        let (delete, purge) = match version {
+            2 => (
+                "UPDATE accounts SET is_deleted = TRUE WHERE email = 'a'",
+                "DELETE FROM accounts WHERE is_deleted = TRUE",
+            ),
+            3 => (
+                "UPDATE accounts SET active = FALSE WHERE email = 'a'",
+                "DELETE FROM accounts WHERE active = FALSE",
+            ),
+            _ => return Vec::new(),
+        };
+        let mut out = Vec::new();
+        if crate::exec!(t.db, "INSERT INTO accounts (email) VALUES ('a')").is_ok() {
+            out.push(format!("v{version}: a second live 'a' is accepted"));
+        }
+        for sql in [delete, "INSERT INTO accounts (email) VALUES ('a')", purge] {
+            if let Err(e) = crate::exec!(t.db, sql) {
+                out.push(format!("v{version}: `{sql}` fails: {e}"));
+            }
+        }
+        out
+    })
+}
+
+#[tokio::test]
+async fn soft_delete_marker_becomes_a_flag_under_unique_live() {
+    let problems = evolve(
+        "flag",
+        vec![
+            v(
+                live_v1::tables(),
+                &["INSERT INTO accounts (email) VALUES ('a')"],
+            ),
+            v(flag_v2::tables(), &[]),
+            v(flag_v3::tables(), &[]),
+        ],
+        true,
+        flag_marks_live_rows,
+    )
+    .await;
+    report(
+        "soft-delete marker becomes a flag under unique_live",
+        &problems,
+    );
+}
+
+mod flag_marker_v1 {
+    use entable::prelude::*;
+    #[derive(Entity, Debug, Clone)]
+    #[entity(table = "accounts")]
+    pub struct Account {
+        #[entity(primary_key, auto_increment)]
+        pub id: i64,
+        #[entity(max_length = 100)]
+        pub email: String,
+        #[entity(live_flag)]
+        pub active: bool,
+    }
+    tables!(Account);
+}
+
+mod flag_marker_v2 {
+    use entable::prelude::*;
+    #[derive(Entity, Debug, Clone)]
+    #[entity(table = "accounts", unique_live(email, id))]
+    pub struct Account {
+        #[entity(primary_key, auto_increment)]
+        pub id: i64,
+        #[entity(max_length = 100, unique_live)]
+        pub email: String,
+        #[entity(live_flag)]
+        pub active: bool,
+    }
+    tables!(Account);
+}
+
+#[tokio::test]
+async fn live_marker_of_a_flag_added_and_removed() {
+    let problems = evolve(
+        "flag_marker",
+        vec![
+            v(
+                flag_marker_v1::tables(),
+                &[
+                    "INSERT INTO accounts (email) VALUES ('a')",
+                    "INSERT INTO accounts (email, active) VALUES ('a', FALSE)",
+                ],
+            ),
+            v(
+                flag_marker_v2::tables(),
+                &["INSERT INTO accounts (email, active) VALUES ('a', FALSE)"],
+            ),
+            v(flag_marker_v1::tables(), &[]),
+        ],
+        true,
+        no_check,
+    )
+    .await;
+    report("live marker of a flag added and removed", &problems);
+}

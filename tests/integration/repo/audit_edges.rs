@@ -224,3 +224,86 @@ async fn an_upsert_matching_two_rows() {
     })
     .await;
 }
+
+/// Audited, soft-deleting on a flag (true once deleted).
+#[derive(Entity, Debug, Clone)]
+#[entity(audit)]
+pub struct Locker {
+    #[entity(primary_key, max_length = 20)]
+    pub code: String,
+    pub label: String,
+    #[entity(deleted_flag)]
+    pub is_deleted: bool,
+}
+
+#[tokio::test]
+async fn a_flag_soft_delete_restore_and_revival_are_logged() {
+    on_every_backend(
+        "a_flag_soft_delete_restore_and_revival_are_logged",
+        |t: TestDb| async move {
+            let db = &t.db;
+            Schema::of([Locker::table()])
+                .expect("schema")
+                .create_all(db)
+                .await
+                .expect("created");
+            let input = |label: &str| LockerCreate {
+                code: "l1".into(),
+                label: label.into(),
+            };
+            let created = Locker::create(db, input("one")).await.expect("create");
+            assert!(!created.is_deleted, "the column default is the live value");
+            assert!(Locker::delete(db, "l1".to_string()).await.expect("delete"));
+            assert!(
+                Locker::restore(db, "l1".to_string())
+                    .await
+                    .expect("restore")
+            );
+            assert!(Locker::delete(db, "l1".to_string()).await.expect("delete"));
+            // An upsert on the key revives the deleted row.
+            let revived = Locker::upsert(db, input("two"), Locker::CODE)
+                .await
+                .expect("upsert");
+            assert!(!revived.is_deleted);
+            let log = trail(db).await;
+            let acts: Vec<AuditAction> = log.iter().map(|e| e.0).collect();
+            assert_eq!(
+                acts,
+                [
+                    AuditAction::Create,
+                    AuditAction::SoftDelete,
+                    AuditAction::Restore,
+                    AuditAction::SoftDelete,
+                    AuditAction::Update
+                ]
+            );
+            assert_eq!(
+                log[0].3,
+                Some(json!({"code": "l1", "label": "one", "is_deleted": false}))
+            );
+            assert_eq!(
+                (log[1].2.clone(), log[1].3.clone()),
+                (
+                    Some(json!({"is_deleted": false})),
+                    Some(json!({"is_deleted": true}))
+                )
+            );
+            assert_eq!(
+                (log[2].2.clone(), log[2].3.clone()),
+                (
+                    Some(json!({"is_deleted": true})),
+                    Some(json!({"is_deleted": false}))
+                )
+            );
+            assert_eq!(
+                (log[4].2.clone(), log[4].3.clone()),
+                (
+                    Some(json!({"label": "one", "is_deleted": true})),
+                    Some(json!({"label": "two", "is_deleted": false}))
+                )
+            );
+            t
+        },
+    )
+    .await;
+}

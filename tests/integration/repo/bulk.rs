@@ -39,6 +39,21 @@ pub struct Ticket2 {
     pub deleted_at: Option<DateTime<Utc>>,
 }
 
+/// The same, soft-deleting on a flag (true while live).
+#[derive(Entity, Debug, Clone)]
+#[entity(audit)]
+pub struct Ticket3 {
+    #[entity(primary_key, auto_increment)]
+    pub id: i64,
+    #[entity(max_length = 24)]
+    pub title: String,
+    pub points: i32,
+    #[entity(updated_at)]
+    pub updated_at: DateTime<Utc>,
+    #[entity(live_flag)]
+    pub active: bool,
+}
+
 /// Three columns a row: 3 divides both 65,535 and 32,766, so a statement
 /// can hold exactly the bind limit on PostgreSQL and SQLite.
 #[derive(Entity, Debug, Clone)]
@@ -62,6 +77,7 @@ async fn schema(db: &Db) {
     Schema::of(vec![
         Reading::table(),
         Ticket2::table(),
+        Ticket3::table(),
         Triple::table(),
         Label::table(),
     ])
@@ -392,50 +408,135 @@ async fn bulk_update_upsert_and_set_based_changes() {
     .await;
 }
 
-#[tokio::test]
-async fn bulk_paths_soft_delete_and_audit() {
-    on_every_backend("bulk_paths_soft_delete_and_audit", |t: TestDb| async move {
-        let db = &t.db;
-        schema(db).await;
-        let input: Vec<Ticket2Create> = (0..300)
-            .map(|i| Ticket2Create { title: format!("t{i}"), points: i })
-            .collect();
-        let created = AuditContext::new()
-            .actor("loader")
-            .scope(Ticket2::bulk_create(db, input))
-            .await
-            .expect("bulk create");
-        assert_eq!(created.len(), 300);
-        let records = AuditLog::query().resource::<Ticket2>().all(db).await.expect("log");
-        assert_eq!(records.len(), 300, "one record per row");
-        assert!(records.iter().all(|r| r.action == AuditAction::Create && r.actor_id.as_deref() == Some("loader")));
-        assert_eq!(records[7].entity_key, created[7].id.to_string());
+/// Bulk paths on a soft-deleting, audited entity: `$ticket` (its Create and
+/// Update types given), whose marker is `$field`.
+macro_rules! bulk_soft_delete_test {
+    ($test:ident, $ticket:ident, $create:ident, $update:ident, $field:ident) => {
+        #[tokio::test]
+        async fn $test() {
+            on_every_backend(stringify!($test), |t: TestDb| async move {
+                let db = &t.db;
+                schema(db).await;
+                let input: Vec<$create> = (0..300)
+                    .map(|i| $create {
+                        title: format!("t{i}"),
+                        points: i,
+                    })
+                    .collect();
+                let created = AuditContext::new()
+                    .actor("loader")
+                    .scope($ticket::bulk_create(db, input))
+                    .await
+                    .expect("bulk create");
+                assert_eq!(created.len(), 300);
+                let records = AuditLog::query()
+                    .resource::<$ticket>()
+                    .all(db)
+                    .await
+                    .expect("log");
+                assert_eq!(records.len(), 300, "one record per row");
+                assert!(
+                    records.iter().all(|r| r.action == AuditAction::Create
+                        && r.actor_id.as_deref() == Some("loader"))
+                );
+                assert_eq!(records[7].entity_key, created[7].id.to_string());
 
-        let keys: Vec<i64> = created.iter().take(100).map(|t| t.id).collect();
-        assert_eq!(Ticket2::bulk_delete(db, keys.clone()).await.expect("soft"), 100);
-        assert_eq!(Ticket2::count(db, Expr::all()).await.expect("live"), 200);
-        assert_eq!(Ticket2::only_deleted().count(db).await.expect("deleted"), 100);
-        assert_eq!(
-            Ticket2::update_where(db, Ticket2::POINTS.lt(150), Ticket2Update { points: Patch::Set(0), ..Default::default() })
-                .await
-                .expect("update_where"),
-            50,
-            "soft-deleted rows are not updated"
-        );
-        assert_eq!(Ticket2::bulk_force_delete(db, keys).await.expect("purge"), 100);
-        assert_eq!(Ticket2::with_deleted().count(db).await.expect("all"), 200);
-        let actions: Vec<AuditAction> = AuditLog::query().resource::<Ticket2>().all(db).await.expect("log").iter().map(|r| r.action).collect();
-        assert_eq!(actions.iter().filter(|a| **a == AuditAction::SoftDelete).count(), 100);
-        assert_eq!(actions.iter().filter(|a| **a == AuditAction::Update).count(), 50);
-        assert_eq!(actions.iter().filter(|a| **a == AuditAction::Delete).count(), 100);
-        t
-    })
-    .await;
+                let keys: Vec<i64> = created.iter().take(100).map(|t| t.id).collect();
+                assert_eq!(
+                    $ticket::bulk_delete(db, keys.clone()).await.expect("soft"),
+                    100
+                );
+                assert_eq!($ticket::count(db, Expr::all()).await.expect("live"), 200);
+                assert_eq!(
+                    $ticket::only_deleted().count(db).await.expect("deleted"),
+                    100
+                );
+                assert_eq!(
+                    $ticket::update_where(
+                        db,
+                        $ticket::POINTS.lt(150),
+                        $update {
+                            points: Patch::Set(0),
+                            ..Default::default()
+                        }
+                    )
+                    .await
+                    .expect("update_where"),
+                    50,
+                    "soft-deleted rows are not updated"
+                );
+                assert_eq!(
+                    $ticket::bulk_force_delete(db, keys).await.expect("purge"),
+                    100
+                );
+                assert_eq!($ticket::with_deleted().count(db).await.expect("all"), 200);
+                let log = AuditLog::query()
+                    .resource::<$ticket>()
+                    .all(db)
+                    .await
+                    .expect("log");
+                let actions: Vec<AuditAction> = log.iter().map(|r| r.action).collect();
+                assert_eq!(
+                    actions
+                        .iter()
+                        .filter(|a| **a == AuditAction::SoftDelete)
+                        .count(),
+                    100
+                );
+                assert_eq!(
+                    actions
+                        .iter()
+                        .filter(|a| **a == AuditAction::Update)
+                        .count(),
+                    50
+                );
+                assert_eq!(
+                    actions
+                        .iter()
+                        .filter(|a| **a == AuditAction::Delete)
+                        .count(),
+                    100
+                );
+                // A soft delete's record shows the marker changing.
+                let soft = log
+                    .iter()
+                    .find(|r| r.action == AuditAction::SoftDelete)
+                    .expect("a soft delete");
+                let changed = |values: &Option<serde_json::Value>| {
+                    values
+                        .as_ref()
+                        .and_then(|v| v.get(stringify!($field)).cloned())
+                };
+                assert!(
+                    changed(&soft.old_values).is_some() && changed(&soft.new_values).is_some(),
+                    "{soft:?}"
+                );
+                assert_ne!(changed(&soft.old_values), changed(&soft.new_values));
+                t
+            })
+            .await;
+        }
+    };
 }
+
+bulk_soft_delete_test!(
+    bulk_paths_soft_delete_and_audit,
+    Ticket2,
+    Ticket2Create,
+    Ticket2Update,
+    deleted_at
+);
+bulk_soft_delete_test!(
+    bulk_paths_soft_delete_on_a_flag_and_audit,
+    Ticket3,
+    Ticket3Create,
+    Ticket3Update,
+    active
+);
 
 #[tokio::test]
 async fn set_based_changes_refuse_versioned_entities() {
-    use crate::repo::soft_delete::{Ticket, TicketCreate, TicketUpdate};
+    use crate::repo::soft_delete::timestamp::{Ticket, TicketCreate, TicketUpdate};
     on_every_backend(
         "set_based_changes_refuse_versioned_entities",
         |t: TestDb| async move {

@@ -219,10 +219,11 @@ pub fn expected(dialect: Dialect, table: &TableMeta) -> TableInfo {
         })
         .collect();
     let live = |live: bool| {
-        table
-            .deleted_at
-            .filter(|_| live)
-            .map(|column| canonical_condition(&format!("{column} IS NULL")))
+        table.soft_delete.filter(|_| live).map(|marker| {
+            let mut condition = marker.column.to_owned();
+            marker.kind.push_condition(dialect, &mut condition, true);
+            canonical_condition(&condition)
+        })
     };
     let indexes = table
         .indexes

@@ -6,7 +6,7 @@ use super::*;
 /// `unique_live` index, dropped after its last one.
 pub(super) struct MarkerChanges {
     dialect: Dialect,
-    adds: Vec<(String, String)>,
+    adds: Vec<(String, (String, SoftDeleteKind))>,
     drops: Vec<String>,
     dropped: bool,
     added: bool,
@@ -25,12 +25,12 @@ impl MarkerChanges {
                 live_marker_source(dialect, before),
                 live_marker_source(dialect, after),
             ) {
-                (None, Some(deleted_at)) => adds.push((name, deleted_at.to_owned())),
+                (None, Some((column, kind))) => adds.push((name, (column.to_owned(), kind))),
                 (Some(_), None) => drops.push(name),
-                // Computed from another column now: made again.
+                // Computed from another column (or kind) now: made again.
                 (Some(a), Some(b)) if a != b => {
                     drops.push(name.clone());
-                    adds.push((name, b.to_owned()));
+                    adds.push((name, (b.0.to_owned(), b.1)));
                 }
                 _ => {}
             }
@@ -83,9 +83,9 @@ impl MarkerChanges {
 
     fn flush_adds(&mut self, out: &mut Writer) {
         self.added = true;
-        for (table, deleted_at) in std::mem::take(&mut self.adds) {
+        for (table, (column, kind)) in std::mem::take(&mut self.adds) {
             let mut sql = format!("ALTER TABLE {} ADD COLUMN ", out.table(&table));
-            push_live_marker(self.dialect, &mut sql, &deleted_at);
+            push_live_marker(self.dialect, &mut sql, (&column, kind));
             out.push(&format!("add the live-row marker of {table}"), false, sql);
         }
     }

@@ -9,6 +9,10 @@ use crate::backend::Dialect;
 use crate::schema::TableMeta;
 use crate::schema::ddl::table_ident;
 
+mod upsert;
+
+use upsert::{INSERTED, push_conflict_clause};
+
 /// The cached statements of one entity. `#[derive(Entity)]` gives every
 /// entity one, in a `static`.
 #[derive(Debug, Default)]
@@ -35,6 +39,9 @@ pub(crate) struct BulkInsert {
     pub(crate) returning: bool,
     /// An upsert on these columns.
     pub(crate) upsert: Option<ColumnSet>,
+    /// `RETURNING (xmax = 0)` (PostgreSQL, without `returning`): whether
+    /// each row was inserted rather than updated.
+    pub(crate) inserted: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,6 +56,8 @@ enum Shape {
     SelectByAny,
     /// A multi-row insert.
     Bulk(BulkInsert),
+    /// Which of this many rows' target values a row holds already.
+    Existing(usize),
 }
 
 /// Statements whose text never changes.
@@ -59,19 +68,23 @@ pub(crate) struct Fixed {
     /// `SELECT <columns> FROM <table> WHERE <key> = ?`.
     pub(crate) select_by_key: Arc<str>,
     /// `DELETE FROM <table> WHERE <key> = ? [AND <version> = ?]`, or on a
-    /// soft-deleting table `UPDATE <table> SET <deleted_at> = ?
+    /// soft-deleting table `UPDATE <table> SET <marker> = <deleted>
     /// [, <updated_at> = ?] [, <version> = <version> + 1] WHERE <key> = ?
-    /// AND <deleted_at> IS NULL [AND <version> = ?]`.
+    /// AND <marker is live> [AND <version> = ?]` (see [`soft_delete_set`]).
     pub(crate) delete_by_key: Arc<str>,
     /// `SELECT <columns> FROM <table> WHERE <key> = ? [FOR UPDATE]`, live or
     /// not: the row as it is before a change is logged.
     pub(crate) lock_by_key: Arc<str>,
     /// `DELETE FROM <table> WHERE <key> = ?`: a real delete, live or not.
     pub(crate) purge_by_key: Arc<str>,
-    /// `UPDATE <table> SET <deleted_at> = NULL [, <updated_at> = ?]
-    /// [, <version> = <version> + 1] WHERE <key> = ? AND <deleted_at> IS
-    /// NOT NULL` (soft-deleting tables only; empty elsewhere).
+    /// `UPDATE <table> SET <marker> = <live> [, <updated_at> = ?]
+    /// [, <version> = <version> + 1] WHERE <key> = ? AND <marker is
+    /// deleted>` (soft-deleting tables only; empty elsewhere).
     pub(crate) restore_by_key: Arc<str>,
+    /// `UPDATE <table> SET <marker> = <deleted> [, <updated_at> = ?]`, the
+    /// start of a set-based soft delete (soft-deleting tables only; empty
+    /// elsewhere).
+    pub(crate) soft_delete_set: Arc<str>,
     /// `SELECT COUNT(*) FROM <table>`.
     pub(crate) count: Arc<str>,
     /// `SELECT 1 FROM <table>`.
@@ -157,27 +170,6 @@ impl SqlCache {
         })
     }
 
-    /// `INSERT … ON CONFLICT (<target>) DO UPDATE SET …` (PostgreSQL,
-    /// SQLite) or `… ON DUPLICATE KEY UPDATE …` (MySQL): every written
-    /// column except the target and the key is overwritten.
-    pub(crate) fn upsert(
-        &self,
-        dialect: Dialect,
-        table: &TableMeta,
-        columns: ColumnSet,
-        target: ColumnSet,
-    ) -> Arc<str> {
-        // The plain insert is the start of the upsert.
-        let insert = self.insert(dialect, table, columns);
-        self.shaped(dialect, Shape::Upsert(target), columns, || {
-            let returning = insert.find(" RETURNING ").unwrap_or(insert.len());
-            let mut sql = insert[..returning].to_owned();
-            push_conflict_clause(dialect, table, columns, target, &mut sql);
-            push_returning(dialect, table, &mut sql);
-            sql
-        })
-    }
-
     /// `INSERT INTO <table> (<columns>) VALUES (…), … ` for `rows` rows,
     /// with the conflict clause of an upsert on `upsert`'s columns, and
     /// `RETURNING <all>` when asked (PostgreSQL, SQLite). Full chunks are
@@ -195,6 +187,7 @@ impl SqlCache {
             rows,
             returning,
             upsert,
+            inserted,
         } = shape;
         let build = || {
             let mut sql = format!("INSERT INTO {} (", table_ident(dialect, table));
@@ -224,6 +217,9 @@ impl SqlCache {
             }
             if returning {
                 push_returning(dialect, table, &mut sql);
+            } else if inserted && dialect == Dialect::Postgres {
+                sql.push_str(" RETURNING ");
+                sql.push_str(INSERTED);
             }
             sql
         };
@@ -326,7 +322,7 @@ impl Fixed {
         }
         let mut purge_by_key = format!("DELETE FROM {}", table_ident(dialect, table));
         push_key_condition(dialect, table, &mut purge_by_key, 0);
-        let (delete_by_key, restore_by_key) = match table.deleted_at {
+        let (delete_by_key, restore_by_key) = match table.soft_delete {
             Some(_) => (
                 soft_delete(dialect, table, false),
                 soft_delete(dialect, table, true),
@@ -344,110 +340,32 @@ impl Fixed {
             lock_by_key: lock_by_key.into(),
             purge_by_key: purge_by_key.into(),
             restore_by_key: restore_by_key.into(),
+            soft_delete_set: soft_delete_set(dialect, table, false).0.into(),
             count: format!("SELECT COUNT(*) FROM {}", table_ident(dialect, table)).into(),
             exists: format!("SELECT 1 FROM {}", table_ident(dialect, table)).into(),
         }
     }
 }
 
-/// ` ON CONFLICT (<target>) [WHERE <live>] DO UPDATE SET …` (PostgreSQL,
-/// SQLite) or ` ON DUPLICATE KEY UPDATE …` (MySQL) after an insert of
-/// `columns`: every written column except the target and the key is
-/// overwritten (`created_at` kept, `deleted_at` cleared, `version` raised).
-fn push_conflict_clause(
-    dialect: Dialect,
-    table: &TableMeta,
-    columns: ColumnSet,
-    target: ColumnSet,
-    sql: &mut String,
-) {
-    let key: ColumnSet = table
-        .columns
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| table.primary_key.contains(&c.name))
-        .fold(0, |set, (i, _)| set | (1u128 << i));
-    let mut assignments: Vec<&str> = positions(table, columns & !target & !key)
-        .map(|(_, c)| c)
-        .filter(|c| Some(*c) != table.created_at)
-        .collect();
-    if assignments.is_empty() {
-        // Nothing to overwrite: assign a target column to itself so
-        // the conflicting row is still returned.
-        assignments = positions(table, target).map(|(_, c)| c).take(1).collect();
-    }
-    if dialect == Dialect::MySql {
-        sql.push_str(" ON DUPLICATE KEY UPDATE ");
-    } else {
-        sql.push_str(" ON CONFLICT (");
-        for (i, column) in positions(table, target) {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            dialect.quote_ident(sql, column);
-        }
-        sql.push(')');
-        if let Some(deleted_at) = table.deleted_at {
-            // A partial index is only inferred from a target that
-            // repeats its condition.
-            let names: Vec<&str> = positions(table, target).map(|(_, c)| c).collect();
-            let live = table.indexes.iter().any(|i| {
-                i.live
-                    && i.columns.len() == names.len()
-                    && i.columns.iter().all(|c| names.contains(c))
-            });
-            if live {
-                sql.push_str(" WHERE ");
-                dialect.quote_ident(sql, deleted_at);
-                sql.push_str(" IS NULL");
-            }
-        }
-        sql.push_str(" DO UPDATE SET ");
-    }
-    for (i, column) in assignments.iter().enumerate() {
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        let mut name = String::new();
-        dialect.quote_ident(&mut name, column);
-        if dialect == Dialect::MySql {
-            sql.push_str(&format!("{name} = VALUES({name})"));
-        } else {
-            sql.push_str(&format!("{name} = EXCLUDED.{name}"));
-        }
-    }
-    if let Some(deleted_at) = table.deleted_at {
-        // The row written is live, even when the one it replaces
-        // was soft-deleted.
-        let mut name = String::new();
-        dialect.quote_ident(&mut name, deleted_at);
-        sql.push_str(&format!(", {name} = NULL"));
-    }
-    if let Some(version) = table.version {
-        // Overwriting a row is an update of it: its version rises.
-        let mut name = String::new();
-        dialect.quote_ident(&mut name, version);
-        let existing = format!("{}.{name}", table_ident(dialect, table));
-        sql.push_str(&format!(", {name} = {existing} + 1"));
-    }
-}
-
-/// The soft delete (or, with `restore`, the restore) of one row by key; see
-/// [`Fixed::delete_by_key`] and [`Fixed::restore_by_key`]. The values bound
-/// are the time stamps, then the key, then (soft delete only) the version.
-fn soft_delete(dialect: Dialect, table: &TableMeta, restore: bool) -> String {
-    let Some(deleted_at) = table.deleted_at else {
-        return String::new();
+/// `UPDATE <table> SET <marker> = <deleted> [, <updated_at> = ?]` (or, with
+/// `restore`, `<marker> = <live>`), without a condition, and the number of
+/// values it binds: those of the generated `bind_soft_delete`, the time of
+/// a time stamp's delete first, then `updated_at`'s.
+fn soft_delete_set(dialect: Dialect, table: &TableMeta, restore: bool) -> (String, usize) {
+    let Some(soft) = table.soft_delete else {
+        return (String::new(), 0);
     };
     let mut sql = format!("UPDATE {} SET ", table_ident(dialect, table));
     let mut n = 0;
-    dialect.quote_ident(&mut sql, deleted_at);
-    if restore {
-        sql.push_str(" = NULL");
-    } else {
-        n += 1;
-        sql.push_str(" = ");
-        dialect.placeholder(&mut sql, n);
+    dialect.quote_ident(&mut sql, soft.column);
+    sql.push_str(" = ");
+    match soft.kind.deleted_literal(dialect) {
+        _ if restore => sql.push_str(soft.kind.live_value(dialect)),
+        Some(literal) => sql.push_str(literal),
+        None => {
+            n += 1;
+            dialect.placeholder(&mut sql, n);
+        }
     }
     if let Some(updated_at) = table.updated_at {
         n += 1;
@@ -455,6 +373,18 @@ fn soft_delete(dialect: Dialect, table: &TableMeta, restore: bool) -> String {
         dialect.quote_ident(&mut sql, updated_at);
         sql.push_str(" = ");
         dialect.placeholder(&mut sql, n);
+    }
+    (sql, n)
+}
+
+/// The soft delete (or, with `restore`, the restore) of one row by key; see
+/// [`Fixed::delete_by_key`] and [`Fixed::restore_by_key`]. The values bound
+/// are those of [`soft_delete_set`], then the key, then (soft delete only)
+/// the version.
+fn soft_delete(dialect: Dialect, table: &TableMeta, restore: bool) -> String {
+    let (mut sql, n) = soft_delete_set(dialect, table, restore);
+    if sql.is_empty() {
+        return sql;
     }
     push_version_bump(dialect, table, &mut sql, true);
     push_key_condition(dialect, table, &mut sql, n);
@@ -478,13 +408,12 @@ fn push_version_bump(dialect: Dialect, table: &TableMeta, sql: &mut String, afte
     }
 }
 
-/// ` AND <deleted_at> IS [NOT] NULL` on soft-deleting tables (after a key
-/// condition).
+/// ` AND <marker is live>` (or, without `live`, deleted) on soft-deleting
+/// tables (after a key condition).
 fn push_live_condition(dialect: Dialect, table: &TableMeta, sql: &mut String, live: bool) {
-    if let Some(deleted_at) = table.deleted_at {
+    if let Some(soft) = table.soft_delete {
         sql.push_str(" AND ");
-        dialect.quote_ident(sql, deleted_at);
-        sql.push_str(if live { " IS NULL" } else { " IS NOT NULL" });
+        soft.push_condition(dialect, sql, live);
     }
 }
 
