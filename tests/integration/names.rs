@@ -168,7 +168,7 @@ async fn explicit_names_read_back() {
             );
             let fk_names = |f: &[introspect::ForeignKeyInfo]| {
                 f.iter()
-                    .map(|f| (f.name.clone(), f.column.clone()))
+                    .map(|f| (f.name.clone(), f.columns.clone()))
                     .collect::<Vec<_>>()
             };
             assert_eq!(

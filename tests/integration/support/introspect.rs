@@ -4,7 +4,8 @@
 use entable::Db;
 use entable::backend::Dialect;
 use entable::schema::TableMeta;
-pub use entable::schema::introspect::TableInfo;
+pub use entable::schema::introspect::{ForeignKeyInfo, IndexInfo, TableInfo};
+use sqlx::Row;
 
 /// What a database created from `table` holds.
 pub fn expected(dialect: Dialect, table: &TableMeta) -> TableInfo {
