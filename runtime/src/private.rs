@@ -32,7 +32,7 @@ pub use serde_json;
 pub const fn assert_audit_value<T: AuditValue + ?Sized>() {}
 
 pub use crate::schema::{
-    ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta, Registration,
+    CheckMeta, ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta, Registration,
     SqlPerDialect, TableMeta,
 };
 pub use crate::types::{DbEnum, UnknownVariant, deserialize_db_enum};
@@ -101,6 +101,14 @@ pub const fn ident_str(bytes: &'static [u8]) -> &'static str {
         Ok(s) => s,
         Err(_) => panic!("identifier is not UTF-8"),
     }
+}
+
+/// [`ident_bytes`] at run time, for names built from runtime parts (the
+/// CHECK constraint of an enum column: whether a column is an enum is
+/// known from its type's constant only).
+pub fn ident_string(parts: &[&str]) -> String {
+    let bytes: [u8; MAX_IDENT] = ident_bytes(parts);
+    String::from_utf8_lossy(&bytes[..ident_len(parts)]).into_owned()
 }
 
 const fn total_len(parts: &[&str]) -> usize {

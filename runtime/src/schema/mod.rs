@@ -51,8 +51,8 @@ pub use drift::{
     drift_with,
 };
 pub use meta::{
-    ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta, LIVE_MARKER,
-    SqlPerDialect, TableMeta,
+    Check, CheckMeta, ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta,
+    LIVE_MARKER, SqlPerDialect, TableMeta,
 };
 pub use migration::{
     GenerateOptions, GeneratedMigration, Migration, MigrationDir, MigrationError, Plan,

@@ -57,6 +57,18 @@ pub struct TableSnapshot {
     /// `COMMENT=`; recorded only on SQLite).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// CHECK constraints: enum columns' first, then the declared ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckSnapshot>,
+}
+
+/// A CHECK constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckSnapshot {
+    /// Its name.
+    pub name: String,
+    /// Its condition on each dialect.
+    pub sql: PerDialect,
 }
 
 /// One column.
@@ -263,6 +275,18 @@ pub(crate) fn table_of(table: &TableMeta) -> TableSnapshot {
         soft_delete: table.deleted_at.map(str::to_owned),
         renamed_from: table.renamed_from.map(str::to_owned),
         comment: table.comment.map(str::to_owned),
+        checks: table
+            .check_constraints()
+            .into_iter()
+            .map(|check| CheckSnapshot {
+                name: check.name,
+                sql: PerDialect {
+                    postgres: check.postgres,
+                    mysql: check.mysql,
+                    sqlite: check.sqlite,
+                },
+            })
+            .collect(),
     }
 }
 

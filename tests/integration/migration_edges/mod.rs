@@ -149,6 +149,12 @@ fn schema_diff(migrated: &[TableInfo], fresh: &[TableInfo]) -> String {
                 m.name, m.indexes, f.indexes
             ));
         }
+        if m.checks != f.checks {
+            out.push(format!(
+                "{}: checks {:?}, fresh {:?}",
+                m.name, m.checks, f.checks
+            ));
+        }
         if m.foreign_keys != f.foreign_keys {
             out.push(format!(
                 "{}: foreign keys {:?}, fresh {:?}",
@@ -250,6 +256,7 @@ fn report(test: &str, problems: &[String]) {
     }
 }
 
+mod checks;
 mod columns;
 mod decimals;
 mod keys;
