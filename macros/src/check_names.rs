@@ -103,7 +103,7 @@ pub(crate) fn entity(entity: &Entity, cx: &Ctxt) {
                 cx.error_at(
                     at,
                     format!(
-                        "duplicate constraint name `{mine}`: another key or index of table `{table}` is named `{other}` ({how}); names must differ, ignoring case as MySQL does"
+                        "duplicate constraint name `{mine}`: another constraint or index of table `{table}` is named `{other}` ({how}); names must differ, ignoring case as MySQL does"
                     ),
                 );
             }
