@@ -32,8 +32,8 @@ pub use serde_json;
 pub const fn assert_audit_value<T: AuditValue + ?Sized>() {}
 
 pub use crate::schema::{
-    CheckMeta, ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta, Registration,
-    SqlPerDialect, TableMeta,
+    CheckMeta, ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta,
+    Registration, SqlPerDialect, TableMeta,
 };
 pub use crate::types::{DbEnum, UnknownVariant, deserialize_db_enum};
 pub use crate::validate::rules as validate;
@@ -349,6 +349,13 @@ mod tests {
         "and_an_equally_long_column_name_here",
     ];
     const LONG_BYTES: [u8; ident_len(LONG)] = ident_bytes(LONG);
+
+    #[test]
+    fn names_built_at_run_time_are_the_same() {
+        assert_eq!(ident_string(SHORT), ident_str(&SHORT_BYTES));
+        assert_eq!(ident_string(LONG), ident_str(&LONG_BYTES));
+        assert_eq!(ident_string(LONG).len(), MAX_IDENT);
+    }
 
     #[test]
     fn short_names_are_concatenated() {

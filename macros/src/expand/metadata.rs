@@ -107,9 +107,10 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
             let default = format!("ck_{table}_{}", f.column.value);
             check_meta(&p, check, &default)
         });
-    let struct_checks = entity.checks.iter().enumerate().map(|(n, check)| {
-        check_meta(&p, check, &crate::check_names::struct_check_name(table, n))
-    });
+    let struct_checks =
+        entity.checks.iter().enumerate().map(|(n, check)| {
+            check_meta(&p, check, &crate::check_names::struct_check_name(table, n))
+        });
     let checks: Vec<TokenStream> = field_checks.chain(struct_checks).collect();
     // An enum column's own check is named `ck_<table>_<column>` too: a
     // field check beside it needs another name. Whether the type is an

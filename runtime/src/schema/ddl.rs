@@ -9,7 +9,9 @@
 use crate::backend::{AutoIncrement, Dialect, SqlType, types::column_type};
 
 use super::meta::{ColumnMeta, DefaultValue, ForeignKeyMeta, LIVE_MARKER, TableMeta};
-use super::snapshot::{self, CheckSnapshot, ColumnSnapshot, ForeignKeySnapshot, IndexSnapshot, TableSnapshot};
+use super::snapshot::{
+    self, CheckSnapshot, ColumnSnapshot, ForeignKeySnapshot, IndexSnapshot, TableSnapshot,
+};
 
 /// `"schema"."table"` (or just `"table"`) quoted for `dialect`.
 pub fn table_ident(dialect: Dialect, table: &TableMeta) -> String {

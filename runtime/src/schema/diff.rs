@@ -9,7 +9,9 @@
 //! they name exists.
 
 pub use super::renames::Renames;
-use super::snapshot::{CheckSnapshot, ColumnSnapshot, ForeignKeySnapshot, IndexSnapshot, Snapshot, TableSnapshot};
+use super::snapshot::{
+    CheckSnapshot, ColumnSnapshot, ForeignKeySnapshot, IndexSnapshot, Snapshot, TableSnapshot,
+};
 
 /// One change of a migration.
 // A migration holds a handful of changes: boxing the column snapshots of

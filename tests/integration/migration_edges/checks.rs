@@ -53,13 +53,10 @@ mod checks_v2 {
 
 /// Whether `sql` is accepted, as the problem it is if that is not `want`.
 async fn expect(t: &TestDb, sql: &str, want: bool) -> Option<String> {
-    let ok = t.db.execute_ddl(&[sql.to_owned()]).await.is_ok();
-    (ok != want).then(|| {
-        format!(
-            "{sql}: {}",
-            if want { "refused" } else { "accepted" }
-        )
-    })
+    // Autocommitted, one by one: a refused statement leaves no
+    // transaction behind to roll back.
+    let ok = crate::exec!(t.db, sql).is_ok();
+    (ok != want).then(|| format!("{sql}: {}", if want { "refused" } else { "accepted" }))
 }
 
 fn refusals(

@@ -279,7 +279,8 @@ fn check_names(tokens: &[Token]) -> Vec<String> {
     tokens
         .windows(3)
         .filter(|w| {
-            w[0].word().eq_ignore_ascii_case("CONSTRAINT") && w[2].word().eq_ignore_ascii_case("CHECK")
+            w[0].word().eq_ignore_ascii_case("CONSTRAINT")
+                && w[2].word().eq_ignore_ascii_case("CHECK")
         })
         .filter_map(|w| w[1].ident().map(str::to_owned))
         .collect()
