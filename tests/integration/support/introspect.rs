@@ -4,6 +4,8 @@
 use entable::Db;
 use entable::backend::Dialect;
 use entable::schema::TableMeta;
+// Only some of the test crates that include this module use each type.
+#[allow(unused_imports)]
 pub use entable::schema::introspect::{ForeignKeyInfo, IndexInfo, TableInfo};
 use sqlx::Row;
 
