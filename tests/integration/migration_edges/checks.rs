@@ -1,5 +1,6 @@
 //! CHECK constraints in migrations: an enum that gains a label (its check
-//! changes), a field check and a struct check added, applied and reverted
+//! changes) while its column is renamed (so is its check), a field check
+//! and a struct check added, applied and reverted
 //! on every backend; the harness compares check names with fresh DDL. At
 //! each version the database must refuse what that version forbids and
 //! accept what it allows.
@@ -42,7 +43,8 @@ mod checks_v2 {
     pub struct Item {
         #[entity(primary_key, auto_increment)]
         pub id: i64,
-        pub stage: Stage,
+        #[entity(renamed_from = "stage")]
+        pub phase: Stage,
         #[entity(check(name = "Item-Qty", sql = "qty >= 0"))]
         pub qty: i32,
         pub low: i32,
@@ -65,8 +67,9 @@ fn refusals(
 ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<String>> + Send + '_>> {
     Box::pin(async move {
         let v2 = n == 2;
+        let stage = if v2 { "phase" } else { "stage" };
         let insert = |values: &str| {
-            format!("INSERT INTO mc_items (stage, qty, low, high) VALUES ({values})")
+            format!("INSERT INTO mc_items ({stage}, qty, low, high) VALUES ({values})")
         };
         let mut problems = Vec::new();
         for (sql, want) in [
@@ -82,7 +85,9 @@ fn refusals(
         problems.extend(
             expect(
                 t,
-                "DELETE FROM mc_items WHERE stage = 'it''s closed' OR qty < 0 OR low > high",
+                &format!(
+                    "DELETE FROM mc_items WHERE {stage} = 'it''s closed' OR qty < 0 OR low > high"
+                ),
                 true,
             )
             .await,
@@ -102,7 +107,7 @@ async fn checks_added_and_an_enum_gaining_a_label() {
             ),
             v(
                 checks_v2::tables(),
-                &["INSERT INTO mc_items (stage, qty, low, high) VALUES ('open', 2, 1, 3)"],
+                &["INSERT INTO mc_items (phase, qty, low, high) VALUES ('open', 2, 1, 3)"],
             ),
         ],
         true,
@@ -133,8 +138,9 @@ fn generated_check_statements() {
     };
     let pg = read("postgres", false);
     for needle in [
+        r#"ALTER TABLE "mc_items" RENAME COLUMN "stage" TO "phase""#,
         r#"ALTER TABLE "mc_items" DROP CONSTRAINT "ck_mc_items_stage""#,
-        r#"ALTER TABLE "mc_items" ADD CONSTRAINT "ck_mc_items_stage" CHECK ("stage" IN ('open', 'on-hold', 'it''s closed'))"#,
+        r#"ALTER TABLE "mc_items" ADD CONSTRAINT "ck_mc_items_phase" CHECK ("phase" IN ('open', 'on-hold', 'it''s closed'))"#,
         r#"ALTER TABLE "mc_items" ADD CONSTRAINT "Item-Qty" CHECK (qty >= 0)"#,
         r#"ALTER TABLE "mc_items" ADD CONSTRAINT "ck_mc_items_1" CHECK (low <= high)"#,
     ] {
@@ -143,14 +149,14 @@ fn generated_check_statements() {
     let mysql = read("mysql", false);
     for needle in [
         "ALTER TABLE `mc_items` DROP CONSTRAINT `ck_mc_items_stage`",
-        "ALTER TABLE `mc_items` ADD CONSTRAINT `ck_mc_items_stage` CHECK (`stage` IN ('open', 'on-hold', 'it''s closed'))",
+        "ALTER TABLE `mc_items` ADD CONSTRAINT `ck_mc_items_phase` CHECK (`phase` IN ('open', 'on-hold', 'it''s closed'))",
     ] {
         assert!(mysql.contains(needle), "mysql lacks {needle}:\n{mysql}");
     }
     let sqlite = read("sqlite", false);
     assert!(sqlite.contains("-- rebuild mc_items"), "{sqlite}");
     assert!(
-        sqlite.contains(r#"CONSTRAINT "ck_mc_items_stage" CHECK ("stage" IN ('open', 'on-hold', 'it''s closed'))"#),
+        sqlite.contains(r#"CONSTRAINT "ck_mc_items_phase" CHECK ("phase" IN ('open', 'on-hold', 'it''s closed'))"#),
         "{sqlite}"
     );
     // The first version creates the enum's check with the table.
