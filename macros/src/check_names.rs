@@ -44,6 +44,40 @@ pub(crate) fn entity(entity: &Entity, cx: &Ctxt) {
         }
         names.push((name.value.clone(), name.span, true));
     }
+    for field in &entity.fields {
+        let Some(check) = &field.check else { continue };
+        if field.skip.is_some() || field.relation.is_some() {
+            cx.error_at(
+                check.span,
+                "`check` on a field that is not a column: put it on the struct, `#[entity(check(name = \"…\", sql = \"…\"))]`",
+            );
+        }
+    }
+    for (field, check) in entity
+        .columns()
+        .filter_map(|f| f.check.as_ref().map(|c| (f, c)))
+    {
+        match &check.name {
+            Some(name) => names.push((name.value.clone(), name.span, true)),
+            None => {
+                let default = format!("ck_{table}_{}", field.column.value);
+                if default.len() <= MAX_IDENT {
+                    names.push((default, check.span, false));
+                }
+            }
+        }
+    }
+    for (n, check) in entity.checks.iter().enumerate() {
+        match &check.name {
+            Some(name) => names.push((name.value.clone(), name.span, true)),
+            None => {
+                let default = struct_check_name(table, n);
+                if default.len() <= MAX_IDENT {
+                    names.push((default, check.span, false));
+                }
+            }
+        }
+    }
     let mut seen: Vec<&(String, Span, bool)> = Vec::new();
     for entry in &names {
         let (name, span, explicit) = entry;
@@ -69,7 +103,7 @@ pub(crate) fn entity(entity: &Entity, cx: &Ctxt) {
                 cx.error_at(
                     at,
                     format!(
-                        "duplicate constraint name `{mine}`: another key or index of table `{table}` is named `{other}` ({how}); names must differ, ignoring case as MySQL does"
+                        "duplicate constraint name `{mine}`: another constraint or index of table `{table}` is named `{other}` ({how}); names must differ, ignoring case as MySQL does"
                     ),
                 );
             }
@@ -81,6 +115,11 @@ pub(crate) fn entity(entity: &Entity, cx: &Ctxt) {
     for field in entity.columns() {
         comment(cx, field.comment.effective(), MAX_COLUMN_COMMENT, "column");
     }
+}
+
+/// The default name of the struct's `n`th (from 0) check.
+pub(crate) fn struct_check_name(table: &str, n: usize) -> String {
+    format!("ck_{table}_{}", n + 1)
 }
 
 fn comment(cx: &Ctxt, comment: Option<&Spanned<String>>, max: usize, what: &str) {

@@ -40,6 +40,8 @@ pub(crate) struct Entity {
     pub(crate) primary_key_name: Option<Spanned<String>>,
     /// The table comment: `comment = "…"` or else the doc comment.
     pub(crate) comment: Comment,
+    /// `check(…)` on the struct, in order.
+    pub(crate) checks: Vec<CheckDecl>,
 }
 
 /// A table or column comment: `comment = "…"` (empty for none) wins over
@@ -265,6 +267,8 @@ pub(crate) struct Field {
     pub(crate) relation: Option<Relation>,
     /// `#[validate(…)]` rules.
     pub(crate) rules: Vec<Rule>,
+    /// `check = "…"` or `check(…)`: a CHECK constraint.
+    pub(crate) check: Option<CheckDecl>,
 }
 
 /// A relation field.
@@ -382,6 +386,17 @@ impl Field {
 pub(crate) struct Reference {
     /// The referenced entity's type (`Self` already replaced).
     pub(crate) target: TokenStream,
+    pub(crate) span: Span,
+}
+
+/// A `check` attribute on a field or on the struct.
+pub(crate) struct CheckDecl {
+    /// `name = "…"`; by default `ck_<table>_<column>` (field) or
+    /// `ck_<table>_<n>` (struct).
+    pub(crate) name: Option<Spanned<String>>,
+    /// The condition per dialect.
+    pub(crate) sql: PerDialect,
+    /// The `check` key.
     pub(crate) span: Span,
 }
 

@@ -32,8 +32,8 @@ pub use serde_json;
 pub const fn assert_audit_value<T: AuditValue + ?Sized>() {}
 
 pub use crate::schema::{
-    ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta, Registration,
-    SoftDelete, SoftDeleteKind, SqlPerDialect, TableMeta,
+    CheckMeta, ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta,
+    Registration, SoftDelete, SoftDeleteKind, SqlPerDialect, TableMeta,
 };
 pub use crate::types::{DbEnum, UnknownVariant, deserialize_db_enum};
 pub use crate::validate::rules as validate;
@@ -101,6 +101,14 @@ pub const fn ident_str(bytes: &'static [u8]) -> &'static str {
         Ok(s) => s,
         Err(_) => panic!("identifier is not UTF-8"),
     }
+}
+
+/// [`ident_bytes`] at run time, for names built from runtime parts (the
+/// CHECK constraint of an enum column: whether a column is an enum is
+/// known from its type's constant only).
+pub fn ident_string(parts: &[&str]) -> String {
+    let bytes: [u8; MAX_IDENT] = ident_bytes(parts);
+    String::from_utf8_lossy(&bytes[..ident_len(parts)]).into_owned()
 }
 
 const fn total_len(parts: &[&str]) -> usize {
@@ -341,6 +349,13 @@ mod tests {
         "and_an_equally_long_column_name_here",
     ];
     const LONG_BYTES: [u8; ident_len(LONG)] = ident_bytes(LONG);
+
+    #[test]
+    fn names_built_at_run_time_are_the_same() {
+        assert_eq!(ident_string(SHORT), ident_str(&SHORT_BYTES));
+        assert_eq!(ident_string(LONG), ident_str(&LONG_BYTES));
+        assert_eq!(ident_string(LONG).len(), MAX_IDENT);
+    }
 
     #[test]
     fn short_names_are_concatenated() {

@@ -9,6 +9,7 @@ mod entities;
 mod evolution;
 mod support;
 
+mod checks;
 mod ddl;
 mod drift;
 mod dto;

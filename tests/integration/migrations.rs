@@ -25,22 +25,33 @@ fn committed_migrations_match_the_entities() {
     }
     assert_eq!(
         dir.migrations().expect("same migrations for every dialect"),
-        [(1, "initial".to_owned()), (2, "comments".to_owned())]
+        [
+            (1, "initial".to_owned()),
+            (2, "comments".to_owned()),
+            (3, "enum_checks".to_owned())
+        ]
     );
     // The first migration is what the tool generates from nothing for the
-    // blog before it had comments; the second adds them.
+    // blog before it had comments and CHECK constraints; the second adds
+    // the comments, the third the check of its enum column.
     let current = Snapshot::of(&schema);
-    let mut uncommented = current.clone();
+    let mut unchecked = current.clone();
+    for table in &mut unchecked.tables {
+        table.checks.clear();
+    }
+    assert_ne!(unchecked, current, "the blog has checks");
+    let mut uncommented = unchecked.clone();
     for table in &mut uncommented.tables {
         table.comment = None;
         for column in &mut table.columns {
             column.comment = None;
         }
     }
-    assert_ne!(uncommented, current, "the blog has comments");
+    assert_ne!(uncommented, unchecked, "the blog has comments");
     let steps = [
         (1, "initial", Plan::new(&Snapshot::empty(), &uncommented)),
-        (2, "comments", Plan::new(&uncommented, &current)),
+        (2, "comments", Plan::new(&uncommented, &unchecked)),
+        (3, "enum_checks", Plan::new(&unchecked, &current)),
     ];
     for dialect in Dialect::ALL {
         for (version, name, plan) in &steps {
@@ -62,14 +73,17 @@ async fn migrations_apply_and_revert_on_every_backend() {
         |t| async move {
             let dir = MigrationDir::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations"));
             let status = migrate::status(&t.db, &dir).await.expect("status");
-            assert_eq!(status.len(), 2);
+            assert_eq!(status.len(), 3);
             assert!(status.iter().all(|s| s.state == State::Pending));
             let mut announced = Vec::new();
             let applied = migrate::run(&t.db, &dir, |step| announced.push(step.name()))
                 .await
                 .expect("migrations apply");
-            assert_eq!(announced, ["0001_initial", "0002_comments"]);
-            assert_eq!(applied.len(), 2);
+            assert_eq!(
+                announced,
+                ["0001_initial", "0002_comments", "0003_enum_checks"]
+            );
+            assert_eq!(applied.len(), 3);
             assert!(
                 migrate::status(&t.db, &dir)
                     .await
@@ -116,7 +130,7 @@ async fn migrations_apply_and_revert_on_every_backend() {
             let reverted = migrate::revert(&t.db, &dir, 0, |_| {})
                 .await
                 .expect("migrations revert");
-            assert_eq!(reverted.len(), 2);
+            assert_eq!(reverted.len(), 3);
             assert!(
                 introspect::table_names(&t.db).await.is_empty(),
                 "{}: down migration drops everything",

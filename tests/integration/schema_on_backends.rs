@@ -75,9 +75,11 @@ async fn foreign_key_actions_and_constraints_behave() {
         let ro = scalar!(db, String, r#"SELECT "role" FROM "user" WHERE "email" = ?"#, "ALICE@example.com").unwrap();
         assert_eq!(ro.as_deref(), Some("ro"), "{d}: renamed variant");
 
-        // A text that names no variant fails to decode, naming the enum.
-        exec!(db, r#"UPDATE "user" SET "role" = ? WHERE "email" = ?"#, "bogus", "ALICE@example.com").unwrap();
-        let bad = scalar!(db, Role, r#"SELECT "role" FROM "user" WHERE "email" = ?"#, "ALICE@example.com");
+        // The table refuses a text that names no variant (the column's
+        // CHECK); one read from elsewhere fails to decode, naming the enum.
+        let refused = exec!(db, r#"UPDATE "user" SET "role" = ? WHERE "email" = ?"#, "bogus", "ALICE@example.com");
+        assert!(refused.is_err(), "{d}: the enum's CHECK refuses `bogus`");
+        let bad = scalar!(db, Role, "SELECT 'bogus'");
         let message = bad.expect_err("bogus is no Role").to_string();
         assert!(message.contains("bogus") && message.contains("Role"), "{d}: {message}");
 

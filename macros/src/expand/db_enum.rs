@@ -103,6 +103,7 @@ pub(crate) fn db_enum(input: &DeriveInput) -> TokenStream {
             #[automatically_derived]
             impl #p::FieldType for #ident {
                 const SQL_TYPE: #p::SqlType = #p::SqlType::Text;
+                const LABELS: &'static [&'static str] = <Self as #p::DbEnum>::VARIANTS;
             }
 
             #[automatically_derived]

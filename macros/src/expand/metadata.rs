@@ -110,6 +110,38 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
         }
     };
     let table_comment = comment(&entity.comment);
+    let field_checks = entity
+        .columns()
+        .filter_map(|f| f.check.as_ref().map(|c| (f, c)))
+        .map(|(f, check)| {
+            let default = format!("ck_{table}_{}", f.column.value);
+            check_meta(&p, check, &default)
+        });
+    let struct_checks =
+        entity.checks.iter().enumerate().map(|(n, check)| {
+            check_meta(&p, check, &crate::check_names::struct_check_name(table, n))
+        });
+    let checks: Vec<TokenStream> = field_checks.chain(struct_checks).collect();
+    // An enum column's own check is named `ck_<table>_<column>` too: a
+    // field check beside it needs another name. Whether the type is an
+    // enum is known from its `FieldType::LABELS` only, so at const time.
+    let enum_clashes = entity
+        .columns()
+        .filter(|f| f.sql_type.is_none())
+        .filter_map(|f| f.check.as_ref().filter(|c| c.name.is_none()).map(|c| (f, c)))
+        .map(|(f, check)| {
+            let value_ty = &f.value_ty;
+            let message = format!(
+                "the enum column `{}` has its own check named `ck_{table}_{}`: give this check another name, `check(name = \"…\", sql = \"…\")`",
+                f.column.value, f.column.value
+            );
+            quote_spanned! {check.span=>
+                const _: () = ::core::assert!(
+                    <#value_ty as #p::FieldType>::LABELS.is_empty(),
+                    #message
+                );
+            }
+        });
     let single_key = {
         let mut keys = entity.primary_key();
         match (keys.next(), keys.next()) {
@@ -141,7 +173,10 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
             audited: #audited,
             renamed_from: #renamed_from,
             comment: #table_comment,
+            checks: &[#(#checks),*],
         };
+
+        #(#enum_clashes)*
 
         #[automatically_derived]
         impl #p::Entity for #ident {
@@ -217,6 +252,10 @@ fn column(entity: &Entity, field: &Field) -> TokenStream {
     };
     let renamed_from = renamed_from(field.renamed_from.as_ref());
     let comment = comment(&field.comment);
+    let labels = match &field.sql_type {
+        Some(_) => quote!(&[]),
+        None => quote_spanned!(field.ty_span=> <#value_ty as #p::FieldType>::LABELS),
+    };
     quote! {
         #p::ColumnMeta {
             name: #name,
@@ -228,6 +267,30 @@ fn column(entity: &Entity, field: &Field) -> TokenStream {
             generated: #generated,
             renamed_from: #renamed_from,
             comment: #comment,
+            labels: #labels,
+        }
+    }
+}
+
+/// The `CheckMeta` of a `check` attribute; `default` names it unless it
+/// has `name = "…"`.
+fn check_meta(p: &TokenStream, check: &crate::model::CheckDecl, default: &str) -> TokenStream {
+    let name = match &check.name {
+        Some(name) => {
+            let name = &name.value;
+            quote!(#name)
+        }
+        None => const_ident(p, &[quote!(#default)]),
+    };
+    let PerDialect {
+        postgres,
+        mysql,
+        sqlite,
+    } = &check.sql;
+    quote! {
+        #p::CheckMeta {
+            name: #name,
+            sql: #p::SqlPerDialect { postgres: #postgres, mysql: #mysql, sqlite: #sqlite },
         }
     }
 }

@@ -14,6 +14,7 @@ pub(super) const KEYS: &[&str] = &[
     "renamed_from",
     "primary_key_name",
     "comment",
+    "check",
     "unique",
     "unique_live",
     "index",
@@ -45,6 +46,7 @@ pub(super) struct ContainerAttrs {
     pub(super) dto: DtoOptions,
     pub(super) audit: Option<proc_macro2::Span>,
     pub(super) hooks: Option<proc_macro2::Span>,
+    pub(super) checks: Vec<crate::model::CheckDecl>,
 }
 
 pub(super) fn parse(attrs: &[Attribute], cx: &Ctxt) -> ContainerAttrs {
@@ -107,6 +109,11 @@ pub(super) fn parse(attrs: &[Attribute], cx: &Ctxt) -> ContainerAttrs {
                         cx.error_at(span, format!("`{key}(…)` needs at least one field"));
                     } else {
                         out.composites.push(Composite { unique: key != "index", live: key == "unique_live", fields, span, name });
+                    }
+                }
+                "check" => {
+                    if let Some(check) = super::check::parse(cx, &meta)? {
+                        out.checks.push(check);
                     }
                 }
                 "dto" => {

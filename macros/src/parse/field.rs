@@ -28,6 +28,7 @@ pub(super) const KEYS: &[&str] = &[
     "references",
     "fk_name",
     "comment",
+    "check",
     "on_delete",
     "on_update",
     "create",
@@ -121,6 +122,7 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
         non_empty: None,
         relation: None,
         rules: Vec::new(),
+        check: None,
     };
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("validate")) {
         out.rules.extend(super::validate::parse(attr, cx));
@@ -143,6 +145,14 @@ pub(super) fn parse(field: &syn::Field, entity: &Ident, cx: &Ctxt) -> Field {
                 "deleted_flag" => flag(cx, &meta, &key, &mut out.deleted_flag)?,
                 "live_flag" => flag(cx, &meta, &key, &mut out.live_flag)?,
                 "unique_live" => named_flag(cx, &meta, &key, &mut out.unique_live, &mut out.unique_live_name)?,
+                "check" => {
+                    if out.check.is_some() {
+                        cx.error_spanned(&meta.path, "duplicate `check`: a field has one; give more on the struct with `check(name = \"…\", sql = \"…\")`");
+                    }
+                    if let Some(check) = super::check::parse(cx, &meta)? {
+                        out.check = Some(check);
+                    }
+                }
                 "fk_name" | "comment" => {
                     let slot = if key == "fk_name" { &mut out.fk_name } else { &mut out.comment.explicit };
                     if slot.is_some() {

@@ -2,6 +2,7 @@
 //! recorded in the [`Ctxt`] and parsing goes on, so one build reports them
 //! all.
 
+mod check;
 mod container;
 pub(crate) mod db_enum;
 mod field;
@@ -92,5 +93,6 @@ pub(crate) fn entity(input: &DeriveInput, cx: &Ctxt) -> Option<Entity> {
             explicit: attrs.comment,
             doc: value::doc_comment(&input.attrs),
         },
+        checks: attrs.checks,
     })
 }

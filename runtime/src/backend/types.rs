@@ -118,6 +118,10 @@ impl CustomSqlType {
 pub trait FieldType {
     /// The column type.
     const SQL_TYPE: SqlType;
+    /// The only values the column may hold, as stored: the labels of a
+    /// `#[derive(DbEnum)]` enum, which the table enforces with a CHECK
+    /// constraint. Empty (no constraint) for every other type.
+    const LABELS: &'static [&'static str] = &[];
 }
 
 macro_rules! field_types {

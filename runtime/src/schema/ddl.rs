@@ -11,7 +11,9 @@ use crate::backend::{AutoIncrement, Dialect, SqlType, types::column_type};
 use super::meta::{
     ColumnMeta, DefaultValue, ForeignKeyMeta, LIVE_MARKER, SoftDeleteKind, TableMeta,
 };
-use super::snapshot::{self, ColumnSnapshot, ForeignKeySnapshot, IndexSnapshot, TableSnapshot};
+use super::snapshot::{
+    self, CheckSnapshot, ColumnSnapshot, ForeignKeySnapshot, IndexSnapshot, TableSnapshot,
+};
 
 /// `"schema"."table"` (or just `"table"`) quoted for `dialect`.
 pub fn table_ident(dialect: Dialect, table: &TableMeta) -> String {
@@ -109,6 +111,10 @@ pub(crate) fn render_create_table_as(
         sql.push_str(" FOREIGN KEY ");
         push_foreign_key_definition(dialect, &mut sql, fk);
     }
+    for check in &table.checks {
+        item(&mut sql);
+        push_check_definition(dialect, &mut sql, check);
+    }
     sql.push_str("\n)");
     sql.push_str(rules.table_options());
     if dialect == Dialect::MySql
@@ -118,6 +124,15 @@ pub(crate) fn render_create_table_as(
         dialect.quote_str(&mut sql, comment);
     }
     sql
+}
+
+/// `CONSTRAINT "name" CHECK (condition)`.
+pub(crate) fn push_check_definition(dialect: Dialect, sql: &mut String, check: &CheckSnapshot) {
+    sql.push_str("CONSTRAINT ");
+    dialect.quote_ident(sql, &check.name);
+    sql.push_str(" CHECK (");
+    sql.push_str(check.sql.get(dialect));
+    sql.push(')');
 }
 
 /// PostgreSQL's `COMMENT ON TABLE` and `COMMENT ON COLUMN` for a table

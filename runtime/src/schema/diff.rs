@@ -9,7 +9,9 @@
 //! they name exists.
 
 pub use super::renames::Renames;
-use super::snapshot::{ColumnSnapshot, ForeignKeySnapshot, IndexSnapshot, Snapshot, TableSnapshot};
+use super::snapshot::{
+    CheckSnapshot, ColumnSnapshot, ForeignKeySnapshot, IndexSnapshot, Snapshot, TableSnapshot,
+};
 
 /// One change of a migration.
 // A migration holds a handful of changes: boxing the column snapshots of
@@ -109,6 +111,21 @@ pub enum Change {
         /// The comment after.
         to: Option<String>,
     },
+    /// A new CHECK constraint on an existing table (a new table declares
+    /// its checks in `CREATE TABLE`). A changed check is dropped and added.
+    AddCheck {
+        /// The table (qualified name).
+        table: String,
+        /// The check.
+        check: CheckSnapshot,
+    },
+    /// A CHECK constraint that goes.
+    DropCheck {
+        /// The table (qualified name).
+        table: String,
+        /// The check as it was.
+        check: CheckSnapshot,
+    },
 }
 
 impl Change {
@@ -147,7 +164,9 @@ impl Change {
             | Change::DropIndex { table, .. }
             | Change::AddForeignKey { table, .. }
             | Change::DropForeignKey { table, .. }
-            | Change::AlterTableComment { table, .. } => table.clone(),
+            | Change::AlterTableComment { table, .. }
+            | Change::AddCheck { table, .. }
+            | Change::DropCheck { table, .. } => table.clone(),
         }
     }
 
@@ -222,6 +241,12 @@ impl Change {
             }
             Change::AlterTableComment { table, to, .. } => {
                 format!("table {table}: {}", comment_change(to.as_deref()))
+            }
+            Change::AddCheck { table, check } => {
+                format!("add check {} on {table}", check.name)
+            }
+            Change::DropCheck { table, check } => {
+                format!("drop check {} on {table}", check.name)
             }
         }
     }
@@ -320,6 +345,8 @@ fn compare(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
     let mut keys = Vec::new();
     let mut adds_index = Vec::new();
     let mut adds_fk = Vec::new();
+    let mut drops_check = Vec::new();
+    let mut adds_check = Vec::new();
 
     for before in &old.tables {
         let name = before.qualified_name();
@@ -390,6 +417,24 @@ fn compare(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
                         adds_column.push(Change::AddColumn {
                             table: table.clone(),
                             column: column.clone(),
+                        });
+                    }
+                }
+                // Checks first go and last come: a check may name columns
+                // that are dropped or added.
+                for check in &before.checks {
+                    if !after.checks.contains(check) {
+                        drops_check.push(Change::DropCheck {
+                            table: table.clone(),
+                            check: check.clone(),
+                        });
+                    }
+                }
+                for check in &after.checks {
+                    if !before.checks.contains(check) {
+                        adds_check.push(Change::AddCheck {
+                            table: table.clone(),
+                            check: check.clone(),
                         });
                     }
                 }
@@ -467,6 +512,7 @@ fn compare(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
 
     let mut out = Vec::new();
     out.extend(drops_fk);
+    out.extend(drops_check);
     out.extend(drops_index);
     out.extend(drops_column);
     out.extend(drops_table);
@@ -475,6 +521,7 @@ fn compare(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
     out.extend(alters);
     out.extend(keys);
     out.extend(adds_index);
+    out.extend(adds_check);
     out.extend(adds_fk);
     out
 }
@@ -560,6 +607,7 @@ mod tests {
             renamed_from: None,
             comment: None,
             soft_delete_live: None,
+            checks: Vec::new(),
         }
     }
 
@@ -589,6 +637,8 @@ mod tests {
                     format!("drop fk {}", foreign_key.name)
                 }
                 Change::AlterTableComment { table, .. } => format!("comment {table}"),
+                Change::AddCheck { check, .. } => format!("add check {}", check.name),
+                Change::DropCheck { check, .. } => format!("drop check {}", check.name),
             })
             .collect()
     }
@@ -641,6 +691,44 @@ mod tests {
         assert!(changes.iter().all(|c| !c.is_destructive()));
         assert_eq!(changes[1].describe(), "table t: comment changed");
         assert_eq!(kinds(&diff(&new, &old)), ["alter t.id", "comment t"]);
+    }
+
+    #[test]
+    fn a_changed_check_is_dropped_then_added() {
+        let check = |name: &str, sql: &str| CheckSnapshot {
+            name: name.into(),
+            sql: PerDialect {
+                postgres: sql.into(),
+                mysql: sql.into(),
+                sqlite: sql.into(),
+            },
+        };
+        let mut old = snapshot(vec![table(
+            "t",
+            vec![column("id", "BIGINT", false), column("old", "TEXT", false)],
+            &[],
+        )]);
+        old.tables[0].checks = vec![check("ck_t_old", "old <> ''"), check("ck_t_id", "id > 0")];
+        let mut new = snapshot(vec![table(
+            "t",
+            vec![column("id", "BIGINT", false), column("new", "TEXT", false)],
+            &[],
+        )]);
+        new.tables[0].checks = vec![check("ck_t_new", "new <> ''"), check("ck_t_id", "id > 1")];
+        let changes = diff(&old, &new);
+        assert_eq!(
+            kinds(&changes),
+            [
+                "drop check ck_t_old",
+                "drop check ck_t_id",
+                "drop t.old",
+                "add t.new",
+                "add check ck_t_new",
+                "add check ck_t_id",
+            ]
+        );
+        assert!(!changes[0].is_destructive());
+        assert_eq!(changes[4].describe(), "add check ck_t_new on t");
     }
 
     #[test]

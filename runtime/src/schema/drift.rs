@@ -58,6 +58,8 @@ pub enum Object {
     Index(String),
     /// A foreign key.
     ForeignKey(String),
+    /// A CHECK constraint (compared by name only).
+    Check(String),
 }
 
 /// Which property of an [`Object`] differs.
@@ -105,6 +107,7 @@ impl fmt::Display for Object {
             Object::PrimaryKey => f.write_str("primary key"),
             Object::Index(i) => write!(f, "index {i}"),
             Object::ForeignKey(k) => write!(f, "foreign key {k}"),
+            Object::Check(c) => write!(f, "check {c}"),
         }
     }
 }
@@ -253,6 +256,13 @@ pub fn drift_between(dialect: Dialect, expected: &[TableInfo], actual: &[TableIn
         primary_key(&mut diffs, want, have);
         indexes(&mut diffs, dialect, want, have);
         foreign_keys(&mut diffs, &want.foreign_keys, &have.foreign_keys);
+        diffs.by_name(
+            &want.checks,
+            &have.checks,
+            String::as_str,
+            Object::Check,
+            |_, _, _, _| {},
+        );
     }
     out
 }

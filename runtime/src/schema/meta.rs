@@ -51,6 +51,10 @@ pub struct TableMeta {
     /// The table comment: the struct's doc comment, or
     /// `#[entity(comment = "…")]` (`comment = ""` for none).
     pub comment: Option<&'static str>,
+    /// CHECK constraints declared with `#[entity(check …)]` on fields and
+    /// on the struct. The ones enum columns get are not listed here: see
+    /// [`ColumnMeta::labels`] and [`TableMeta::check_constraints`].
+    pub checks: &'static [CheckMeta],
 }
 
 impl TableMeta {
@@ -110,6 +114,78 @@ pub struct ColumnMeta {
     /// The column comment: the field's doc comment, or
     /// `#[entity(comment = "…")]` (`comment = ""` for none).
     pub comment: Option<&'static str>,
+    /// The stored labels of a `#[derive(DbEnum)]` type
+    /// ([`FieldType::LABELS`](crate::types::FieldType::LABELS)), empty for
+    /// other types: the column gets `CHECK (column IN (labels))`.
+    pub labels: &'static [&'static str],
+}
+
+/// A CHECK constraint declared with `#[entity(check = "…")]` (field) or
+/// `#[entity(check(name = "…", sql = "…"))]` (struct).
+#[derive(Debug)]
+pub struct CheckMeta {
+    /// Its name: `ck_<table>_<column>` for a field's check, `ck_<table>_<n>`
+    /// (`n` counting the struct's checks from 1) for the struct's, or the
+    /// one given with `name = "…"`.
+    pub name: &'static str,
+    /// The condition, verbatim, per dialect (`sql = "…"` gives all three).
+    pub sql: SqlPerDialect,
+}
+
+/// A CHECK constraint of a table as DDL writes it: declared, or the one an
+/// enum column gets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Check {
+    /// The constraint name.
+    pub name: String,
+    /// The condition on PostgreSQL.
+    pub postgres: String,
+    /// The condition on MySQL/MariaDB.
+    pub mysql: String,
+    /// The condition on SQLite.
+    pub sqlite: String,
+}
+
+impl TableMeta {
+    /// Every CHECK constraint of the table: first one per enum column
+    /// (named `ck_<table>_<column>`, `"column" IN ('label', …)`), then
+    /// the declared ones ([`TableMeta::checks`]).
+    pub fn check_constraints(&self) -> Vec<Check> {
+        use crate::backend::Dialect;
+        let mut out: Vec<Check> = self
+            .columns
+            .iter()
+            .filter(|c| !c.labels.is_empty())
+            .map(|column| {
+                let sql = |dialect: Dialect| {
+                    let mut sql = String::new();
+                    dialect.quote_ident(&mut sql, column.name);
+                    sql.push_str(" IN (");
+                    for (i, label) in column.labels.iter().enumerate() {
+                        if i > 0 {
+                            sql.push_str(", ");
+                        }
+                        dialect.quote_str(&mut sql, label);
+                    }
+                    sql.push(')');
+                    sql
+                };
+                Check {
+                    name: crate::__private::ident_string(&["ck_", self.name, "_", column.name]),
+                    postgres: sql(Dialect::Postgres),
+                    mysql: sql(Dialect::MySql),
+                    sqlite: sql(Dialect::Sqlite),
+                }
+            })
+            .collect();
+        out.extend(self.checks.iter().map(|check| Check {
+            name: check.name.to_owned(),
+            postgres: check.sql.postgres.to_owned(),
+            mysql: check.sql.mysql.to_owned(),
+            sqlite: check.sql.sqlite.to_owned(),
+        }));
+        out
+    }
 }
 
 /// A column default.

@@ -52,8 +52,8 @@ pub use drift::{
     drift_with,
 };
 pub use meta::{
-    ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta, LIVE_MARKER,
-    SoftDelete, SoftDeleteKind, SqlPerDialect, TableMeta,
+    Check, CheckMeta, ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta,
+    LIVE_MARKER, SoftDelete, SoftDeleteKind, SqlPerDialect, TableMeta,
 };
 pub use migration::{
     GenerateOptions, GeneratedMigration, Migration, MigrationDir, MigrationError, Plan,

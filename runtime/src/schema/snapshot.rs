@@ -62,6 +62,9 @@ pub struct TableSnapshot {
     /// Absent for a time stamp, which is NULL while the row is live.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub soft_delete_live: Option<bool>,
+    /// CHECK constraints: enum columns' first, then the declared ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckSnapshot>,
 }
 
 impl TableSnapshot {
@@ -70,6 +73,15 @@ impl TableSnapshot {
         let column = self.soft_delete.as_deref()?;
         Some((column, SoftDeleteKind::from_snapshot(self.soft_delete_live)))
     }
+}
+
+/// A CHECK constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckSnapshot {
+    /// Its name.
+    pub name: String,
+    /// Its condition on each dialect.
+    pub sql: PerDialect,
 }
 
 /// One column.
@@ -277,6 +289,18 @@ pub(crate) fn table_of(table: &TableMeta) -> TableSnapshot {
         renamed_from: table.renamed_from.map(str::to_owned),
         comment: table.comment.map(str::to_owned),
         soft_delete_live: table.soft_delete.and_then(|s| s.kind.flag_live()),
+        checks: table
+            .check_constraints()
+            .into_iter()
+            .map(|check| CheckSnapshot {
+                name: check.name,
+                sql: PerDialect {
+                    postgres: check.postgres,
+                    mysql: check.mysql,
+                    sqlite: check.sqlite,
+                },
+            })
+            .collect(),
     }
 }
 

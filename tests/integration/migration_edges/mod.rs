@@ -93,6 +93,19 @@ fn admin_url(dialect: Dialect) -> Option<String> {
         .and_then(|(_, url)| url)
 }
 
+/// `tables` as migrations and fresh DDL must agree on them: SQLite keeps a
+/// renamed primary key's name in the table's text until the table is next
+/// rebuilt (docs/migrations.md), so there the name is not compared
+/// (`names.rs` checks it the way SQLite keeps it).
+fn comparable(dialect: Dialect, mut tables: Vec<TableInfo>) -> Vec<TableInfo> {
+    if dialect == Dialect::Sqlite {
+        for table in &mut tables {
+            table.primary_key_name = None;
+        }
+    }
+    tables
+}
+
 async fn fresh(dialect: Dialect, tables: &[&'static TableMeta]) -> Vec<TableInfo> {
     let db = TestDb::create(dialect, admin_url(dialect).as_deref()).await;
     Schema::of(tables.to_vec())
@@ -100,7 +113,7 @@ async fn fresh(dialect: Dialect, tables: &[&'static TableMeta]) -> Vec<TableInfo
         .create_all(&db.db)
         .await
         .unwrap_or_else(|e| panic!("{dialect}: fresh DDL fails: {e}"));
-    let info = introspect::database(&db.db).await;
+    let info = comparable(dialect, introspect::database(&db.db).await);
     db.drop_database().await;
     info
 }
@@ -137,6 +150,12 @@ fn schema_diff(migrated: &[TableInfo], fresh: &[TableInfo]) -> String {
                 }
             }
         }
+        if m.primary_key_name != f.primary_key_name {
+            out.push(format!(
+                "{}: primary key name {:?}, fresh {:?}",
+                m.name, m.primary_key_name, f.primary_key_name
+            ));
+        }
         if m.primary_key != f.primary_key {
             out.push(format!(
                 "{}: primary key {:?}, fresh {:?}",
@@ -147,6 +166,12 @@ fn schema_diff(migrated: &[TableInfo], fresh: &[TableInfo]) -> String {
             out.push(format!(
                 "{}: indexes {:?}, fresh {:?}",
                 m.name, m.indexes, f.indexes
+            ));
+        }
+        if m.checks != f.checks {
+            out.push(format!(
+                "{}: checks {:?}, fresh {:?}",
+                m.name, m.checks, f.checks
             ));
         }
         if m.foreign_keys != f.foreign_keys {
@@ -196,7 +221,7 @@ async fn evolve(tag: &str, versions: Vec<Version>, revert: bool, check: Check) -
                 all_up = false;
                 break;
             }
-            let got = introspect::database(&t.db).await;
+            let got = comparable(dialect, introspect::database(&t.db).await);
             if got != expected[i] {
                 problems.push(format!(
                     "{dialect}: after up to v{n}, schema differs from fresh DDL:\n      {}",
@@ -228,7 +253,7 @@ async fn evolve(tag: &str, versions: Vec<Version>, revert: bool, check: Check) -
                     problems.push(format!("{dialect}: down to v{n} FAILS: {e}"));
                     break;
                 }
-                let got = introspect::database(&t.db).await;
+                let got = comparable(dialect, introspect::database(&t.db).await);
                 if got != expected[n - 1] {
                     problems.push(format!(
                         "{dialect}: after down to v{n}, schema differs from fresh DDL:\n      {}",
@@ -250,6 +275,7 @@ fn report(test: &str, problems: &[String]) {
     }
 }
 
+mod checks;
 mod columns;
 mod decimals;
 mod keys;

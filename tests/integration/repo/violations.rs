@@ -2,9 +2,9 @@
 //! surfacing as its typed error with the column or constraint named, on
 //! every backend.
 //!
-//! entable's own DDL never lets a typed value break NOT NULL and declares no
-//! CHECK of its own, so the table here is created by hand, stricter than the
-//! entity: the schema drift an application meets when the database was
+//! entable's own DDL never lets a typed value break NOT NULL and declares
+//! only the CHECKs an entity asks for (none here), so the table here is
+//! created by hand, stricter than the entity: the schema drift an application meets when the database was
 //! changed behind its back.
 
 use entable::Error;

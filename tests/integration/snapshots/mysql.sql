@@ -19,7 +19,8 @@ CREATE TABLE `all_types` (
   `settings` JSON,
   `role` LONGTEXT,
   `amount` DECIMAL(12,2) NOT NULL,
-  CONSTRAINT `pk_all_types` PRIMARY KEY (`id`)
+  CONSTRAINT `pk_all_types` PRIMARY KEY (`id`),
+  CONSTRAINT `ck_all_types_role` CHECK (`role` IN ('admin', 'member', 'ro'))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */ COMMENT='One column of every mapped type, nullable and not, with literal defaults.';
 
 CREATE INDEX `ix_all_types_small_big` ON `all_types` (`small`, `big`);
@@ -67,7 +68,8 @@ CREATE TABLE `user` (
   `active` BOOLEAN NOT NULL DEFAULT 1,
   `created_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
   CONSTRAINT `pk_user` PRIMARY KEY (`id`),
-  CONSTRAINT `fk_user_group_group_id` FOREIGN KEY (`group_id`) REFERENCES `group` (`id`) ON DELETE SET NULL ON UPDATE CASCADE
+  CONSTRAINT `fk_user_group_group_id` FOREIGN KEY (`group_id`) REFERENCES `group` (`id`) ON DELETE SET NULL ON UPDATE CASCADE,
+  CONSTRAINT `ck_user_role` CHECK (`role` IN ('admin', 'member', 'ro'))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */;
 
 CREATE UNIQUE INDEX `uq_user_email` ON `user` (`email`);
@@ -89,7 +91,8 @@ CREATE TABLE `membership` (
   `role` VARCHAR(255) NOT NULL,
   CONSTRAINT `pk_membership` PRIMARY KEY (`user_id`, `group_id`),
   CONSTRAINT `fk_membership_user_user_id` FOREIGN KEY (`user_id`) REFERENCES `user` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
-  CONSTRAINT `fk_membership_group_group_id` FOREIGN KEY (`group_id`) REFERENCES `group` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION
+  CONSTRAINT `fk_membership_group_group_id` FOREIGN KEY (`group_id`) REFERENCES `group` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `ck_membership_role` CHECK (`role` IN ('admin', 'member', 'ro'))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /*M!100202 COLLATE=utf8mb4_nopad_bin */ /*!80000 COLLATE=utf8mb4_0900_bin */ COMMENT='Composite primary key; both halves cascade.';
 
 CREATE UNIQUE INDEX `uq_membership_group_id_role` ON `membership` (`group_id`, `role`);

@@ -21,7 +21,8 @@ CREATE TABLE "all_types" (
   "settings" JSONB,
   "role" TEXT,
   "amount" NUMERIC(12,2) NOT NULL,
-  CONSTRAINT "pk_all_types" PRIMARY KEY ("id")
+  CONSTRAINT "pk_all_types" PRIMARY KEY ("id"),
+  CONSTRAINT "ck_all_types_role" CHECK ("role" IN ('admin', 'member', 'ro'))
 );
 
 COMMENT ON TABLE "all_types" IS 'One column of every mapped type, nullable and not, with literal defaults.';
@@ -75,7 +76,8 @@ CREATE TABLE "user" (
   "active" BOOLEAN NOT NULL DEFAULT TRUE,
   "created_at" TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP,
   CONSTRAINT "pk_user" PRIMARY KEY ("id"),
-  CONSTRAINT "fk_user_group_group_id" FOREIGN KEY ("group_id") REFERENCES "group" ("id") ON DELETE SET NULL ON UPDATE CASCADE
+  CONSTRAINT "fk_user_group_group_id" FOREIGN KEY ("group_id") REFERENCES "group" ("id") ON DELETE SET NULL ON UPDATE CASCADE,
+  CONSTRAINT "ck_user_role" CHECK ("role" IN ('admin', 'member', 'ro'))
 );
 
 CREATE UNIQUE INDEX "uq_user_email" ON "user" ("email");
@@ -99,7 +101,8 @@ CREATE TABLE "membership" (
   "role" TEXT NOT NULL,
   CONSTRAINT "pk_membership" PRIMARY KEY ("user_id", "group_id"),
   CONSTRAINT "fk_membership_user_user_id" FOREIGN KEY ("user_id") REFERENCES "user" ("id") ON DELETE CASCADE ON UPDATE NO ACTION,
-  CONSTRAINT "fk_membership_group_group_id" FOREIGN KEY ("group_id") REFERENCES "group" ("id") ON DELETE CASCADE ON UPDATE NO ACTION
+  CONSTRAINT "fk_membership_group_group_id" FOREIGN KEY ("group_id") REFERENCES "group" ("id") ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT "ck_membership_role" CHECK ("role" IN ('admin', 'member', 'ro'))
 );
 
 COMMENT ON TABLE "membership" IS 'Composite primary key; both halves cascade.';

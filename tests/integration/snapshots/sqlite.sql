@@ -18,7 +18,8 @@ CREATE TABLE "all_types" (
   "doc" TEXT NOT NULL,
   "settings" TEXT,
   "role" TEXT,
-  "amount" NUMERIC(12,2) NOT NULL
+  "amount" NUMERIC(12,2) NOT NULL,
+  CONSTRAINT "ck_all_types_role" CHECK ("role" IN ('admin', 'member', 'ro'))
 );
 
 CREATE INDEX "ix_all_types_small_big" ON "all_types" ("small", "big");
@@ -63,7 +64,8 @@ CREATE TABLE "user" (
   "active" BOOLEAN NOT NULL DEFAULT 1,
   "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
   CONSTRAINT "pk_user" PRIMARY KEY ("id"),
-  CONSTRAINT "fk_user_group_group_id" FOREIGN KEY ("group_id") REFERENCES "group" ("id") ON DELETE SET NULL ON UPDATE CASCADE
+  CONSTRAINT "fk_user_group_group_id" FOREIGN KEY ("group_id") REFERENCES "group" ("id") ON DELETE SET NULL ON UPDATE CASCADE,
+  CONSTRAINT "ck_user_role" CHECK ("role" IN ('admin', 'member', 'ro'))
 );
 
 CREATE UNIQUE INDEX "uq_user_email" ON "user" ("email");
@@ -84,7 +86,8 @@ CREATE TABLE "membership" (
   "role" TEXT NOT NULL,
   CONSTRAINT "pk_membership" PRIMARY KEY ("user_id", "group_id"),
   CONSTRAINT "fk_membership_user_user_id" FOREIGN KEY ("user_id") REFERENCES "user" ("id") ON DELETE CASCADE ON UPDATE NO ACTION,
-  CONSTRAINT "fk_membership_group_group_id" FOREIGN KEY ("group_id") REFERENCES "group" ("id") ON DELETE CASCADE ON UPDATE NO ACTION
+  CONSTRAINT "fk_membership_group_group_id" FOREIGN KEY ("group_id") REFERENCES "group" ("id") ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT "ck_membership_role" CHECK ("role" IN ('admin', 'member', 'ro'))
 );
 
 CREATE UNIQUE INDEX "uq_membership_group_id_role" ON "membership" ("group_id", "role");

@@ -4,8 +4,10 @@
 use entable::Db;
 use entable::backend::Dialect;
 use entable::schema::TableMeta;
-pub use entable::schema::introspect::TableInfo;
-use entable::sqlx::Row;
+// Only some of the test crates that include this module use each type.
+#[allow(unused_imports)]
+pub use entable::schema::introspect::{ForeignKeyInfo, IndexInfo, TableInfo};
+use sqlx::Row;
 
 /// What a database created from `table` holds.
 pub fn expected(dialect: Dialect, table: &TableMeta) -> TableInfo {

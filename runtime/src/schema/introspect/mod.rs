@@ -68,6 +68,11 @@ pub struct TableInfo {
     pub indexes: Vec<IndexInfo>,
     /// Foreign keys, sorted by name.
     pub foreign_keys: Vec<ForeignKeyInfo>,
+    /// Names of the CHECK constraints, sorted. Only names: each server
+    /// rewrites a condition its own way (PostgreSQL adds casts and
+    /// parentheses, MariaDB backquotes), so conditions are not compared.
+    /// MariaDB's own `json_valid` checks of JSON columns are left out.
+    pub checks: Vec<String>,
 }
 
 /// One column.
@@ -186,6 +191,7 @@ async fn read(db: &Db, schema: Option<&str>, name: &str) -> Result<Option<TableI
 fn sorted(mut info: TableInfo) -> TableInfo {
     info.indexes.sort_by(|a, b| a.name.cmp(&b.name));
     info.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
+    info.checks.sort();
     info
 }
 
@@ -264,6 +270,11 @@ pub fn expected(dialect: Dialect, table: &TableMeta) -> TableInfo {
         primary_key_name,
         indexes,
         foreign_keys,
+        checks: table
+            .check_constraints()
+            .into_iter()
+            .map(|c| c.name)
+            .collect(),
     })
 }
 

@@ -104,6 +104,29 @@ pub(super) async fn table(pool: &MySqlPool, name: &str) -> Result<Option<TableIn
             }),
         }
     }
+    // MariaDB checks every JSON column with a `json_valid` check named
+    // after the column: the server's, not the schema's. (MySQL 8's
+    // CHECK_CONSTRAINTS has no table column: the table comes from
+    // TABLE_CONSTRAINTS.)
+    let mut checks: Vec<String> = sqlx::query_as::<_, (String, String)>(
+        "SELECT CAST(tc.CONSTRAINT_NAME AS CHAR), CAST(cc.CHECK_CLAUSE AS CHAR) \
+         FROM information_schema.TABLE_CONSTRAINTS tc JOIN information_schema.CHECK_CONSTRAINTS cc \
+           ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME \
+         WHERE tc.TABLE_SCHEMA = DATABASE() AND tc.TABLE_NAME = ? AND tc.CONSTRAINT_TYPE = 'CHECK'",
+    )
+    .bind(name)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .filter(|(check, clause)| {
+        !(clause.starts_with("json_valid(") && columns.iter().any(|c| c.name == *check))
+    })
+    .map(|(check, _)| check)
+    .collect();
+    // MariaDB names checks per table: one of another table with the same
+    // name joins twice.
+    checks.sort();
+    checks.dedup();
     let mut primary_key = Vec::new();
     let mut indexes: Vec<IndexInfo> = Vec::new();
     for (index, non_unique, column) in stats {
@@ -132,6 +155,7 @@ pub(super) async fn table(pool: &MySqlPool, name: &str) -> Result<Option<TableIn
         primary_key_name: None,
         indexes,
         foreign_keys,
+        checks,
     };
     fold_live_marker(&mut info, marker);
     Ok(Some(info))

@@ -131,6 +131,12 @@ pub(super) async fn table(
         },
     )
     .collect();
+    let checks = sqlx::query_scalar::<_, String>(
+        "SELECT conname::text FROM pg_constraint WHERE contype = 'c' AND conrelid = $1",
+    )
+    .bind(oid)
+    .fetch_all(pool)
+    .await?;
     let (primary_key_name, primary_key) = match primary {
         Some((name, columns)) => (Some(name), columns),
         None => (None, Vec::new()),
@@ -142,6 +148,7 @@ pub(super) async fn table(
         primary_key_name,
         indexes,
         foreign_keys,
+        checks,
     }))
 }
 

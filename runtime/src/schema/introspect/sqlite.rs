@@ -145,6 +145,7 @@ pub(super) async fn table(pool: &SqlitePool, name: &str) -> Result<Option<TableI
             fk
         })
         .collect();
+    let checks = check_names(&tokens);
     Ok(Some(TableInfo {
         name: name.to_owned(),
         columns,
@@ -152,6 +153,7 @@ pub(super) async fn table(pool: &SqlitePool, name: &str) -> Result<Option<TableI
         primary_key_name,
         indexes,
         foreign_keys,
+        checks,
     }))
 }
 
@@ -270,6 +272,18 @@ fn named_constraints(tokens: &[Token]) -> Vec<Named> {
     out
 }
 
+/// The names of the `CONSTRAINT name CHECK (…)` of a `CREATE TABLE`.
+fn check_names(tokens: &[Token]) -> Vec<String> {
+    tokens
+        .windows(3)
+        .filter(|w| {
+            w[0].word().eq_ignore_ascii_case("CONSTRAINT")
+                && w[2].word().eq_ignore_ascii_case("CHECK")
+        })
+        .filter_map(|w| w[1].ident().map(str::to_owned))
+        .collect()
+}
+
 /// The condition after the top-level `WHERE` of a `CREATE INDEX`.
 fn where_clause(sql: &str) -> Option<String> {
     let mut depth = 0usize;
@@ -305,6 +319,16 @@ mod tests {
         assert_eq!(named[0].columns, ["id"]);
         assert_eq!(named[1].name, r#"fk "x""#);
         assert_eq!(named[1].columns, ["a-b"]);
+    }
+
+    #[test]
+    fn check_names_are_read_from_the_create_text() {
+        let sql = r#"CREATE TABLE "t" (
+  "state" TEXT NOT NULL,
+  CONSTRAINT "ck_t_state" CHECK ("state" IN ('it''s', 'CONSTRAINT "x" CHECK')),
+  CONSTRAINT "ck ""2""" CHECK (1 = 1)
+)"#;
+        assert_eq!(check_names(&tokens(sql)), ["ck_t_state", r#"ck "2""#]);
     }
 
     #[test]

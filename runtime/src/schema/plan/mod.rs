@@ -12,9 +12,9 @@
 //! to leave to it with `-- no-transaction`).
 
 use super::ddl::{
-    column_comment, live_marker_source, push_column_definition, push_ident_list, push_live_marker,
-    qualified_ident, render_add_foreign_key, render_comments, render_create_index,
-    render_create_table, render_create_table_as, table_comment,
+    column_comment, live_marker_source, push_check_definition, push_column_definition,
+    push_ident_list, push_live_marker, qualified_ident, render_add_foreign_key, render_comments,
+    render_create_index, render_create_table, render_create_table_as, table_comment,
 };
 use super::diff::{Change, Renames};
 use super::meta::{LIVE_MARKER, SoftDeleteKind};

@@ -222,6 +222,18 @@ pub(super) fn server_statements(
             dialect.quote_str(&mut sql, to.as_deref().unwrap_or(""));
             vec![sql]
         }
+        Change::AddCheck { table, check } => {
+            let mut sql = format!("ALTER TABLE {} ADD ", w.table(table));
+            push_check_definition(dialect, &mut sql, check);
+            vec![sql]
+        }
+        // `DROP CONSTRAINT` on PostgreSQL, MariaDB and MySQL from 8.0.19
+        // (MySQL's own `DROP CHECK` is unknown to MariaDB).
+        Change::DropCheck { table, check } => vec![format!(
+            "ALTER TABLE {} DROP CONSTRAINT {}",
+            w.table(table),
+            w.ident(&check.name)
+        )],
         Change::DropForeignKey { table, foreign_key } if pg => vec![format!(
             "ALTER TABLE {} DROP CONSTRAINT {}",
             w.table(table),

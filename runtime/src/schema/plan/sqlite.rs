@@ -31,6 +31,8 @@ pub(super) fn script(
             // A dropped table takes its foreign keys with it.
             Change::DropForeignKey { .. } => new.table(&table).is_none(),
             Change::AlterColumn { from, to, .. } => unchanged_on(d, from, to),
+            // SQLite cannot add or drop a constraint in place.
+            Change::AddCheck { .. } | Change::DropCheck { .. } => false,
             Change::DropColumn { .. } => false,
         };
         if !in_place && !rebuilt.contains(&table) {
@@ -89,7 +91,10 @@ pub(super) fn script(
             Change::AlterPrimaryKey { .. }
             | Change::AddForeignKey { .. }
             | Change::DropForeignKey { .. } => Vec::new(),
-            Change::DropColumn { .. } | Change::AlterColumn { .. } => Vec::new(),
+            Change::DropColumn { .. }
+            | Change::AlterColumn { .. }
+            | Change::AddCheck { .. }
+            | Change::DropCheck { .. } => Vec::new(),
             // Comments live in the snapshot only on SQLite.
             Change::AlterTableComment { .. } => Vec::new(),
         };
