@@ -153,6 +153,23 @@ impl Db {
     }
 
     /// Connects with explicit pool settings.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use entable::{Db, PoolConfig};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> entable::Result<()> {
+    /// let config = PoolConfig {
+    ///     max_connections: 4,
+    ///     statement_timeout: Some(Duration::from_secs(5)),
+    ///     ..PoolConfig::default()
+    /// };
+    /// let db = Db::connect_with("sqlite::memory:", config).await?;
+    /// # drop(db);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn connect_with(url: &str, config: PoolConfig) -> Result<Db> {
         let Some(dialect) = Dialect::from_url(url) else {
             return Err(unsupported(

@@ -29,11 +29,34 @@
 //! The attributes are documented in `docs/attributes.md`; every table's
 //! metadata is a [`schema::TableMeta`] reached through [`Entity::table`].
 //!
+//! # Where to start
+//! - [`Entity`]: what `#[derive(Entity)]` generates beside the struct; every
+//!   attribute it takes, with examples and the type table, is in
+//!   `docs/attributes.md` (and `#[derive(DbEnum)]` for enums stored as text).
+//! - [`Db::connect`]: a pool on PostgreSQL, MySQL/MariaDB or SQLite, by URL.
+//! - [`Schema`](schema::Schema): the DDL of your entities, rendered or run;
+//!   for databases that live on, generated migrations (`docs/migrations.md`,
+//!   feature `migrate`).
+//! - [`Repo`]: `create`, `get`, `update`, `delete`, `upsert`, `search`,
+//!   `find`, the bulk operations; [`query::Query`] and the column constants
+//!   for everything else.
+//! - [`dto`]: the Create/Update/Search building blocks ([`dto::Patch`],
+//!   [`dto::Filter`], [`dto::Page`]) and reading request bodies
+//!   ([`dto::from_json`]).
+//! - [`Tx`], [`Db::transaction`], [`Db::run_tx`]: transactions, savepoints
+//!   and retries.
+//! - [`Hooks`], [`AuditContext`] and [`audit`]: code around changes, and the
+//!   audit log.
+//! - `entable::testing` and `#[entable::test]` (feature `testing`): a fresh
+//!   database per backend for your own tests.
+//!
 //! # Cargo features
 //! - `sqlite` (default), `postgres`, `mysql`: the backends [`Db`] can
 //!   connect to. DDL for every dialect renders without any of them.
 //! - `chrono` (default): `DateTime<Utc>`, `NaiveDateTime`, `NaiveDate`,
 //!   `NaiveTime` columns.
+//! - `time`: `OffsetDateTime`, `PrimitiveDateTime`, `Date`, `Time`
+//!   columns (the `time` crate, re-exported as `entable::time`).
 //! - `json` (default): `serde_json::Value` columns.
 //! - `decimal`: exact decimal columns, `types::Numeric<P, S>`
 //!   over `rust_decimal::Decimal` (re-exported as `entable::rust_decimal`).
@@ -79,7 +102,12 @@ pub mod __private;
 pub use audit::AuditContext;
 pub use conn::Conn;
 pub use db::{Db, PoolConfig};
-/// `#[entable::test]`: see [`testing`].
+/// `#[entable::test]` (feature `testing`): runs an `async fn(db: Db)` test
+/// once per configured backend, each time on a fresh database with the
+/// entities' tables, dropped afterwards. Options: `schema = f` (a
+/// `fn() -> Result<Schema, SchemaError>`; default: every registered
+/// entity) and `crate = "path"`. See [`testing`] for the environment
+/// variables and the seeding helpers.
 #[cfg(feature = "testing")]
 pub use entable_macros::test;
 pub use entable_macros::{DbEnum, Entity};

@@ -29,6 +29,42 @@ use crate::query::{Expr, Query, RowStream, Selection};
 /// errors
 /// ([`Error::UniqueViolation`], [`Error::NotFound`], …) naming the entity
 /// and operation.
+///
+/// ```
+/// use entable::dto::Patch;
+/// use entable::prelude::*;
+///
+/// #[derive(Entity, Debug, Clone)]
+/// pub struct Book {
+///     #[entity(primary_key, auto_increment)]
+///     pub id: i64,
+///     #[entity(unique, max_length = 200)]
+///     pub title: String,
+///     pub pages: Option<i32>,
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> entable::Result<()> {
+/// let db = Db::connect("sqlite::memory:").await?;
+/// Schema::of([Book::table()])?.create_all(&db).await?;
+///
+/// let book = Book::create(&db, BookCreate { title: "Dune".into(), pages: None }).await?;
+/// assert_eq!(Book::get(&db, book.id).await?.map(|b| b.title), Some("Dune".into()));
+///
+/// // Only the fields a patch sets are written.
+/// let patch = BookUpdate { pages: Patch::Set(Some(412)), ..Default::default() };
+/// assert_eq!(Book::update(&db, book.id, patch).await?.pages, Some(412));
+///
+/// // Typed errors: a second "Dune" breaks the unique constraint.
+/// let again = Book::create(&db, BookCreate { title: "Dune".into(), pages: None }).await;
+/// assert!(matches!(again, Err(entable::Error::UniqueViolation { .. })));
+///
+/// assert_eq!(Book::find(&db, Book::PAGES.gt(400)).await?.len(), 1);
+/// assert!(Book::delete(&db, book.id).await?);
+/// assert_eq!(Book::count(&db, Expr::all()).await?, 0);
+/// # Ok(())
+/// # }
+/// ```
 pub trait Repo: Model + OnEveryBackend + Hooks {
     /// Validates `input` and inserts it; returns the stored row (generated
     /// key and defaults included).
@@ -136,6 +172,22 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     ///
     /// On MySQL the statement is `ON DUPLICATE KEY UPDATE`, which reacts
     /// to a conflict on any unique key of the table, not only `target`.
+    ///
+    /// ```
+    /// # use entable::prelude::*;
+    /// # #[derive(Entity, Debug, Clone)]
+    /// # struct Stock { #[entity(primary_key, max_length = 12)] sku: String, count: i32 }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> entable::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # Schema::of([Stock::table()])?.create_all(&db).await?;
+    /// Stock::upsert(&db, StockCreate { sku: "A-1".into(), count: 5 }, Stock::SKU).await?;
+    /// let row = Stock::upsert(&db, StockCreate { sku: "A-1".into(), count: 7 }, Stock::SKU).await?;
+    /// assert_eq!(row.count, 7); // the same row, overwritten
+    /// assert_eq!(Stock::count(&db, Expr::all()).await?, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     fn upsert<'a, T: Selection<Self> + Send + 'a>(
         exec: impl Into<Exec<'a>>,
         input: Self::Create,
@@ -219,6 +271,21 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     /// a chunk, not by the input. Either way the call is all or nothing: a
     /// row failing validation ([`Error::InvalidRow`](crate::Error::InvalidRow),
     /// its index in the whole input) rolls back the chunks before it.
+    ///
+    /// ```
+    /// # use entable::prelude::*;
+    /// # #[derive(Entity, Debug, Clone)]
+    /// # struct Stock { #[entity(primary_key, max_length = 12)] sku: String, count: i32 }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> entable::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # Schema::of([Stock::table()])?.create_all(&db).await?;
+    /// let rows = (1..=1000).map(|i| StockCreate { sku: format!("S-{i}"), count: i });
+    /// assert_eq!(Stock::bulk_insert(&db, rows).await?, 1000);
+    /// assert_eq!(Stock::count(&db, Stock::COUNT.gt(500)).await?, 500);
+    /// # Ok(())
+    /// # }
+    /// ```
     fn bulk_insert<'a, I>(
         exec: impl Into<Exec<'a>>,
         rows: I,
@@ -340,6 +407,30 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     }
 
     /// One page of the rows matching `search`, with the total count.
+    /// `search` is the generated Search type, read from a query string
+    /// (`from_query_str`), a JSON body ([`dto::from_json`](crate::dto::from_json))
+    /// or built in code; its page size is capped at the entity's
+    /// `max_page_size` (100 unless declared).
+    ///
+    /// ```
+    /// # use entable::prelude::*;
+    /// # #[derive(Entity, Debug, Clone)]
+    /// # struct Stock { #[entity(primary_key, max_length = 12)] sku: String, count: i32 }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> entable::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # Schema::of([Stock::table()])?.create_all(&db).await?;
+    /// # for (sku, count) in [("A-1", 3), ("A-2", 9), ("B-1", 12)] {
+    /// #     Stock::create(&db, StockCreate { sku: sku.into(), count }).await?;
+    /// # }
+    /// let search = StockSearch::from_query_str("sku.starts_with=A-&count.gte=1&sort=-count&page_size=1")?;
+    /// let page = Stock::search(&db, &search).await?;
+    /// assert_eq!((page.total, page.total_pages), (2, 2));
+    /// assert_eq!(page.items[0].sku, "A-2");
+    /// assert!(page.has_next());
+    /// # Ok(())
+    /// # }
+    /// ```
     fn search<'a>(
         exec: impl Into<Exec<'a>>,
         search: &'a Self::Search,

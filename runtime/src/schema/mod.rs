@@ -121,6 +121,43 @@ pub enum SchemaError {
 }
 
 /// A set of tables in dependency order, ready to render or create.
+///
+/// Build it from the entities ([`Schema::of`]) or from every entity of the
+/// program ([`Schema::from_registry`]); render the DDL of any dialect
+/// ([`to_sql`](Schema::to_sql), [`create_statements`](Schema::create_statements))
+/// without a database, or run it ([`create_all`](Schema::create_all),
+/// [`drop_all`](Schema::drop_all)). For databases that live on, generate
+/// migrations from it instead (`docs/migrations.md`, feature `migrate`).
+///
+/// ```
+/// use entable::prelude::*;
+///
+/// #[derive(Entity)]
+/// pub struct Team {
+///     #[entity(primary_key, auto_increment)]
+///     pub id: i64,
+/// }
+///
+/// #[derive(Entity)]
+/// pub struct Player {
+///     #[entity(primary_key, auto_increment)]
+///     pub id: i64,
+///     #[entity(references = Team)]
+///     pub team_id: i64,
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> entable::Result<()> {
+/// let schema = Schema::of([Player::table(), Team::table()])?; // any order
+/// assert_eq!(schema.tables()[0].name, "team"); // referenced tables first
+/// assert!(schema.to_sql(Dialect::MySql).contains("CREATE TABLE `player`"));
+///
+/// let db = Db::connect("sqlite::memory:").await?;
+/// schema.create_all(&db).await?;
+/// schema.drop_all(&db).await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Schema {
     tables: Vec<&'static TableMeta>,

@@ -13,17 +13,35 @@ impl Db {
     /// closure gets an owned [`Tx`]; pass `&tx` to repository calls.
     ///
     /// ```
-    /// # use entable::{Db, Error, Tx};
+    /// # use entable::prelude::*;
+    /// # use entable::Error;
+    /// #[derive(Entity, Debug, Clone)]
+    /// struct Transfer {
+    ///     #[entity(primary_key, auto_increment)]
+    ///     id: i64,
+    ///     cents: i64,
+    /// }
+    ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> entable::Result<()> {
     /// let db = Db::connect("sqlite::memory:").await?;
-    /// let answer = db
+    /// # Schema::of([Transfer::table()])?.create_all(&db).await?;
+    /// let id = db
     ///     .transaction(|tx: Tx| async move {
-    ///         // … Entity::create(&tx, …).await? …
-    ///         Ok::<_, Error>(42)
+    ///         let row = Transfer::create(&tx, TransferCreate { cents: 500 }).await?;
+    ///         Ok::<_, Error>(row.id)
     ///     })
-    ///     .await?;
-    /// assert_eq!(answer, 42);
+    ///     .await?; // committed
+    /// assert!(Transfer::get(&db, id).await?.is_some());
+    ///
+    /// let refused = db
+    ///     .transaction(|tx: Tx| async move {
+    ///         Transfer::create(&tx, TransferCreate { cents: -1 }).await?;
+    ///         Err::<(), _>(Error::rejected("no negative transfers"))
+    ///     })
+    ///     .await;
+    /// assert!(refused.is_err());
+    /// assert_eq!(Transfer::count(&db, Expr::all()).await?, 1); // rolled back
     /// # Ok(())
     /// # }
     /// ```
