@@ -318,6 +318,7 @@ impl<const P: u8, const S: u8> validator::ValidateRange<Numeric<P, S>> for Numer
     }
 }
 
+#[cfg(feature = "sqlite")]
 fn invalid(reason: String) -> sqlx::error::BoxDynError {
     Box::new(crate::backend::values::InvalidValue {
         column: None,
