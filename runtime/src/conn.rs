@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
-use sqlx::{AssertSqlSafe, Connection as _};
-use sqlx_core::transaction::TransactionManager as _;
+use sqlx::Connection as _;
+
+use crate::driver::{Backend as _, DriverError, statement};
 
 use crate::db::{Db, Pool};
 use crate::error::{Context, Error, Result};
@@ -42,27 +43,27 @@ pub(crate) enum Pooled {
     Never(std::convert::Infallible),
 }
 
-/// Runs `$body` with `$c` the backend's `PoolConnection` and `$Db` its sqlx
-/// database type.
+/// Runs `$body` with `$c` the backend's `PoolConnection` and `$B` its
+/// driver.
 macro_rules! each {
-    ($pooled:expr, $Db:ident, $c:ident => $body:expr) => {
+    ($pooled:expr, $B:ident, $c:ident => $body:expr) => {
         match $pooled {
             #[cfg(feature = "postgres")]
             Pooled::Postgres($c) => {
                 #[allow(dead_code)]
-                type $Db = sqlx::Postgres;
+                type $B = crate::driver::Pg;
                 $body
             }
             #[cfg(feature = "mysql")]
             Pooled::MySql($c) => {
                 #[allow(dead_code)]
-                type $Db = sqlx::MySql;
+                type $B = crate::driver::MySql;
                 $body
             }
             #[cfg(feature = "sqlite")]
             Pooled::Sqlite($c) => {
                 #[allow(dead_code)]
-                type $Db = sqlx::Sqlite;
+                type $B = crate::driver::Sqlite;
                 $body
             }
             Pooled::Never(never) => match *never {},
@@ -75,39 +76,37 @@ impl Pooled {
     /// the pool: its state is unknown (a statement timed out or the socket
     /// failed), so no later call may meet it.
     pub(crate) fn discard(&mut self) {
-        each!(self, D, c => c.close_on_drop())
+        each!(self, B, c => c.close_on_drop())
     }
 
     /// Opens a transaction; `statement` replaces the plain `BEGIN`.
-    pub(crate) async fn begin(&mut self, statement: Option<String>) -> Result<(), sqlx::Error> {
-        let statement = statement.map(|s| sqlx::SqlSafeStr::into_sql_str(AssertSqlSafe(s)));
-        each!(self, D, c => <D as sqlx::Database>::TransactionManager::begin(&mut **c, statement).await)
+    pub(crate) async fn begin(&mut self, statement: Option<String>) -> Result<(), DriverError> {
+        each!(self, B, c => B::begin(&mut **c, statement.map(Into::into)).await)
     }
 
-    /// Commits the innermost open transaction level sqlx tracks.
-    pub(crate) async fn commit(&mut self) -> Result<(), sqlx::Error> {
-        each!(self, D, c => <D as sqlx::Database>::TransactionManager::commit(&mut **c).await)
+    /// Commits the innermost open transaction level.
+    pub(crate) async fn commit(&mut self) -> Result<(), DriverError> {
+        each!(self, B, c => B::commit(&mut **c).await)
     }
 
-    /// Rolls back the innermost open transaction level sqlx tracks.
-    pub(crate) async fn rollback(&mut self) -> Result<(), sqlx::Error> {
-        each!(self, D, c => <D as sqlx::Database>::TransactionManager::rollback(&mut **c).await)
+    /// Rolls back the innermost open transaction level.
+    pub(crate) async fn rollback(&mut self) -> Result<(), DriverError> {
+        each!(self, B, c => B::rollback(&mut **c).await)
     }
 
     /// Queues a rollback, sent before the connection's next use (its check
     /// on return to the pool included): for `Drop`, which cannot wait.
     pub(crate) fn start_rollback(&mut self) {
-        each!(self, D, c => <D as sqlx::Database>::TransactionManager::start_rollback(&mut **c))
+        each!(self, B, c => B::start_rollback(&mut **c))
     }
 
     /// Runs SQL built by entable from no input (transaction control).
-    pub(crate) async fn execute_raw(&mut self, sql: String) -> Result<(), sqlx::Error> {
-        let statement = sqlx::raw_sql(AssertSqlSafe(sql));
-        each!(self, D, c => statement.execute(&mut **c).await.map(|_| ()))
+    pub(crate) async fn execute_raw(&mut self, sql: String) -> Result<(), DriverError> {
+        each!(self, B, c => statement::execute_script::<B>(&mut **c, sql).await)
     }
 
-    async fn ping(&mut self) -> Result<(), sqlx::Error> {
-        each!(self, D, c => c.ping().await)
+    async fn ping(&mut self) -> Result<(), DriverError> {
+        each!(self, B, c => c.ping().await)
     }
 
     pub(crate) fn dialect(&self) -> crate::backend::Dialect {

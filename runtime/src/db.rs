@@ -5,6 +5,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use crate::backend::Dialect;
+use crate::conn::Pooled;
+use crate::driver::{Backend, Nested, statement};
+use crate::error::Context;
 use crate::error::{Error, Result, redact_url};
 
 /// A handle to a database: a connection pool of the backend named by the
@@ -286,41 +289,40 @@ impl Db {
     /// makes DDL transactional (PostgreSQL, SQLite). A failure names the
     /// statement.
     pub async fn execute_ddl(&self, statements: &[String]) -> Result<()> {
-        // Written per pool type rather than as one function generic over
-        // sqlx's executor: the higher-ranked bounds such a function needs
-        // make its future non-`Send`, so it could not run in a spawned task.
-        macro_rules! run {
-            ($conn:expr) => {
-                for statement in statements {
-                    sqlx::raw_sql(sqlx::AssertSqlSafe(statement.as_str()))
-                        .execute(&mut *$conn)
-                        .await
-                        .map_err(|source| ddl_error(statement, source))?;
-                }
-            };
-        }
-        match &self.pool {
+        let mut pooled = self.checkout(Context::default()).await?;
+        match &mut pooled {
             #[cfg(feature = "postgres")]
-            Pool::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                run!(tx);
-                tx.commit().await?;
-            }
+            Pooled::Postgres(c) => run_ddl::<crate::driver::Pg>(&mut **c, statements).await,
             #[cfg(feature = "mysql")]
-            Pool::MySql(pool) => {
-                let mut conn = pool.acquire().await?;
-                run!(conn);
-            }
+            Pooled::MySql(c) => run_ddl::<crate::driver::MySql>(&mut **c, statements).await,
             #[cfg(feature = "sqlite")]
-            Pool::Sqlite(pool) => {
-                let mut tx = pool.begin().await?;
-                run!(tx);
-                tx.commit().await?;
-            }
-            Pool::Never(never) => match *never {},
+            Pooled::Sqlite(c) => run_ddl::<crate::driver::Sqlite>(&mut **c, statements).await,
+            Pooled::Never(never) => match *never {},
         }
-        Ok(())
     }
+}
+
+/// Runs `statements` on `conn`, in one transaction where the dialect makes
+/// DDL transactional (PostgreSQL, SQLite; MySQL commits around each DDL
+/// statement, so a transaction there would promise what it cannot keep).
+#[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
+async fn run_ddl<B: Backend>(conn: &mut B::Conn, statements: &[String]) -> Result<()> {
+    if B::DIALECT == Dialect::MySql {
+        for sql in statements {
+            statement::execute_script::<B>(conn, sql.clone())
+                .await
+                .map_err(|source| ddl_error(sql, source))?;
+        }
+        return Ok(());
+    }
+    let mut tx = Nested::<B>::begin(conn, None).await?;
+    for sql in statements {
+        statement::execute_script::<B>(&mut tx, sql.clone())
+            .await
+            .map_err(|source| ddl_error(sql, source))?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 #[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]

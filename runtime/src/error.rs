@@ -499,3 +499,24 @@ mod tests {
         assert_eq!(redact_url("sqlite::memory:"), "sqlite::memory:");
     }
 }
+
+/// The error of a value that could not be bound: refused before any SQL
+/// ([`Error::Query`], [`Error::InvalidValue`]) or by the driver's encoder.
+pub(crate) fn bind_error(context: Context, error: sqlx::error::BoxDynError) -> Error {
+    // A value refused before any SQL (NUL, NaN, a long pattern).
+    let error = match error.downcast::<crate::dto::QueryError>() {
+        Ok(refused) => return Error::Query(*refused),
+        Err(error) => error,
+    };
+    match error.downcast::<crate::backend::values::InvalidValue>() {
+        Ok(invalid) => Error::InvalidValue {
+            context,
+            column: invalid.column.map(str::to_owned),
+            reason: invalid.reason,
+        },
+        Err(error) => Error::Database {
+            context,
+            source: sqlx::Error::Encode(error),
+        },
+    }
+}

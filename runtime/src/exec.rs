@@ -52,6 +52,30 @@ impl<'a> Inner<'a> {
     }
 }
 
+/// A backend whose connections an operation can hand to the operations it
+/// runs inside it (hooks, audit rows): the dispatch from `B` to the
+/// variant of [`InnerConn`] for it.
+#[doc(hidden)]
+pub(crate) trait InnerExec: crate::driver::Backend {
+    /// An [`Exec`] on `conn`, for the statements of an operation already
+    /// running there.
+    fn inner(conn: &mut Self::Conn, audit: Option<Arc<AuditContext>>) -> Exec<'_>;
+}
+
+macro_rules! inner_exec {
+    ($feature:literal, $backend:ident, $variant:ident) => {
+        #[cfg(feature = $feature)]
+        impl InnerExec for crate::driver::$backend {
+            fn inner(conn: &mut Self::Conn, audit: Option<Arc<AuditContext>>) -> Exec<'_> {
+                Exec::Inner(Inner::new(InnerConn::$variant(conn), audit))
+            }
+        }
+    };
+}
+inner_exec!("postgres", Pg, Postgres);
+inner_exec!("mysql", MySql, MySql);
+inner_exec!("sqlite", Sqlite, Sqlite);
+
 impl Exec<'_> {
     /// The dialect statements run in.
     pub fn dialect(&self) -> crate::backend::Dialect {
@@ -163,19 +187,19 @@ macro_rules! with_conn {
                 match $pooled {
                     #[cfg(feature = "postgres")]
                     Pooled::Postgres(c) => {
-                        type $B = $crate::backend::driver::Pg;
+                        type $B = $crate::driver::Pg;
                         let $conn: &mut sqlx::PgConnection = &mut **c;
                         $crate::conn::timed(call_limit($timeout), context, Box::pin(async { $body })).await
                     }
                     #[cfg(feature = "mysql")]
                     Pooled::MySql(c) => {
-                        type $B = $crate::backend::driver::MySql;
+                        type $B = $crate::driver::MySql;
                         let $conn: &mut sqlx::MySqlConnection = &mut **c;
                         $crate::conn::timed(call_limit($timeout), context, Box::pin(async { $body })).await
                     }
                     #[cfg(feature = "sqlite")]
                     Pooled::Sqlite(c) => {
-                        type $B = $crate::backend::driver::Sqlite;
+                        type $B = $crate::driver::Sqlite;
                         let $conn: &mut sqlx::SqliteConnection = &mut **c;
                         $crate::conn::timed(call_limit($timeout), context, Box::pin(async { $body })).await
                     }
@@ -206,19 +230,19 @@ macro_rules! with_conn {
             Exec::Inner(inner) => match inner.conn {
                 #[cfg(feature = "postgres")]
                 InnerConn::Postgres(c) => {
-                    type $B = $crate::backend::driver::Pg;
+                    type $B = $crate::driver::Pg;
                     let $conn: &mut sqlx::PgConnection = c;
                     Box::pin(async { $body }).await
                 }
                 #[cfg(feature = "mysql")]
                 InnerConn::MySql(c) => {
-                    type $B = $crate::backend::driver::MySql;
+                    type $B = $crate::driver::MySql;
                     let $conn: &mut sqlx::MySqlConnection = c;
                     Box::pin(async { $body }).await
                 }
                 #[cfg(feature = "sqlite")]
                 InnerConn::Sqlite(c) => {
-                    type $B = $crate::backend::driver::Sqlite;
+                    type $B = $crate::driver::Sqlite;
                     let $conn: &mut sqlx::SqliteConnection = c;
                     Box::pin(async { $body }).await
                 }

@@ -75,6 +75,7 @@ pub mod backend;
 pub mod cli;
 mod conn;
 mod db;
+pub mod driver;
 pub mod dto;
 mod entity;
 mod error;

@@ -1,9 +1,9 @@
 //! Not public API: what generated code reaches through `::entable::__private`.
 
-pub use crate::backend::driver::{Args, Backend, ColumnValue, Row, bind};
 pub use crate::backend::types::FieldType;
 pub use crate::backend::values::in_column;
 pub use crate::backend::{CustomSqlType, SqlType};
+pub use crate::driver::{Args, Backend, ColumnValue, Row, bind};
 pub use crate::dto::Condition;
 pub use crate::dto::{Filter, Filterable, PageRequest, Patch, SortKey, SortList, kind};
 pub use crate::entity::{Entity, SingleKey};

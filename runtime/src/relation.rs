@@ -26,9 +26,9 @@ use std::hash::Hash;
 use std::marker::PhantomData;
 use std::pin::Pin;
 
-use sqlx::AssertSqlSafe;
+use crate::driver::statement;
 
-use crate::backend::driver::Backend as _;
+use crate::driver::Backend as _;
 use crate::dto::Condition;
 use crate::entity::{Entity, SingleKey};
 use crate::error::{Error, Result};
@@ -544,7 +544,7 @@ where
         base.push_str(" = ");
         base.push_str(&crate::repo::filters::qualified(dialect, child, key_column(child)));
         let (sql, args) = query.unordered_statement::<B>(&base, context)?;
-        let rows = sqlx::query_with(AssertSqlSafe(sql), args).fetch_all(&mut *conn).await.map_err(classify)?;
+        let rows = statement::fetch_all::<B>(&mut *conn, sql, args).await.map_err(classify)?;
         rows.iter()
             .map(|row| {
                 let owner: <P as SingleKey>::Key = B::get(row, columns).map_err(classify)?;

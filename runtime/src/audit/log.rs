@@ -1,16 +1,16 @@
 //! Writing audit records, reading them back, and deleting old ones.
 
+use crate::driver::statement;
 use chrono::{DateTime, Utc};
-use sqlx::AssertSqlSafe;
 
 use super::record::{AuditAction, AuditRecord, AuditRecordCreate};
 use crate::audit::{Act, Change};
-use crate::backend::driver::Backend as _;
+use crate::driver::Backend as _;
 use crate::entity::Entity;
+use crate::error::bind_error;
 use crate::error::{Context, Error, Result};
 use crate::exec::{Exec, with_conn};
 use crate::query::Expr;
-use crate::query::builder::bind_error;
 use crate::repo::{Model, Persist};
 
 /// The longest `entity_key` and `actor_id` the log's columns hold, in
@@ -80,12 +80,11 @@ pub(crate) async fn write_many(
         [one] => {
             let table = AuditRecord::table();
             with_conn!(exec, context, B, conn => {
-                let mut args = crate::backend::driver::Args::<B>::default();
+                let mut args = crate::driver::Args::<B>::default();
                 let (columns, _) = <AuditRecord as Persist<B>>::bind_create(one, &mut args)
                     .map_err(|e| bind_error(context, e))?;
                 let sql = AuditRecord::sql().insert(B::DIALECT, table, columns);
-                sqlx::query_with(AssertSqlSafe(sql), args)
-                    .execute(&mut *conn)
+                statement::execute::<B>(&mut *conn, sql, args)
                     .await
                     .map_err(|e| Error::from_driver(e, context, table, B::DIALECT))?;
                 Ok(())
@@ -158,11 +157,10 @@ impl AuditLog {
         with_conn!(exec, context, B, conn => {
             let base = format!("DELETE FROM {}", crate::schema::ddl::table_ident(B::DIALECT, table));
             let (sql, args) = query.unordered_statement::<B>(&base, context)?;
-            let done = sqlx::query_with(AssertSqlSafe(sql), args)
-                .execute(&mut *conn)
+            let done = statement::execute::<B>(&mut *conn, sql, args)
                 .await
                 .map_err(|e| Error::from_driver(e, context, table, B::DIALECT))?;
-            Ok(done.rows_affected())
+            Ok(done.rows_affected)
         })
     }
 }

@@ -11,7 +11,6 @@
 //! driver in [`crate::Db`]. Generated code never changes: it only holds
 //! dialect-neutral metadata.
 
-pub mod driver;
 mod mysql;
 mod postgres;
 mod sqlite;
@@ -20,7 +19,6 @@ pub mod values;
 
 use std::fmt;
 
-pub use driver::{Backend, ColumnValue};
 pub use types::{CustomSqlType, FieldType, SqlType};
 
 /// A SQL dialect entable can render for.

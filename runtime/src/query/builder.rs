@@ -4,16 +4,16 @@
 use std::future::Future;
 use std::marker::PhantomData;
 
+use crate::driver::statement;
 use futures_util::TryStreamExt;
-use sqlx::AssertSqlSafe;
 
 use super::column::{Column, Order};
-use super::expr::{Expr, Node};
+use super::expr::{ConditionBackend, Expr, Node};
 use super::stream::RowStream;
 use super::{FromRows, SqlValue};
-use crate::backend::driver::{Args, Backend};
+use crate::driver::{Args, Backend};
 use crate::entity::Entity;
-use crate::error::{Context, Error, Result};
+use crate::error::{Context, Error, Result, bind_error};
 use crate::exec::{Exec, with_conn};
 use crate::relation::Load;
 use crate::repo::filters::order_by;
@@ -187,7 +187,7 @@ impl<E: Model + OnEveryBackend> Query<E> {
             let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
             let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).select, Shape::Rows, context)?;
             // Decoded as they arrive, not collected first.
-            let mut rows = sqlx::query_with(AssertSqlSafe(sql), args).fetch(&mut *conn);
+            let mut rows = statement::fetch::<B>(&mut *conn, sql, args);
             let mut out = Vec::new();
             while let Some(row) = rows.try_next().await.map_err(classify)? {
                 out.push(<E as Persist<B>>::decode(&row).map_err(classify)?);
@@ -222,7 +222,7 @@ impl<E: Model + OnEveryBackend> Query<E> {
             with_conn!(exec, context, B, conn => {
                 let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
                 let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).count, Shape::Filter, context)?;
-                let total: i64 = sqlx::query_scalar_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
+                let total: i64 = statement::fetch_scalar::<B, _>(&mut *conn, sql, args).await.map_err(classify)?;
                 Ok(u64::try_from(total).unwrap_or(0))
             })
         }
@@ -242,7 +242,7 @@ impl<E: Model + OnEveryBackend> Query<E> {
             with_conn!(exec, context, B, conn => {
                 let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
                 let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).exists, Shape::Probe, context)?;
-                let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *conn).await.map_err(classify)?;
+                let row = statement::fetch_optional::<B>(&mut *conn, sql, args).await.map_err(classify)?;
                 Ok(row.is_some())
             })
         }
@@ -258,7 +258,7 @@ impl<E: Model + OnEveryBackend> Query<E> {
             with_conn!(exec, context, B, conn => {
                 let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
                 let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).select, Shape::Rows, context)?;
-                let mut rows = sqlx::query_with(AssertSqlSafe(sql), args).fetch(&mut *conn);
+                let mut rows = statement::fetch::<B>(&mut *conn, sql, args);
                 while let Some(row) = rows.try_next().await.map_err(classify)? {
                     let entity = <E as Persist<B>>::decode(&row).map_err(classify);
                     if sender.send(entity).await.is_err() {
@@ -310,7 +310,7 @@ impl<E: Entity> Query<E> {
     /// `base WHERE … [ORDER BY …] [LIMIT … OFFSET …]` and its arguments:
     /// with `shape` [`Shape::Rows`] the order (the key last, so pages are
     /// stable) and page, with [`Shape::Probe`] the page only.
-    pub(crate) fn statement<B: Backend>(
+    pub(crate) fn statement<B: ConditionBackend>(
         &self,
         base: &str,
         shape: Shape,
@@ -321,7 +321,7 @@ impl<E: Entity> Query<E> {
 
     /// [`statement`](Self::statement) after `base` has bound `bound`
     /// values into `args` already (an `UPDATE`'s `SET`, say).
-    pub(crate) fn statement_after<B: Backend>(
+    pub(crate) fn statement_after<B: ConditionBackend>(
         &self,
         base: &str,
         shape: Shape,
@@ -382,7 +382,7 @@ impl<E: Entity> Query<E> {
     }
 
     /// `base WHERE …` without order or page.
-    pub(crate) fn unordered_statement<B: Backend>(
+    pub(crate) fn unordered_statement<B: ConditionBackend>(
         &self,
         base: &str,
         context: Context,
@@ -415,25 +415,6 @@ pub(crate) enum Shape {
 
 fn clamp(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-pub(crate) fn bind_error(context: Context, error: sqlx::error::BoxDynError) -> Error {
-    // A value refused before any SQL (NUL, NaN, a long pattern).
-    let error = match error.downcast::<crate::dto::QueryError>() {
-        Ok(refused) => return Error::Query(*refused),
-        Err(error) => error,
-    };
-    match error.downcast::<crate::backend::values::InvalidValue>() {
-        Ok(invalid) => Error::InvalidValue {
-            context,
-            column: invalid.column.map(str::to_owned),
-            reason: invalid.reason,
-        },
-        Err(error) => Error::Database {
-            context,
-            source: sqlx::Error::Encode(error),
-        },
-    }
 }
 
 /// Columns to select: a column handle or a tuple of up to eight.
@@ -529,7 +510,8 @@ impl<E: Model + OnEveryBackend, R: FromRows, O: Send + 'static> Select<E, R, O> 
                 base.push_str(" FROM ");
                 base.push_str(&crate::schema::ddl::table_ident(B::DIALECT, table));
                 let (sql, args) = self.query.statement::<B>(&base, Shape::Rows, context)?;
-                let rows: Vec<R> = sqlx::query_as_with(AssertSqlSafe(sql), args).fetch_all(&mut *conn).await.map_err(classify)?;
+                let rows = statement::fetch_all::<B>(&mut *conn, sql, args).await.map_err(classify)?;
+                let rows = rows.iter().map(|row| <R as sqlx::FromRow<'_, crate::driver::Row<B>>>::from_row(row)).collect::<std::result::Result<Vec<R>, _>>().map_err(classify)?;
                 Ok(rows.into_iter().map(self.map).collect())
             })
         }

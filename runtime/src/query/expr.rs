@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use super::SqlValue;
-use crate::backend::driver::Backend;
+use crate::driver::Backend;
 use crate::dto::Condition;
 use crate::repo::WhereWriter;
 use crate::schema::TableMeta;
@@ -130,7 +130,7 @@ pub trait DynCondition: std::fmt::Debug + Send + Sync {
         &self,
         table: &'static TableMeta,
         column: &'static str,
-        w: &mut WhereWriter<'_, crate::backend::driver::Pg>,
+        w: &mut WhereWriter<'_, crate::driver::Pg>,
     );
     /// … for MySQL.
     #[cfg(feature = "mysql")]
@@ -138,7 +138,7 @@ pub trait DynCondition: std::fmt::Debug + Send + Sync {
         &self,
         table: &'static TableMeta,
         column: &'static str,
-        w: &mut WhereWriter<'_, crate::backend::driver::MySql>,
+        w: &mut WhereWriter<'_, crate::driver::MySql>,
     );
     /// … for SQLite.
     #[cfg(feature = "sqlite")]
@@ -146,15 +146,48 @@ pub trait DynCondition: std::fmt::Debug + Send + Sync {
         &self,
         table: &'static TableMeta,
         column: &'static str,
-        w: &mut WhereWriter<'_, crate::backend::driver::Sqlite>,
+        w: &mut WhereWriter<'_, crate::driver::Sqlite>,
     );
 }
+
+/// A backend type-erased conditions can be written for: the dispatch
+/// from `B` to the method of [`DynCondition`] for it (a trait object
+/// cannot have a method generic over the backend).
+#[doc(hidden)]
+pub(crate) trait ConditionBackend: Backend {
+    /// Writes `condition` on `column` of `table`.
+    fn write_condition(
+        condition: &dyn DynCondition,
+        table: &'static TableMeta,
+        column: &'static str,
+        w: &mut WhereWriter<'_, Self>,
+    );
+}
+
+macro_rules! condition_backend {
+    ($feature:literal, $backend:ident, $write:ident) => {
+        #[cfg(feature = $feature)]
+        impl ConditionBackend for crate::driver::$backend {
+            fn write_condition(
+                condition: &dyn DynCondition,
+                table: &'static TableMeta,
+                column: &'static str,
+                w: &mut WhereWriter<'_, Self>,
+            ) {
+                condition.$write(table, column, w)
+            }
+        }
+    };
+}
+condition_backend!("postgres", Pg, write_postgres);
+condition_backend!("mysql", MySql, write_mysql);
+condition_backend!("sqlite", Sqlite, write_sqlite);
 
 /// Parts joined by `separator`, parenthesised as a balanced tree of small
 /// groups: SQLite parses `a OR b OR …` into a tree as deep as the list is
 /// long and refuses depths past 1,000 (a composite-key `get_many` of a few
 /// thousand keys), while this stays a few levels deep.
-fn write_joined<B: Backend>(parts: &[Node], separator: &str, w: &mut WhereWriter<'_, B>) {
+fn write_joined<B: ConditionBackend>(parts: &[Node], separator: &str, w: &mut WhereWriter<'_, B>) {
     const GROUP: usize = 8;
     w.push("(");
     if parts.len() <= GROUP {
@@ -202,7 +235,7 @@ impl<T: SqlValue> DynCondition for Condition<T> {
         &self,
         table: &'static TableMeta,
         column: &'static str,
-        w: &mut WhereWriter<'_, crate::backend::driver::Pg>,
+        w: &mut WhereWriter<'_, crate::driver::Pg>,
     ) {
         w.condition(table, column, self);
     }
@@ -211,7 +244,7 @@ impl<T: SqlValue> DynCondition for Condition<T> {
         &self,
         table: &'static TableMeta,
         column: &'static str,
-        w: &mut WhereWriter<'_, crate::backend::driver::MySql>,
+        w: &mut WhereWriter<'_, crate::driver::MySql>,
     ) {
         w.condition(table, column, self);
     }
@@ -220,7 +253,7 @@ impl<T: SqlValue> DynCondition for Condition<T> {
         &self,
         table: &'static TableMeta,
         column: &'static str,
-        w: &mut WhereWriter<'_, crate::backend::driver::Sqlite>,
+        w: &mut WhereWriter<'_, crate::driver::Sqlite>,
     ) {
         w.condition(table, column, self);
     }
@@ -369,7 +402,7 @@ impl Node {
     }
 
     /// Writes the expression for backend `B`.
-    pub(crate) fn write<B: Backend>(&self, w: &mut WhereWriter<'_, B>) {
+    pub(crate) fn write<B: ConditionBackend>(&self, w: &mut WhereWriter<'_, B>) {
         match self {
             Node::Condition {
                 table,

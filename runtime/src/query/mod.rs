@@ -83,13 +83,13 @@ macro_rules! when_enabled {
 /// Per-backend bounds, empty for backends this build lacks.
 pub mod on_backend {
     #[cfg(feature = "mysql")]
-    use crate::backend::driver::MySql;
+    use crate::driver::MySql;
     #[cfg(feature = "postgres")]
-    use crate::backend::driver::Pg;
+    use crate::driver::Pg;
     #[cfg(feature = "sqlite")]
-    use crate::backend::driver::Sqlite;
+    use crate::driver::Sqlite;
     #[allow(unused_imports)]
-    use crate::backend::driver::{ColumnValue, Row};
+    use crate::driver::{ColumnValue, Row};
 
     when_enabled!(ValueOnPostgres, "postgres", ColumnValue<Pg>);
     when_enabled!(ValueOnMySql, "mysql", ColumnValue<MySql>);

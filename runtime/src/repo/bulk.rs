@@ -1,7 +1,7 @@
 //! Bulk operations: many rows per statement, chunked to each backend's
 //! bind-parameter limit, atomic unless batch-commit mode is asked for.
 
-use sqlx::AssertSqlSafe;
+use crate::driver::statement;
 use validator::Validate;
 
 use super::bulk_chunked::{AUDITED_CHUNK, insert_atomic};
@@ -10,11 +10,12 @@ use super::outcome::UpsertOutcome;
 use super::statements::BulkInsert;
 use super::{ColumnSet, Model, OnEveryBackend, Persist, context};
 use crate::backend::Dialect;
-use crate::backend::driver::{Args, Backend as _};
+use crate::driver::{Args, Backend as _};
+use crate::error::bind_error;
 use crate::error::{Context, Error, Result};
+use crate::exec::InnerExec as _;
 use crate::exec::{Exec, with_conn};
 use crate::query::Query;
-use crate::query::builder::bind_error;
 
 /// Rows per statement on MySQL: 1,000-row chunks beat the bind-limit
 /// maximum there (STACK.md §4) and stay far below `max_allowed_packet`.
@@ -110,12 +111,15 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
         // statement's; Galera and multi-primary setups step by the node
         // count).
         let (consecutive, budget) = if B::DIALECT == Dialect::MySql {
-            let (mode, step, packet): (i64, i64, i64) = sqlx::query_as(
+            let row = statement::fetch_one::<B>(
+                &mut *conn,
                 "SELECT CAST(@@innodb_autoinc_lock_mode AS SIGNED), CAST(@@auto_increment_increment AS SIGNED), CAST(@@max_allowed_packet AS SIGNED)",
+                Args::<B>::default(),
             )
-            .fetch_one(&mut *conn)
             .await
             .map_err(classify)?;
+            let (mode, step, packet): (i64, i64, i64) =
+                (B::get(&row, 0).map_err(classify)?, B::get(&row, 1).map_err(classify)?, B::get(&row, 2).map_err(classify)?);
             (mode < 2 && step == 1, Some(usize::try_from(packet / 2).unwrap_or(usize::MAX)))
         } else {
             (true, None)
@@ -153,13 +157,13 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
             }
             if copy && run_len >= COPY_MIN_ROWS {
                 // One binary COPY: the fastest load PostgreSQL has.
-                let mut rows = crate::backend::driver::CopyRows::default();
+                let mut rows = crate::driver::CopyRows::default();
                 for input in inputs.by_ref().take(run_len) {
                     rows.begin_row();
                     <E as Persist<B>>::write_create_owned(input, &mut rows).map_err(|e| bind_error(context, e))?;
                     rows.end_row();
                 }
-                count += B::copy_in(&mut *conn, copy_statement(table, columns), rows.finish()).await.map_err(classify)?;
+                count += statement::copy_in::<B>(&mut *conn, copy_statement(table, columns), rows.finish()).await.map_err(classify)?;
                 continue;
             }
             let full = rows_per_statement(B::DIALECT, columns.count_ones() as usize);
@@ -167,7 +171,7 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
                 let mut args = Args::<B>::default();
                 // One allocation for the chunk's values rather than a
                 // doubling series of copies as they are added.
-                sqlx::Arguments::reserve(&mut args, len * columns.count_ones() as usize, 0);
+                B::reserve_args(&mut args, len * columns.count_ones() as usize);
                 let read_back_keys = want_rows && !returning;
                 let mut known = Vec::with_capacity(if read_back_keys { len } else { 0 });
                 for input in inputs.by_ref().take(len) {
@@ -187,7 +191,7 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
                 let shape = BulkInsert { rows: len, returning, upsert, inserted: report.is_some() };
                 let sql = E::sql().bulk_insert(B::DIALECT, table, columns, shape, len == full);
                 if let Some(flags) = report {
-                    let fetched = sqlx::query_with(AssertSqlSafe(sql), args).fetch_all(&mut *conn).await.map_err(classify)?;
+                    let fetched = statement::fetch_all::<B>(&mut *conn, sql, args).await.map_err(classify)?;
                     for row in &fetched {
                         flags.push(B::get(row, 0).map_err(classify)?);
                     }
@@ -195,15 +199,15 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
                     continue;
                 }
                 if returning {
-                    let fetched = sqlx::query_with(AssertSqlSafe(sql), args).fetch_all(&mut *conn).await.map_err(classify)?;
+                    let fetched = statement::fetch_all::<B>(&mut *conn, sql, args).await.map_err(classify)?;
                     for row in &fetched {
                         out.push(<E as Persist<B>>::decode(row).map_err(classify)?);
                     }
                     count += fetched.len() as u64;
                     continue;
                 }
-                let done = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *conn).await.map_err(classify)?;
-                count += if upsert.is_some() { len as u64 } else { done.rows_affected() };
+                let done = statement::execute::<B>(&mut *conn, sql, args).await.map_err(classify)?;
+                count += if upsert.is_some() { len as u64 } else { done.rows_affected };
                 if want_rows {
                     // MySQL: no RETURNING. Rows whose keys are known are
                     // read back by key; auto-increment keys are consecutive
@@ -212,7 +216,7 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
                     let keys = match keys {
                         Some(keys) => keys,
                         None => {
-                            let first = B::last_insert_id(&done).unwrap_or(0);
+                            let first = done.last_insert_id.unwrap_or(0);
                             (first..first + len as u64)
                                 .map(E::key_from_insert_id)
                                 .collect::<Option<Vec<_>>>()
@@ -272,7 +276,7 @@ async fn read_back<E: Model + OnEveryBackend>(
 
 /// `run` cut into statements of at most `rows` rows and, with a `budget`,
 /// at most about that many bytes of values (a row alone may exceed it).
-fn chunks<E: Model + Persist<B>, B: crate::backend::driver::Backend>(
+fn chunks<E: Model + Persist<B>, B: crate::driver::Backend>(
     run: &[E::Create],
     rows: usize,
     budget: Option<usize>,
@@ -303,12 +307,12 @@ fn chunks<E: Model + Persist<B>, B: crate::backend::driver::Backend>(
 /// value's framing.
 pub(super) struct SizeHint(pub(super) usize);
 
-impl<B: crate::backend::driver::Backend> super::ValueSink<B> for SizeHint {
-    fn value<T: crate::backend::driver::ColumnValue<B>>(
+impl<B: crate::driver::Backend> super::ValueSink<B> for SizeHint {
+    fn value<T: crate::driver::ColumnValue<B>>(
         &mut self,
         value: &T,
     ) -> std::result::Result<(), super::BindError> {
-        self.0 += B::encoded_len(value) + 9;
+        self.0 += value.encoded_len() + 9;
         Ok(())
     }
 }

@@ -2,15 +2,16 @@
 //! `bulk_force_delete`, `update_where` and `delete_where`. Each call is one
 //! transaction (a savepoint inside the caller's).
 
-use sqlx::AssertSqlSafe;
+use crate::driver::statement;
 use validator::Validate;
 
 use super::lifecycle::in_change;
 use super::{Model, OnEveryBackend, Persist, context};
-use crate::backend::driver::{Args, Backend as _};
+use crate::driver::{Args, Backend as _};
+use crate::error::bind_error;
 use crate::error::{Context, Error, Result};
+use crate::exec::InnerExec as _;
 use crate::exec::{Exec, with_conn};
-use crate::query::builder::bind_error;
 use crate::query::{Expr, Query};
 
 /// `bulk_update`: each row's patch by its key, in one transaction; hooks
@@ -147,10 +148,10 @@ async fn remove_matching<E: Model + OnEveryBackend>(
             }
             _ => (format!("DELETE FROM {target}"), query.with_deleted()),
         };
-        let bound = sqlx::Arguments::len(&args);
+        let bound = B::args_len(&args);
         let (sql, args) = query.statement_after::<B>(&base, crate::query::builder::Shape::Filter, context, args, bound)?;
-        let done = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *conn).await.map_err(classify)?;
-        Ok(done.rows_affected())
+        let done = statement::execute::<B>(&mut *conn, sql, args).await.map_err(classify)?;
+        Ok(done.rows_affected)
     })
 }
 
@@ -206,8 +207,8 @@ pub(crate) async fn update_where<E: Model + OnEveryBackend + crate::hooks::Hooks
             }
             let query = Query::<E>::new().filter(filter);
             let (sql, args) = query.statement_after::<B>(&base, crate::query::builder::Shape::Filter, context, args, n)?;
-            let done = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *tx).await.map_err(classify)?;
-            Ok(done.rows_affected())
+            let done = statement::execute::<B>(&mut *tx, sql, args).await.map_err(classify)?;
+            Ok(done.rows_affected)
         })
     })
 }

@@ -11,8 +11,9 @@ use super::bulk::{insert_rows, validate_rows_from};
 use super::lifecycle::in_change;
 use super::{Model, OnEveryBackend, context};
 use crate::audit::{self, Act, Change, full};
-use crate::backend::driver::Backend as _;
+use crate::driver::Backend as _;
 use crate::error::{Context, Error, Result};
+use crate::exec::InnerExec as _;
 use crate::exec::{Exec, with_conn};
 
 /// Rows per chunk of an audited insert: each row's stored copy and audit

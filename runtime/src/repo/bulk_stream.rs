@@ -4,17 +4,18 @@
 //! log). The other cases, and PostgreSQL's binary `COPY`, collect the
 //! rows a chunk at a time (`bulk_chunked`).
 
-use sqlx::AssertSqlSafe;
+use crate::driver::statement;
 
 use super::bulk::{SizeHint, rows_per_statement};
 use super::lifecycle::in_change;
 use super::statements::BulkInsert;
 use super::{ArgsSink, Model, OnEveryBackend, Persist, context};
 use crate::backend::Dialect;
-use crate::backend::driver::{Args, Backend as _};
+use crate::driver::{Args, Backend as _};
+use crate::error::bind_error;
 use crate::error::{Error, Result};
+use crate::exec::InnerExec as _;
 use crate::exec::{Exec, with_conn};
-use crate::query::builder::bind_error;
 
 /// Inserts every row of `rows` in one transaction (a savepoint inside the
 /// caller's); returns the count.
@@ -41,8 +42,7 @@ where
         in_change!(B, conn, classify, tx => {
             // MySQL: a statement must fit half of `max_allowed_packet`.
             let budget = if B::DIALECT == Dialect::MySql {
-                let packet: i64 = sqlx::query_scalar("SELECT CAST(@@max_allowed_packet AS SIGNED)")
-                    .fetch_one(&mut *tx)
+                let packet: i64 = statement::fetch_scalar::<B, _>(&mut *tx, "SELECT CAST(@@max_allowed_packet AS SIGNED)", Args::<B>::default())
                     .await
                     .map_err(classify)?;
                 Some(usize::try_from(packet / 2).unwrap_or(usize::MAX))
@@ -63,7 +63,7 @@ where
                 let per_row = columns.count_ones() as usize;
                 let full = rows_per_statement(B::DIALECT, per_row);
                 let mut args = Args::<B>::default();
-                sqlx::Arguments::reserve(&mut args, full * per_row, 0);
+                B::reserve_args(&mut args, full * per_row);
                 let (mut len, mut bytes) = (0usize, 0usize);
                 let mut next = Some(first);
                 while let Some(input) = next.take() {
@@ -87,11 +87,10 @@ where
                 }
                 let shape = BulkInsert { rows: len, returning: false, upsert: None, inserted: false };
                 let sql = E::sql().bulk_insert(B::DIALECT, table, columns, shape, len == full);
-                let done = sqlx::query_with(AssertSqlSafe(sql), args)
-                    .execute(&mut *tx)
+                let done = statement::execute::<B>(&mut *tx, sql, args)
                     .await
                     .map_err(classify)?;
-                count += done.rows_affected();
+                count += done.rows_affected;
             }
             Ok(count)
         })

@@ -1,13 +1,13 @@
 //! Deleting rows: `delete` and `delete_version` (a soft delete on entities
 //! with a soft-delete marker), `force_delete` and `restore`.
 
-use sqlx::AssertSqlSafe;
+use crate::driver::statement;
 
 use super::{Model, OnEveryBackend, Persist, context};
-use crate::backend::driver::{Args, Backend as _};
+use crate::driver::{Args, Backend as _};
+use crate::error::bind_error;
 use crate::error::{Context, Error, Result};
 use crate::exec::{Exec, with_conn};
-use crate::query::builder::bind_error;
 use crate::schema::TableMeta;
 
 /// What a delete statement does.
@@ -92,13 +92,13 @@ pub(crate) async fn remove<E: Model + OnEveryBackend>(
             Removal::Purge => fixed.purge_by_key.clone(),
             Removal::Restore => fixed.restore_by_key.clone(),
         };
-        let result = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *conn).await.map_err(classify)?;
-        if result.rows_affected() > 0 || version.is_none() {
-            return Ok(result.rows_affected() > 0);
+        let result = statement::execute::<B>(&mut *conn, sql, args).await.map_err(classify)?;
+        if result.rows_affected > 0 || version.is_none() {
+            return Ok(result.rows_affected > 0);
         }
         let mut args = Args::<B>::default();
         <E as Persist<B>>::bind_key(key, &mut args).map_err(|e| bind_error(context, e))?;
-        let current = sqlx::query_with(AssertSqlSafe(fixed.select_by_key.clone()), args).fetch_optional(&mut *conn).await.map_err(classify)?;
+        let current = statement::fetch_optional::<B>(&mut *conn, fixed.select_by_key.clone(), args).await.map_err(classify)?;
         match current {
             Some(_) => Err(Error::Conflict { context, key: format!("{key:?}") }),
             None => Ok(false),

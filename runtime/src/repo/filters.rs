@@ -3,7 +3,7 @@
 //! are generated, never parsed into SQL), values only as placeholders.
 
 use crate::backend::Dialect;
-use crate::backend::driver::{Args, Backend, ColumnValue, bind};
+use crate::driver::{Args, Backend, ColumnValue, bind};
 use crate::dto::{Condition, SortKey, SortList};
 use crate::schema::TableMeta;
 use crate::schema::ddl::table_ident;

@@ -3,7 +3,7 @@
 //! record written next to it, so all of it commits or none does. Entities
 //! with neither take the plain paths in `ops` and `delete`.
 
-use sqlx::AssertSqlSafe;
+use crate::driver::statement;
 use validator::Validate;
 
 use super::delete::{self, Removal};
@@ -11,11 +11,12 @@ use super::outcome::{UpsertOutcome, Upserted};
 use super::rows::{column_set, insert_row, update_row, upsert_row};
 use super::{Model, OnEveryBackend, Persist, context};
 use crate::audit::{self, Act, Change, changes, full};
-use crate::backend::driver::{Args, Backend as _};
+use crate::driver::{Args, Backend as _};
+use crate::error::bind_error;
 use crate::error::{Context, Error, Result};
+use crate::exec::InnerExec as _;
 use crate::exec::{Exec, with_conn};
 use crate::hooks::Hooks;
-use crate::query::builder::bind_error;
 
 /// Runs `$body` (a block returning `Result`) inside a transaction on
 /// `$conn` (a savepoint when one is open), named `$tx` in the body;
@@ -31,13 +32,9 @@ macro_rules! in_change {
     ($B:ident, $conn:ident, $classify:ident, $tx:ident => $body:block) => {{
         // A transaction of its own, not a savepoint in the caller's: its
         // COMMIT is the one whose lost answer leaves the outcome unknown.
-        let own = !sqlx::Connection::is_in_transaction(&*$conn);
-        let mut $tx = if $B::DIALECT == $crate::backend::Dialect::Sqlite && !sqlx::Connection::is_in_transaction(&*$conn) {
-            sqlx::Connection::begin_with(&mut *$conn, "BEGIN IMMEDIATE").await
-        } else {
-            sqlx::Connection::begin(&mut *$conn).await
-        }
-        .map_err($classify)?;
+        let own = <$B as $crate::driver::Backend>::transaction_depth(&*$conn) == 0;
+        let begin = ($B::DIALECT == $crate::backend::Dialect::Sqlite).then_some("BEGIN IMMEDIATE");
+        let mut $tx = $crate::driver::Nested::<$B>::begin(&mut *$conn, begin).await.map_err($classify)?;
         let outcome: $crate::error::Result<_> = async $body.await;
         match outcome {
             Ok(value) => match $tx.commit().await {
@@ -105,7 +102,7 @@ async fn locked<E: Model + OnEveryBackend>(
         let mut args = Args::<B>::default();
         <E as Persist<B>>::bind_key(key, &mut args).map_err(|e| bind_error(context, e))?;
         let sql = E::sql().fixed(B::DIALECT, table).lock_by_key.clone();
-        let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *conn).await.map_err(classify)?;
+        let row = statement::fetch_optional::<B>(&mut *conn, sql, args).await.map_err(classify)?;
         row.map(|row| <E as Persist<B>>::decode(&row).map_err(classify)).transpose()
     })
 }
@@ -195,7 +192,7 @@ pub(crate) async fn upsert<E: Model + OnEveryBackend + Hooks>(
             if let Some(set) = set {
                 let mut args = Args::<B>::default();
                 <E as Persist<B>>::bind_create_columns(input, set, &mut args).map_err(|e| bind_error(context, e))?;
-                if sqlx::Arguments::len(&args) == set.count_ones() as usize {
+                if B::args_len(&args) == set.count_ones() as usize {
                     // Not locked: on MySQL a locking read of an absent row takes
                     // a gap lock, and two upserts into one gap deadlock. A
                     // change by another writer in between shows in the diff.
@@ -208,7 +205,7 @@ pub(crate) async fn upsert<E: Model + OnEveryBackend + Hooks>(
                     } else {
                         E::sql().select_by_any(B::DIALECT, table, set)
                     };
-                    let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *tx).await.map_err(classify)?;
+                    let row = statement::fetch_optional::<B>(&mut *tx, sql, args).await.map_err(classify)?;
                     old = row.map(|row| <E as Persist<B>>::decode(&row).map_err(classify)).transpose()?;
                 }
             }

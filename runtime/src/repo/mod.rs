@@ -20,7 +20,7 @@ mod outcome;
 mod rows;
 pub mod statements;
 
-use crate::backend::driver::{Args, Backend, ColumnValue, Row};
+use crate::driver::{Args, Backend, ColumnValue, Row};
 use crate::dto::{PageRequest, SortKey, SortList};
 use crate::entity::Entity;
 use crate::error::Context;
@@ -52,16 +52,23 @@ pub trait ValueSink<B: Backend> {
     }
 }
 
+impl<B: Backend> ValueSink<B> for crate::driver::CopyRows {
+    fn value<T: ColumnValue<B>>(&mut self, value: &T) -> Result<(), BindError> {
+        crate::backend::values::check(B::DIALECT, value)?;
+        value.copy_value(self)
+    }
+}
+
 /// Bind arguments as a [`ValueSink`].
 pub struct ArgsSink<'a, B: Backend>(pub &'a mut Args<B>);
 
 impl<B: Backend> ValueSink<B> for ArgsSink<'_, B> {
     fn value<T: ColumnValue<B>>(&mut self, value: &T) -> Result<(), BindError> {
-        crate::backend::driver::bind::<B, T>(self.0, value)
+        crate::driver::bind::<B, T>(self.0, value)
     }
 
     fn value_owned<T: ColumnValue<B>>(&mut self, value: T) -> Result<(), BindError> {
-        crate::backend::driver::bind_owned::<B, T>(self.0, value)
+        crate::driver::bind_owned::<B, T>(self.0, value)
     }
 }
 
@@ -183,9 +190,9 @@ macro_rules! on_backend {
     ($name:ident, $feature:literal, $backend:ident) => {
         #[doc = concat!("`Persist` on the `", $feature, "` backend when that feature is enabled.")]
         #[cfg(feature = $feature)]
-        pub trait $name: Persist<crate::backend::driver::$backend> {}
+        pub trait $name: Persist<crate::driver::$backend> {}
         #[cfg(feature = $feature)]
-        impl<T: Persist<crate::backend::driver::$backend>> $name for T {}
+        impl<T: Persist<crate::driver::$backend>> $name for T {}
         #[doc = concat!("`Persist` on the `", $feature, "` backend when that feature is enabled.")]
         #[cfg(not(feature = $feature))]
         pub trait $name {}

@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use sqlx::AssertSqlSafe;
+use crate::driver::statement;
 use validator::Validate;
 
 use super::delete::Removal;
@@ -11,14 +11,15 @@ use super::outcome::{UpsertOutcome, Upserted};
 use super::rows::{insert_row, update_row, upsert_row};
 use super::{Model, OnEveryBackend, Persist, context};
 use super::{bulk, bulk_change};
-use crate::backend::driver::{Args, Backend as _};
+use crate::driver::{Args, Backend as _};
 use crate::dto::Page;
 use crate::error::{Error, Result};
 use crate::exec::{Exec, with_conn};
 use crate::hooks::Hooks;
 use futures_util::TryStreamExt;
 
-use crate::query::builder::{Shape, bind_error};
+use crate::error::bind_error;
+use crate::query::builder::Shape;
 use crate::query::{Expr, Query, RowStream, Selection};
 
 /// The operations of every entity with a [`Model`]: `User::create(&db, …)`,
@@ -515,7 +516,7 @@ impl<E: Model + OnEveryBackend + Hooks> Repo for E {
                 let mut args = Args::<B>::default();
                 <E as Persist<B>>::bind_key(&key, &mut args).map_err(|e| bind_error(context, e))?;
                 let sql = E::sql().fixed(B::DIALECT, table).select_by_key.clone();
-                let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *conn).await.map_err(classify)?;
+                let row = statement::fetch_optional::<B>(&mut *conn, sql, args).await.map_err(classify)?;
                 row.map(|row| <E as Persist<B>>::decode(&row).map_err(classify)).transpose()
             })
         }
@@ -640,7 +641,7 @@ impl<E: Model + OnEveryBackend> Query<E> {
                 let (sql, args) = query.statement::<B>(&fixed.select, Shape::Rows, context)?;
                 let mut items = Vec::new();
                 {
-                    let mut rows = sqlx::query_with(AssertSqlSafe(sql), args).fetch(&mut *conn);
+                    let mut rows = statement::fetch::<B>(&mut *conn, sql, args);
                     while let Some(row) = rows.try_next().await.map_err(classify)? {
                         items.push(<E as Persist<B>>::decode(&row).map_err(classify)?);
                     }
@@ -652,7 +653,7 @@ impl<E: Model + OnEveryBackend> Query<E> {
                     page.offset() + seen
                 } else {
                     let (count_sql, count_args) = query.statement::<B>(&fixed.count, Shape::Filter, context)?;
-                    let total: i64 = sqlx::query_scalar_with(AssertSqlSafe(count_sql), count_args).fetch_one(&mut *conn).await.map_err(classify)?;
+                    let total: i64 = statement::fetch_scalar::<B, _>(&mut *conn, count_sql, count_args).await.map_err(classify)?;
                     u64::try_from(total).unwrap_or(0)
                 };
                 Ok::<_, Error>((items, total))

@@ -7,13 +7,13 @@
 //! and SQLite's `changes()` is 1 either way: there the rows are read first,
 //! in the upsert's transaction ([`existing`]).
 
-use sqlx::AssertSqlSafe;
+use crate::driver::statement;
 
 use super::{ColumnSet, Model, OnEveryBackend, Persist};
-use crate::backend::driver::{Args, Backend as _};
+use crate::driver::{Args, Backend as _};
+use crate::error::bind_error;
 use crate::error::{Context, Error, Result};
 use crate::exec::{Exec, with_conn};
-use crate::query::builder::bind_error;
 use crate::schema::Generated;
 
 /// What an upsert did to one row.
@@ -88,7 +88,7 @@ pub(crate) async fn existing<E: Model + OnEveryBackend>(
                     .map_err(|e| bind_error(context, e))?;
             }
             let sql = E::sql().existing(B::DIALECT, table, target, rows.len(), rows.len() == full);
-            let hits = sqlx::query_with(AssertSqlSafe(sql), args).fetch_all(&mut *conn).await.map_err(classify)?;
+            let hits = statement::fetch_all::<B>(&mut *conn, sql, args).await.map_err(classify)?;
             for hit in &hits {
                 let i: i64 = B::get(hit, 0).map_err(classify)?;
                 if let Some(slot) = usize::try_from(i).ok().and_then(|i| found.get_mut(chunk * full + i)) {

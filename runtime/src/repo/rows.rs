@@ -2,16 +2,17 @@
 //! upsert of one row, on one connection. The repository operations, the
 //! hooked and audited paths and the bulk paths all call these.
 
-use sqlx::AssertSqlSafe;
+use crate::driver::{Nested, statement};
 
 use super::lifecycle::in_change;
 use super::outcome::{UpsertOutcome, existing};
 use super::{ColumnSet, Model, OnEveryBackend, Persist, context};
 use crate::backend::Dialect;
-use crate::backend::driver::{Args, Backend as _};
+use crate::driver::{Args, Backend as _};
+use crate::error::bind_error;
 use crate::error::{Error, Result};
+use crate::exec::InnerExec as _;
 use crate::exec::{Exec, with_conn};
-use crate::query::builder::bind_error;
 
 /// The set of the named columns, if each is a column of the table.
 pub(crate) fn column_set(table: &crate::schema::TableMeta, names: &[&str]) -> Option<ColumnSet> {
@@ -39,12 +40,12 @@ pub(crate) async fn insert_row<E: Model + OnEveryBackend>(
             <E as Persist<B>>::bind_create(input, &mut args).map_err(|e| bind_error(context, e))?;
         let sql = E::sql().insert(B::DIALECT, table, columns);
         if B::DIALECT.has_returning() {
-            let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
+            let row = statement::fetch_one::<B>(&mut *conn, sql, args).await.map_err(classify)?;
             <E as Persist<B>>::decode(&row).map_err(classify)
         } else {
-            let result = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *conn).await.map_err(classify)?;
+            let result = statement::execute::<B>(&mut *conn, sql, args).await.map_err(classify)?;
             let key = known_key
-                .or_else(|| B::last_insert_id(&result).and_then(E::key_from_insert_id))
+                .or_else(|| result.last_insert_id.and_then(E::key_from_insert_id))
                 .ok_or_else(|| Error::Database {
                     context,
                     source: sqlx::Error::Protocol("the database reported no key for the new row".into()),
@@ -52,7 +53,7 @@ pub(crate) async fn insert_row<E: Model + OnEveryBackend>(
             let mut args = Args::<B>::default();
             <E as Persist<B>>::bind_key(&key, &mut args).map_err(|e| bind_error(context, e))?;
             let sql = E::sql().fixed(B::DIALECT, table).select_by_key.clone();
-            let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
+            let row = statement::fetch_one::<B>(&mut *conn, sql, args).await.map_err(classify)?;
             <E as Persist<B>>::decode(&row).map_err(classify)
         }
     })
@@ -79,7 +80,7 @@ pub(crate) async fn update_row<E: Model + OnEveryBackend>(
         let expected = E::expected_version(patch);
         if expected.is_none() && E::update_is_empty(patch) {
             // Nothing to write: touch nothing, report the row as it is.
-            let row = sqlx::query_with(AssertSqlSafe(fetch), key_args).fetch_optional(&mut *conn).await.map_err(classify)?;
+            let row = statement::fetch_optional::<B>(&mut *conn, fetch, key_args).await.map_err(classify)?;
             return row.map(|row| <E as Persist<B>>::decode(&row).map_err(classify)).transpose()?.ok_or_else(not_found);
         }
         let mut args = Args::<B>::default();
@@ -90,15 +91,15 @@ pub(crate) async fn update_row<E: Model + OnEveryBackend>(
         }
         let sql = E::sql().update(B::DIALECT, table, columns);
         let row = if B::DIALECT.has_returning() {
-            sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *conn).await.map_err(classify)?
+            statement::fetch_optional::<B>(&mut *conn, sql, args).await.map_err(classify)?
         } else {
-            let written = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *conn).await.map_err(classify)?;
+            let written = statement::execute::<B>(&mut *conn, sql, args).await.map_err(classify)?;
             // A versioned update always changes the row, so no
             // row affected means no row matched.
-            if expected.is_some() && written.rows_affected() == 0 {
+            if expected.is_some() && written.rows_affected == 0 {
                 None
             } else {
-                sqlx::query_with(AssertSqlSafe(fetch.clone()), key_args).fetch_optional(&mut *conn).await.map_err(classify)?
+                statement::fetch_optional::<B>(&mut *conn, fetch.clone(), key_args).await.map_err(classify)?
             }
         };
         if let Some(row) = row {
@@ -110,7 +111,7 @@ pub(crate) async fn update_row<E: Model + OnEveryBackend>(
         // Missing, or there with another version: tell them apart.
         let mut key_args = Args::<B>::default();
         <E as Persist<B>>::bind_key(key, &mut key_args).map_err(|e| bind_error(context, e))?;
-        let current = sqlx::query_with(AssertSqlSafe(fetch), key_args).fetch_optional(&mut *conn).await.map_err(classify)?;
+        let current = statement::fetch_optional::<B>(&mut *conn, fetch, key_args).await.map_err(classify)?;
         Err(match current {
             Some(_) => Error::Conflict { context, key: format!("{key:?}") },
             None => not_found(),
@@ -169,21 +170,21 @@ pub(crate) async fn upsert_row<E: Model + OnEveryBackend>(
         }
         let sql = E::sql().upsert(B::DIALECT, table, columns, target);
         if B::DIALECT == Dialect::Postgres {
-            let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
+            let row = statement::fetch_one::<B>(&mut *conn, sql, args).await.map_err(classify)?;
             let inserted: bool = B::get(&row, table.columns.len()).map_err(classify)?;
             let entity = <E as Persist<B>>::decode(&row).map_err(classify)?;
             return Ok((entity, Some(UpsertOutcome::from_inserted(inserted))));
         }
         if B::DIALECT.has_returning() {
             if !report {
-                let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_one(&mut *conn).await.map_err(classify)?;
+                let row = statement::fetch_one::<B>(&mut *conn, sql, args).await.map_err(classify)?;
                 return Ok((<E as Persist<B>>::decode(&row).map_err(classify)?, None));
             }
             // SQLite: the read and the write in one transaction, which
             // holds the write lock from its start.
             return in_change!(B, conn, classify, tx => {
                 let existed = existing::<E>(B::inner(&mut tx, None), vec![input], target, context).await?;
-                let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_one(&mut *tx).await.map_err(classify)?;
+                let row = statement::fetch_one::<B>(&mut *tx, sql, args).await.map_err(classify)?;
                 let outcome = UpsertOutcome::from_inserted(!existed.first().copied().unwrap_or(false));
                 Ok((<E as Persist<B>>::decode(&row).map_err(classify)?, Some(outcome)))
             });
@@ -191,18 +192,18 @@ pub(crate) async fn upsert_row<E: Model + OnEveryBackend>(
         // `ON DUPLICATE KEY` fires on any unique key, not only the
         // target. Inside a transaction (a savepoint within one), a
         // row matched by another key is undone before it is reported.
-        let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(classify)?;
+        let mut tx = Nested::<B>::begin(&mut *conn, None).await.map_err(classify)?;
         let existed = if report {
             let found = existing::<E>(B::inner(&mut tx, None), vec![input], target, context).await?;
             Some(found.first().copied().unwrap_or(false))
         } else {
             None
         };
-        let written = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *tx).await.map_err(classify)?;
+        let written = statement::execute::<B>(&mut *tx, sql, args).await.map_err(classify)?;
         // 2: an update that changed the row; 1: an insert, or an update
         // that changed nothing (sqlx sets `CLIENT_FOUND_ROWS`), told apart
         // by the read before.
-        let outcome = existed.map(|existed| UpsertOutcome::from_inserted(!existed && written.rows_affected() != 2));
+        let outcome = existed.map(|existed| UpsertOutcome::from_inserted(!existed && written.rows_affected != 2));
         // Read back the row inserted or updated: by the key when the
         // input carries it (a generated UUID, say), else by the
         // target's values.
@@ -217,7 +218,7 @@ pub(crate) async fn upsert_row<E: Model + OnEveryBackend>(
                 E::sql().select_by(B::DIALECT, table, target)
             }
         };
-        let row = sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *tx).await.map_err(classify)?;
+        let row = statement::fetch_optional::<B>(&mut *tx, sql, args).await.map_err(classify)?;
         let Some(row) = row else {
             // PostgreSQL and SQLite refuse this case with a unique
             // violation; so does this path, after undoing the update.
@@ -236,11 +237,11 @@ pub(crate) async fn upsert_row<E: Model + OnEveryBackend>(
         for set in others {
             let mut args = Args::<B>::default();
             <E as Persist<B>>::bind_create_columns(input, set, &mut args).map_err(|e| bind_error(context, e))?;
-            if sqlx::Arguments::len(&args) != set.count_ones() as usize {
+            if B::args_len(&args) != set.count_ones() as usize {
                 continue;
             }
             let sql = E::sql().select_by(B::DIALECT, table, set);
-            let holder = sqlx::query_with(AssertSqlSafe(sql), args).fetch_optional(&mut *tx).await.map_err(classify)?;
+            let holder = statement::fetch_optional::<B>(&mut *tx, sql, args).await.map_err(classify)?;
             if let Some(holder) = holder {
                 let holder = <E as Persist<B>>::decode(&holder).map_err(classify)?;
                 if format!("{:?}", holder.key()) != key_text {

@@ -15,6 +15,10 @@ use std::time::{Duration, Instant};
 use super::{State, control_timed, tx_context, usage};
 use crate::conn::{Pooled, timed};
 use crate::db::Db;
+#[cfg(feature = "postgres")]
+use crate::driver::{Backend, Pg, statement};
+#[cfg(feature = "postgres")]
+use crate::error::bind_error;
 use crate::error::{Error, Result};
 
 /// What is known of the transaction for asking about it later.
@@ -68,14 +72,19 @@ async fn identify(pooled: &mut Pooled) -> Result<Identity> {
     match pooled {
         #[cfg(feature = "postgres")]
         Pooled::Postgres(c) => {
-            let (xid, pid): (Option<i64>, i32) =
-                sqlx::query_as("SELECT txid_current_if_assigned(), pg_backend_pid()")
-                    .fetch_one(&mut **c)
-                    .await
-                    .map_err(|source| Error::Database {
-                        context: tx_context(),
-                        source,
-                    })?;
+            let fail = |source| Error::Database {
+                context: tx_context(),
+                source,
+            };
+            let row = statement::fetch_one::<Pg>(
+                &mut **c,
+                "SELECT txid_current_if_assigned(), pg_backend_pid()",
+                Default::default(),
+            )
+            .await
+            .map_err(fail)?;
+            let xid: Option<i64> = Pg::get(&row, 0).map_err(fail)?;
+            let pid: i32 = Pg::get(&row, 1).map_err(fail)?;
             Ok(Identity::Postgres { xid, pid })
         }
         _ => Ok(Identity::Unknown),
@@ -135,9 +144,9 @@ async fn status(db: &Db, xid: i64) -> Option<String> {
         return None;
     };
     let asked = timed(db.guard.timeout, context, async {
-        sqlx::query_scalar::<_, Option<String>>("SELECT txid_status($1)")
-            .bind(xid)
-            .fetch_one(&mut **c)
+        let mut args = <Pg as Backend>::Args::default();
+        Pg::bind_i64(&mut args, xid).map_err(|e| bind_error(context, e))?;
+        statement::fetch_scalar::<Pg, Option<String>>(&mut **c, "SELECT txid_status($1)", args)
             .await
             .map_err(|source| Error::Database { context, source })
     })
@@ -156,9 +165,9 @@ async fn terminate(db: &Db, pid: i32) -> bool {
         return false;
     };
     let ended = timed(db.guard.timeout, context, async {
-        sqlx::query_scalar::<_, bool>("SELECT pg_terminate_backend($1)")
-            .bind(pid)
-            .fetch_one(&mut **c)
+        let mut args = <Pg as Backend>::Args::default();
+        crate::driver::bind::<Pg, i32>(&mut args, &pid).map_err(|e| bind_error(context, e))?;
+        statement::fetch_scalar::<Pg, bool>(&mut **c, "SELECT pg_terminate_backend($1)", args)
             .await
             .map_err(|source| Error::Database { context, source })
     })

@@ -30,6 +30,8 @@ mod postgres;
 mod sqlite;
 
 use crate::backend::Dialect;
+use crate::driver::{Backend, ColumnValue, FromColumns, SqlText, statement};
+use crate::error::Error;
 use crate::schema::ddl::column_type_in;
 use crate::schema::{DefaultValue, Generated, TableMeta};
 use crate::{Db, Result};
@@ -37,13 +39,131 @@ use crate::{Db, Result};
 use normalize::{canonical_condition, canonical_default, canonical_type};
 
 /// Gets a dialect's pool out of `db`, whose dialect was just matched.
-macro_rules! pool {
-    ($db:expr, $as:ident) => {
-        match $db.$as() {
-            Some(pool) => pool,
-            None => return Ok(Default::default()),
+/// A connection the catalog is read on: every statement through the
+/// driver's statement path, rows decoded as tuples.
+pub(super) struct Catalog<'c, B: Backend> {
+    conn: &'c mut B::Conn,
+}
+
+fn failed(source: crate::driver::DriverError) -> Error {
+    Error::Statement {
+        context: "reading the database catalog".into(),
+        source,
+    }
+}
+
+#[allow(dead_code)]
+impl<B: Backend> Catalog<'_, B> {
+    async fn rows<R: FromColumns<B>>(
+        &mut self,
+        sql: impl Into<SqlText>,
+        args: B::Args,
+    ) -> Result<Vec<R>> {
+        let rows = statement::fetch_all::<B>(self.conn, sql, args)
+            .await
+            .map_err(failed)?;
+        rows.iter()
+            .map(|row| R::from_columns(row).map_err(failed))
+            .collect()
+    }
+
+    async fn row<R: FromColumns<B>>(
+        &mut self,
+        sql: impl Into<SqlText>,
+        args: B::Args,
+    ) -> Result<Option<R>> {
+        let row = statement::fetch_optional::<B>(self.conn, sql, args)
+            .await
+            .map_err(failed)?;
+        row.map(|row| R::from_columns(&row).map_err(failed))
+            .transpose()
+    }
+
+    async fn one<R: FromColumns<B>>(
+        &mut self,
+        sql: impl Into<SqlText>,
+        args: B::Args,
+    ) -> Result<R> {
+        let row = statement::fetch_one::<B>(self.conn, sql, args)
+            .await
+            .map_err(failed)?;
+        R::from_columns(&row).map_err(failed)
+    }
+
+    async fn scalars<T: ColumnValue<B>>(
+        &mut self,
+        sql: impl Into<SqlText>,
+        args: B::Args,
+    ) -> Result<Vec<T>> {
+        Ok(self
+            .rows::<(T,)>(sql, args)
+            .await?
+            .into_iter()
+            .map(|(t,)| t)
+            .collect())
+    }
+
+    async fn scalar_optional<T: ColumnValue<B>>(
+        &mut self,
+        sql: impl Into<SqlText>,
+        args: B::Args,
+    ) -> Result<Option<T>> {
+        Ok(self.row::<(T,)>(sql, args).await?.map(|(t,)| t))
+    }
+
+    async fn scalar<T: ColumnValue<B>>(
+        &mut self,
+        sql: impl Into<SqlText>,
+        args: B::Args,
+    ) -> Result<T> {
+        Ok(self.one::<(T,)>(sql, args).await?.0)
+    }
+}
+
+/// The bind arguments of a catalog query: `args!(Backend, value, …)`.
+macro_rules! args {
+    ($B:ty $(, $value:expr)*) => {{
+        #[allow(unused_mut)]
+        let mut args = <$B as crate::driver::Backend>::Args::default();
+        $(
+            crate::driver::bind::<$B, _>(&mut args, &$value.to_owned())
+                .map_err(|e| crate::error::bind_error(crate::error::Context::default(), e))
+                .map(|()| ())?;
+        )*
+        Ok::<_, crate::Error>(args)
+    }};
+}
+pub(super) use args;
+
+/// Runs `$body` with `$cat` a [`Catalog`] on a connection of `$db`.
+macro_rules! with_catalog {
+    ($db:expr, $cat:ident => $body:expr) => {{
+        let mut pooled = $db.checkout(crate::error::Context::default()).await?;
+        match &mut pooled {
+            #[cfg(feature = "postgres")]
+            crate::conn::Pooled::Postgres(c) => {
+                let mut $cat = Catalog::<crate::driver::Pg> { conn: &mut **c };
+                #[allow(unused_imports)]
+                use postgres as dialect;
+                $body
+            }
+            #[cfg(feature = "mysql")]
+            crate::conn::Pooled::MySql(c) => {
+                let mut $cat = Catalog::<crate::driver::MySql> { conn: &mut **c };
+                #[allow(unused_imports)]
+                use mysql as dialect;
+                $body
+            }
+            #[cfg(feature = "sqlite")]
+            crate::conn::Pooled::Sqlite(c) => {
+                let mut $cat = Catalog::<crate::driver::Sqlite> { conn: &mut **c };
+                #[allow(unused_imports)]
+                use sqlite as dialect;
+                $body
+            }
+            crate::conn::Pooled::Never(never) => match *never {},
         }
-    };
+    }};
 }
 
 /// sqlx's migrator's bookkeeping table: part of no schema.
@@ -130,16 +250,7 @@ pub struct ForeignKeyInfo {
 /// sqlx's `_sqlx_migrations` and SQLite's internal `sqlite_*` tables are
 /// left out.
 pub async fn table_names(db: &Db) -> Result<Vec<String>> {
-    let mut names: Vec<String> = match db.dialect() {
-        #[cfg(feature = "postgres")]
-        Dialect::Postgres => postgres::table_names(pool!(db, as_postgres)).await?,
-        #[cfg(feature = "mysql")]
-        Dialect::MySql => mysql::table_names(pool!(db, as_mysql)).await?,
-        #[cfg(feature = "sqlite")]
-        Dialect::Sqlite => sqlite::table_names(pool!(db, as_sqlite)).await?,
-        #[allow(unreachable_patterns)]
-        _ => Vec::new(),
-    };
+    let mut names: Vec<String> = with_catalog!(db, cat => dialect::table_names(&mut cat).await?);
     names.retain(|n| n != MIGRATIONS_TABLE);
     names.sort();
     Ok(names)
@@ -174,17 +285,7 @@ pub async fn database(db: &Db) -> Result<Vec<TableInfo>> {
 }
 
 async fn read(db: &Db, schema: Option<&str>, name: &str) -> Result<Option<TableInfo>> {
-    let _ = (schema, name);
-    let info = match db.dialect() {
-        #[cfg(feature = "postgres")]
-        Dialect::Postgres => postgres::table(pool!(db, as_postgres), schema, name).await?,
-        #[cfg(feature = "mysql")]
-        Dialect::MySql => mysql::table(pool!(db, as_mysql), name).await?,
-        #[cfg(feature = "sqlite")]
-        Dialect::Sqlite => sqlite::table(pool!(db, as_sqlite), name).await?,
-        #[allow(unreachable_patterns)]
-        _ => None,
-    };
+    let info = with_catalog!(db, cat => dialect::table(&mut cat, schema, name).await?);
     Ok(info.map(sorted))
 }
 

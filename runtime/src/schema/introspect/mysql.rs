@@ -2,7 +2,8 @@
 //! (Text columns are cast to `CHAR`: some servers report them as binary
 //! strings.)
 
-use sqlx::MySqlPool;
+use super::{Catalog, args};
+use crate::driver::MySql;
 
 use super::normalize::{canonical_default, canonical_type, marker_condition};
 use super::{ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo, fold_live_marker};
@@ -10,13 +11,14 @@ use crate::Result;
 use crate::backend::Dialect;
 use crate::schema::LIVE_MARKER;
 
-pub(super) async fn table_names(pool: &MySqlPool) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES \
+pub(super) async fn table_names(cat: &mut Catalog<'_, MySql>) -> Result<Vec<String>> {
+    Ok(cat
+        .scalars(
+            "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES \
          WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'",
-    )
-    .fetch_all(pool)
-    .await?)
+            args!(MySql)?,
+        )
+        .await?)
 }
 
 type ColumnRow = (
@@ -28,29 +30,29 @@ type ColumnRow = (
     Option<String>,
 );
 
-pub(super) async fn table(pool: &MySqlPool, name: &str) -> Result<Option<TableInfo>> {
-    let exists: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM information_schema.TABLES \
+pub(super) async fn table(
+    cat: &mut Catalog<'_, MySql>,
+    _schema: Option<&str>,
+    name: &str,
+) -> Result<Option<TableInfo>> {
+    let exists: i64 = cat
+        .scalar(
+            "SELECT COUNT(*) FROM information_schema.TABLES \
          WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND TABLE_TYPE = 'BASE TABLE'",
-    )
-    .bind(name)
-    .fetch_one(pool)
-    .await?;
+            args!(MySql, name)?,
+        )
+        .await?;
     if exists == 0 {
         return Ok(None);
     }
-    let version: String = sqlx::query_scalar("SELECT CAST(VERSION() AS CHAR)")
-        .fetch_one(pool)
+    let version: String = cat
+        .scalar("SELECT CAST(VERSION() AS CHAR)", args!(MySql)?)
         .await?;
     let mariadb = version.to_ascii_lowercase().contains("mariadb");
-    let rows = sqlx::query_as::<_, ColumnRow>(
-        "SELECT CAST(COLUMN_NAME AS CHAR), CAST(COLUMN_TYPE AS CHAR), CAST(IS_NULLABLE AS CHAR), \
+    let rows = cat.rows::<ColumnRow>("SELECT CAST(COLUMN_NAME AS CHAR), CAST(COLUMN_TYPE AS CHAR), CAST(IS_NULLABLE AS CHAR), \
                 CAST(COLUMN_DEFAULT AS CHAR), CAST(EXTRA AS CHAR), CAST(GENERATION_EXPRESSION AS CHAR) \
          FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? \
-         ORDER BY ORDINAL_POSITION",
-    )
-    .bind(name)
-    .fetch_all(pool)
+         ORDER BY ORDINAL_POSITION", args!(MySql, name)?)
     .await?;
     let mut marker = None;
     let mut columns = Vec::new();
@@ -66,26 +68,18 @@ pub(super) async fn table(pool: &MySqlPool, name: &str) -> Result<Option<TableIn
             name: column,
         });
     }
-    let stats = sqlx::query_as::<_, (String, i64, Option<String>)>(
-        "SELECT CAST(INDEX_NAME AS CHAR), CAST(NON_UNIQUE AS SIGNED), CAST(COLUMN_NAME AS CHAR) \
+    let stats = cat.rows::<(String, i64, Option<String>)>("SELECT CAST(INDEX_NAME AS CHAR), CAST(NON_UNIQUE AS SIGNED), CAST(COLUMN_NAME AS CHAR) \
          FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? \
-         ORDER BY INDEX_NAME, SEQ_IN_INDEX",
-    )
-    .bind(name)
-    .fetch_all(pool)
+         ORDER BY INDEX_NAME, SEQ_IN_INDEX", args!(MySql, name)?)
     .await?;
-    let fk_rows = sqlx::query_as::<_, (String, String, String, String, String, String)>(
-        "SELECT CAST(k.CONSTRAINT_NAME AS CHAR), CAST(k.COLUMN_NAME AS CHAR), \
+    let fk_rows = cat.rows::<(String, String, String, String, String, String)>("SELECT CAST(k.CONSTRAINT_NAME AS CHAR), CAST(k.COLUMN_NAME AS CHAR), \
                 CAST(k.REFERENCED_TABLE_NAME AS CHAR), CAST(k.REFERENCED_COLUMN_NAME AS CHAR), \
                 CAST(r.DELETE_RULE AS CHAR), CAST(r.UPDATE_RULE AS CHAR) \
          FROM information_schema.KEY_COLUMN_USAGE k JOIN information_schema.REFERENTIAL_CONSTRAINTS r \
            ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME \
           AND r.TABLE_NAME = k.TABLE_NAME \
          WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = ? AND k.REFERENCED_TABLE_NAME IS NOT NULL \
-         ORDER BY k.CONSTRAINT_NAME, k.ORDINAL_POSITION",
-    )
-    .bind(name)
-    .fetch_all(pool)
+         ORDER BY k.CONSTRAINT_NAME, k.ORDINAL_POSITION", args!(MySql, name)?)
     .await?;
     let mut foreign_keys: Vec<ForeignKeyInfo> = Vec::new();
     for (fk, column, target, target_column, on_delete, on_update) in fk_rows {
@@ -108,14 +102,10 @@ pub(super) async fn table(pool: &MySqlPool, name: &str) -> Result<Option<TableIn
     // after the column: the server's, not the schema's. (MySQL 8's
     // CHECK_CONSTRAINTS has no table column: the table comes from
     // TABLE_CONSTRAINTS.)
-    let mut checks: Vec<String> = sqlx::query_as::<_, (String, String)>(
-        "SELECT CAST(tc.CONSTRAINT_NAME AS CHAR), CAST(cc.CHECK_CLAUSE AS CHAR) \
+    let mut checks: Vec<String> = cat.rows::<(String, String)>("SELECT CAST(tc.CONSTRAINT_NAME AS CHAR), CAST(cc.CHECK_CLAUSE AS CHAR) \
          FROM information_schema.TABLE_CONSTRAINTS tc JOIN information_schema.CHECK_CONSTRAINTS cc \
            ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME \
-         WHERE tc.TABLE_SCHEMA = DATABASE() AND tc.TABLE_NAME = ? AND tc.CONSTRAINT_TYPE = 'CHECK'",
-    )
-    .bind(name)
-    .fetch_all(pool)
+         WHERE tc.TABLE_SCHEMA = DATABASE() AND tc.TABLE_NAME = ? AND tc.CONSTRAINT_TYPE = 'CHECK'", args!(MySql, name)?)
     .await?
     .into_iter()
     .filter(|(check, clause)| {

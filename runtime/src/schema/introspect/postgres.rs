@@ -1,7 +1,8 @@
 //! PostgreSQL: `pg_catalog`. Tables outside the current schema are named
 //! `schema.name`.
 
-use sqlx::PgPool;
+use super::{Catalog, args};
+use crate::driver::Pg;
 use sqlx::postgres::types::Oid;
 
 use super::normalize::{canonical_condition, canonical_default, canonical_type};
@@ -9,16 +10,17 @@ use super::{ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo};
 use crate::Result;
 use crate::backend::Dialect;
 
-pub(super) async fn table_names(pool: &PgPool) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT CASE WHEN n.nspname = current_schema() THEN c.relname::text \
+pub(super) async fn table_names(cat: &mut Catalog<'_, Pg>) -> Result<Vec<String>> {
+    Ok(cat
+        .scalars(
+            "SELECT CASE WHEN n.nspname = current_schema() THEN c.relname::text \
                 ELSE n.nspname || '.' || c.relname END \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
          WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition \
            AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'",
-    )
-    .fetch_all(pool)
-    .await?)
+            args!(Pg)?,
+        )
+        .await?)
 }
 
 /// `ARRAY[attribute names]` of the attribute numbers `KEYS` of relation
@@ -31,29 +33,20 @@ fn key_names(keys: &str, rel: &str) -> String {
 }
 
 pub(super) async fn table(
-    pool: &PgPool,
+    cat: &mut Catalog<'_, Pg>,
     schema: Option<&str>,
     name: &str,
 ) -> Result<Option<TableInfo>> {
-    let oid: Option<Oid> = sqlx::query_scalar(
-        "SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-         WHERE n.nspname = COALESCE($1, current_schema()) AND c.relname = $2 AND c.relkind IN ('r', 'p')",
-    )
-    .bind(schema)
-    .bind(name)
-    .fetch_optional(pool)
+    let oid: Option<Oid> = cat.scalar_optional("SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = COALESCE($1, current_schema()) AND c.relname = $2 AND c.relkind IN ('r', 'p')", args!(Pg, schema.map(str::to_owned), name)?)
     .await?;
     let Some(oid) = oid else {
         return Ok(None);
     };
-    let columns = sqlx::query_as::<_, (String, String, bool, Option<String>, String)>(
-        "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, \
+    let columns = cat.rows::<(String, String, bool, Option<String>, String)>("SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, \
                 pg_get_expr(d.adbin, d.adrelid), a.attidentity::text \
          FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
-         WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
-    )
-    .bind(oid)
-    .fetch_all(pool)
+         WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", args!(Pg, oid)?)
     .await?
     .into_iter()
     .map(|(name, sql_type, nullable, default, identity)| {
@@ -73,15 +66,12 @@ pub(super) async fn table(
         }
     })
     .collect();
-    let primary = sqlx::query_as::<_, (String, Vec<String>)>(sqlx::AssertSqlSafe(format!(
+    let primary = cat.row::<(String, Vec<String>)>(format!(
         "SELECT con.conname::text, {} FROM pg_constraint con WHERE con.contype = 'p' AND con.conrelid = $1",
         key_names("con.conkey", "con.conrelid")
-    )))
-    .bind(oid)
-    .fetch_optional(pool)
+    ), args!(Pg, oid)?)
     .await?;
-    let indexes = sqlx::query_as::<_, (String, bool, Vec<String>, Option<String>)>(
-        // An expression has attribute number 0: its text stands for it.
+    let indexes = cat.rows::<(String, bool, Vec<String>, Option<String>)>(// An expression has attribute number 0: its text stands for it.
         "SELECT i.relname::text, ix.indisunique, \
                 ARRAY(SELECT COALESCE(a.attname::text, pg_get_indexdef(ix.indexrelid, k.ord::int, true)) \
                       FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(n, ord) \
@@ -89,10 +79,7 @@ pub(super) async fn table(
                       WHERE k.ord <= ix.indnkeyatts ORDER BY k.ord), \
                 pg_get_expr(ix.indpred, ix.indrelid) \
          FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid \
-         WHERE ix.indrelid = $1 AND NOT ix.indisprimary",
-    )
-    .bind(oid)
-    .fetch_all(pool)
+         WHERE ix.indrelid = $1 AND NOT ix.indisprimary", args!(Pg, oid)?)
     .await?
     .into_iter()
     .map(|(name, unique, columns, condition)| IndexInfo {
@@ -102,41 +89,40 @@ pub(super) async fn table(
         condition: condition.map(|c| canonical_condition(&c)),
     })
     .collect();
-    let foreign_keys = sqlx::query_as::<
-        _,
-        (String, Vec<String>, String, Vec<String>, String, String),
-    >(sqlx::AssertSqlSafe(format!(
-        "SELECT con.conname::text, {}, \
+    let foreign_keys = cat
+        .rows::<(String, Vec<String>, String, Vec<String>, String, String)>(
+            format!(
+                "SELECT con.conname::text, {}, \
                     CASE WHEN tn.nspname = current_schema() THEN t.relname::text \
                          ELSE tn.nspname || '.' || t.relname END, \
                     {}, con.confdeltype::text, con.confupdtype::text \
              FROM pg_constraint con JOIN pg_class t ON t.oid = con.confrelid \
              JOIN pg_namespace tn ON tn.oid = t.relnamespace \
              WHERE con.contype = 'f' AND con.conrelid = $1",
-        key_names("con.conkey", "con.conrelid"),
-        key_names("con.confkey", "con.confrelid"),
-    )))
-    .bind(oid)
-    .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(
-        |(name, columns, target_table, target_columns, on_delete, on_update)| ForeignKeyInfo {
-            name,
-            columns,
-            target_table,
-            target_columns,
-            on_delete: action(&on_delete).to_owned(),
-            on_update: action(&on_update).to_owned(),
-        },
-    )
-    .collect();
-    let checks = sqlx::query_scalar::<_, String>(
-        "SELECT conname::text FROM pg_constraint WHERE contype = 'c' AND conrelid = $1",
-    )
-    .bind(oid)
-    .fetch_all(pool)
-    .await?;
+                key_names("con.conkey", "con.conrelid"),
+                key_names("con.confkey", "con.confrelid"),
+            ),
+            args!(Pg, oid)?,
+        )
+        .await?
+        .into_iter()
+        .map(
+            |(name, columns, target_table, target_columns, on_delete, on_update)| ForeignKeyInfo {
+                name,
+                columns,
+                target_table,
+                target_columns,
+                on_delete: action(&on_delete).to_owned(),
+                on_update: action(&on_update).to_owned(),
+            },
+        )
+        .collect();
+    let checks = cat
+        .scalars::<String>(
+            "SELECT conname::text FROM pg_constraint WHERE contype = 'c' AND conrelid = $1",
+            args!(Pg, oid)?,
+        )
+        .await?;
     let (primary_key_name, primary_key) = match primary {
         Some((name, columns)) => (Some(name), columns),
         None => (None, Vec::new()),

@@ -2,27 +2,30 @@
 //! pragmas do not tell (constraint names, `AUTOINCREMENT`, the `WHERE` of
 //! a partial index).
 
-use sqlx::SqlitePool;
+use super::{Catalog, args};
+use crate::driver::Sqlite;
 
 use super::normalize::{canonical_condition, canonical_default, canonical_type};
 use super::{ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo};
 use crate::Result;
 use crate::backend::Dialect;
 
-pub(super) async fn table_names(pool: &SqlitePool) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
-    )
-    .fetch_all(pool)
+pub(super) async fn table_names(cat: &mut Catalog<'_, Sqlite>) -> Result<Vec<String>> {
+    Ok(cat.scalars("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'", args!(Sqlite)?)
     .await?)
 }
 
-pub(super) async fn table(pool: &SqlitePool, name: &str) -> Result<Option<TableInfo>> {
-    let create: Option<Option<String>> =
-        sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
-            .bind(name)
-            .fetch_optional(pool)
-            .await?;
+pub(super) async fn table(
+    cat: &mut Catalog<'_, Sqlite>,
+    _schema: Option<&str>,
+    name: &str,
+) -> Result<Option<TableInfo>> {
+    let create: Option<Option<String>> = cat
+        .scalar_optional(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+            args!(Sqlite, name)?,
+        )
+        .await?;
     let Some(create) = create else {
         return Ok(None);
     };
@@ -30,11 +33,7 @@ pub(super) async fn table(pool: &SqlitePool, name: &str) -> Result<Option<TableI
     let autoincrement = tokens
         .iter()
         .any(|t| t.word().eq_ignore_ascii_case("AUTOINCREMENT"));
-    let rows = sqlx::query_as::<_, (String, String, i64, Option<String>, i64)>(
-        r#"SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid"#,
-    )
-    .bind(name)
-    .fetch_all(pool)
+    let rows = cat.rows::<(String, String, i64, Option<String>, i64)>(r#"SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid"#, args!(Sqlite, name)?)
     .await?;
     let mut key: Vec<(i64, String)> = rows
         .iter()
@@ -66,33 +65,33 @@ pub(super) async fn table(pool: &SqlitePool, name: &str) -> Result<Option<TableI
     let primary_key_name = None;
 
     let mut indexes = Vec::new();
-    let list = sqlx::query_as::<_, (String, bool, String, bool)>(
-        r#"SELECT name, "unique", origin, partial FROM pragma_index_list(?)"#,
-    )
-    .bind(name)
-    .fetch_all(pool)
-    .await?;
+    let list = cat
+        .rows::<(String, bool, String, bool)>(
+            r#"SELECT name, "unique", origin, partial FROM pragma_index_list(?)"#,
+            args!(Sqlite, name)?,
+        )
+        .await?;
     for (index, unique, origin, partial) in list {
         // The primary key's own index is the key, not an index of the schema.
         if origin == "pk" {
             continue;
         }
-        let columns = sqlx::query_scalar::<_, Option<String>>(
-            "SELECT name FROM pragma_index_info(?) ORDER BY seqno",
-        )
-        .bind(&index)
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(|c| c.unwrap_or_else(|| "(expression)".to_owned()))
-        .collect();
-        let condition = if partial {
-            let sql: Option<Option<String>> = sqlx::query_scalar(
-                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
+        let columns = cat
+            .scalars::<Option<String>>(
+                "SELECT name FROM pragma_index_info(?) ORDER BY seqno",
+                args!(Sqlite, &index)?,
             )
-            .bind(&index)
-            .fetch_optional(pool)
-            .await?;
+            .await?
+            .into_iter()
+            .map(|c| c.unwrap_or_else(|| "(expression)".to_owned()))
+            .collect();
+        let condition = if partial {
+            let sql: Option<Option<String>> = cat
+                .scalar_optional(
+                    "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
+                    args!(Sqlite, &index)?,
+                )
+                .await?;
             sql.flatten().and_then(|sql| where_clause(&sql))
         } else {
             None
@@ -105,11 +104,7 @@ pub(super) async fn table(pool: &SqlitePool, name: &str) -> Result<Option<TableI
         });
     }
 
-    let fk_rows = sqlx::query_as::<_, (i64, String, String, Option<String>, String, String)>(
-        r#"SELECT id, "table", "from", "to", on_delete, on_update FROM pragma_foreign_key_list(?) ORDER BY id, seq"#,
-    )
-    .bind(name)
-    .fetch_all(pool)
+    let fk_rows = cat.rows::<(i64, String, String, Option<String>, String, String)>(r#"SELECT id, "table", "from", "to", on_delete, on_update FROM pragma_foreign_key_list(?) ORDER BY id, seq"#, args!(Sqlite, name)?)
     .await?;
     let mut keyed: Vec<(i64, ForeignKeyInfo)> = Vec::new();
     for (id, target, column, target_column, on_delete, on_update) in fk_rows {

@@ -1,0 +1,81 @@
+//! The one path every statement entable sends takes: repository calls,
+//! eager loads, bulk paths, audit rows, hooks' statements. What must see
+//! every statement is written here, once, around the driver's call.
+
+use futures_core::Stream;
+
+use super::{Backend, ColumnValue, Done, DriverError, SqlText};
+
+/// Runs a statement that returns no rows.
+pub async fn execute<B: Backend>(
+    conn: &mut B::Conn,
+    sql: impl Into<SqlText>,
+    args: B::Args,
+) -> Result<Done, DriverError> {
+    B::execute(conn, sql.into(), args).await
+}
+
+/// Runs a statement; its first row, if any.
+pub async fn fetch_optional<B: Backend>(
+    conn: &mut B::Conn,
+    sql: impl Into<SqlText>,
+    args: B::Args,
+) -> Result<Option<B::Row>, DriverError> {
+    B::fetch_optional(conn, sql.into(), args).await
+}
+
+/// Runs a statement that returns a row; no row is `RowNotFound`.
+pub async fn fetch_one<B: Backend>(
+    conn: &mut B::Conn,
+    sql: impl Into<SqlText>,
+    args: B::Args,
+) -> Result<B::Row, DriverError> {
+    B::fetch_optional(conn, sql.into(), args)
+        .await?
+        .ok_or(DriverError::RowNotFound)
+}
+
+/// Runs a statement that returns one value (a count, a setting).
+pub async fn fetch_scalar<B: Backend, T: ColumnValue<B>>(
+    conn: &mut B::Conn,
+    sql: impl Into<SqlText>,
+    args: B::Args,
+) -> Result<T, DriverError> {
+    let row = fetch_one::<B>(conn, sql.into(), args).await?;
+    T::decode(&row, 0)
+}
+
+/// Runs a statement; all its rows.
+pub async fn fetch_all<B: Backend>(
+    conn: &mut B::Conn,
+    sql: impl Into<SqlText>,
+    args: B::Args,
+) -> Result<Vec<B::Row>, DriverError> {
+    B::fetch_all(conn, sql.into(), args).await
+}
+
+/// Runs a statement; its rows as they arrive.
+pub fn fetch<'c, B: Backend>(
+    conn: &'c mut B::Conn,
+    sql: impl Into<SqlText>,
+    args: B::Args,
+) -> impl Stream<Item = Result<B::Row, DriverError>> + Send + 'c {
+    B::fetch(conn, sql.into(), args)
+}
+
+/// Runs SQL without bound values (DDL, several statements at once).
+pub async fn execute_script<B: Backend>(
+    conn: &mut B::Conn,
+    sql: impl Into<SqlText>,
+) -> Result<(), DriverError> {
+    B::execute_script(conn, sql.into()).await
+}
+
+/// Sends a binary `COPY` stream (PostgreSQL).
+pub async fn copy_in<B: Backend>(
+    conn: &mut B::Conn,
+    statement: String,
+    data: Vec<u8>,
+) -> Result<u64, DriverError> {
+    B::copy_in(conn, statement, data).await
+}
