@@ -5,9 +5,6 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use crate::backend::Dialect;
-use crate::conn::Pooled;
-use crate::driver::{Backend, Nested, statement};
-use crate::error::Context;
 use crate::error::{Error, Result, redact_url};
 
 /// A handle to a database: a connection pool of the backend named by the
@@ -283,53 +280,6 @@ impl Db {
             Pool::Sqlite(pool) => pool.close().await,
             Pool::Never(never) => match *never {},
         }
-    }
-
-    /// Runs DDL statements in order, in one transaction where the dialect
-    /// makes DDL transactional (PostgreSQL, SQLite). A failure names the
-    /// statement.
-    pub async fn execute_ddl(&self, statements: &[String]) -> Result<()> {
-        let mut pooled = self.checkout(Context::default()).await?;
-        match &mut pooled {
-            #[cfg(feature = "postgres")]
-            Pooled::Postgres(c) => run_ddl::<crate::driver::Pg>(&mut **c, statements).await,
-            #[cfg(feature = "mysql")]
-            Pooled::MySql(c) => run_ddl::<crate::driver::MySql>(&mut **c, statements).await,
-            #[cfg(feature = "sqlite")]
-            Pooled::Sqlite(c) => run_ddl::<crate::driver::Sqlite>(&mut **c, statements).await,
-            Pooled::Never(never) => match *never {},
-        }
-    }
-}
-
-/// Runs `statements` on `conn`, in one transaction where the dialect makes
-/// DDL transactional (PostgreSQL, SQLite; MySQL commits around each DDL
-/// statement, so a transaction there would promise what it cannot keep).
-#[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
-async fn run_ddl<B: Backend>(conn: &mut B::Conn, statements: &[String]) -> Result<()> {
-    if B::DIALECT == Dialect::MySql {
-        for sql in statements {
-            statement::execute_script::<B>(conn, sql.clone())
-                .await
-                .map_err(|source| ddl_error(sql, source))?;
-        }
-        return Ok(());
-    }
-    let mut tx = Nested::<B>::begin(conn, None).await?;
-    for sql in statements {
-        statement::execute_script::<B>(&mut tx, sql.clone())
-            .await
-            .map_err(|source| ddl_error(sql, source))?;
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-#[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
-fn ddl_error(statement: &str, source: sqlx::Error) -> Error {
-    Error::Statement {
-        context: format!("DDL `{}`", statement.lines().next().unwrap_or_default()),
-        source,
     }
 }
 

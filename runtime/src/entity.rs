@@ -1,6 +1,6 @@
 //! The traits `#[derive(Entity)]` implements.
 
-use crate::schema::TableMeta;
+use crate::meta::TableMeta;
 
 /// A struct stored as a table. Implemented by `#[derive(Entity)]`.
 ///

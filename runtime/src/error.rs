@@ -395,7 +395,7 @@ impl Error {
     pub(crate) fn from_driver(
         source: sqlx::Error,
         context: Context,
-        table: &crate::schema::TableMeta,
+        table: &crate::meta::TableMeta,
         dialect: crate::backend::Dialect,
     ) -> Error {
         use sqlx::error::ErrorKind;

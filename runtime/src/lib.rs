@@ -80,7 +80,7 @@ pub mod dto;
 mod entity;
 mod error;
 mod exec;
-mod hooks;
+mod meta;
 #[cfg(feature = "migrate")]
 pub mod migrate;
 #[cfg(feature = "decimal")]
@@ -115,7 +115,7 @@ pub use entable_macros::{DbEnum, Entity};
 pub use entity::{Entity, SingleKey};
 pub use error::{Context, Error, Result};
 pub use exec::{Exec, Inner};
-pub use hooks::Hooks;
+pub use repo::Hooks;
 pub use repo::Repo;
 pub use sqlx;
 pub use tx::{Isolation, Retry, Tx, TxError, TxOptions};

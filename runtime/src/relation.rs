@@ -118,7 +118,7 @@ pub trait References<P>: Sized {
 }
 
 /// The key column of a single-key entity.
-fn key_column(table: &crate::schema::TableMeta) -> &'static str {
+fn key_column(table: &crate::meta::TableMeta) -> &'static str {
     table.primary_key.first().copied().unwrap_or("")
 }
 

@@ -90,9 +90,11 @@ pub(crate) async fn write_many(
                 Ok(())
             })
         }
-        _ => crate::repo::bulk::insert_rows::<AuditRecord>(exec, rows, false, None, None, context)
-            .await
-            .map(|_| ()),
+        _ => crate::repo::bulk_insert::insert_rows::<AuditRecord>(
+            exec, rows, false, None, None, context,
+        )
+        .await
+        .map(|_| ()),
     }
 }
 

@@ -124,7 +124,7 @@ impl DialectRules for MySql {
     fn violated_constraint(
         &self,
         message: &str,
-        table: &crate::schema::TableMeta,
+        table: &crate::meta::TableMeta,
         _writes_row: bool,
     ) -> Option<String> {
         // "Duplicate entry 'x' for key 'uq_user_email'" (MySQL 8 prefixes

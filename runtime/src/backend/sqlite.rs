@@ -163,7 +163,7 @@ impl DialectRules for Sqlite {
     fn violated_constraint(
         &self,
         message: &str,
-        table: &crate::schema::TableMeta,
+        table: &crate::meta::TableMeta,
         writes_row: bool,
     ) -> Option<String> {
         // "CHECK constraint failed: ck_name" names the constraint (or, when

@@ -7,8 +7,8 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 use serde_path_to_error::{Path, Segment};
 
+use super::error::QueryErrorKind;
 use super::limits;
-use super::query::QueryErrorKind;
 
 /// Why a JSON body does not fit the DTO asked for, with the field at fault.
 ///

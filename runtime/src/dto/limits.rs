@@ -7,7 +7,7 @@ use std::cell::{Cell, RefCell};
 
 use serde::de::{self, Deserialize, Deserializer};
 
-use super::query::{QueryError, QueryErrorKind};
+use super::error::{QueryError, QueryErrorKind};
 
 /// The longest query string [`from_query_str`](super::from_query_str)
 /// accepts, in bytes (64 KiB).

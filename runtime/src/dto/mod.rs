@@ -62,6 +62,7 @@
 //! assert!(error.to_string().contains("agee"));
 //! ```
 
+mod error;
 mod filter;
 mod json;
 mod like;
@@ -71,6 +72,7 @@ mod patch;
 mod query;
 mod sort;
 
+pub use error::{QueryError, QueryErrorKind};
 pub use filter::{Condition, Filter, FilterKind, Filterable, Op, kind};
 pub use json::{DtoError, from_json, from_json_slice, from_json_value};
 pub use like::{LIKE_ESCAPE, LikeKind, like_pattern};
@@ -81,5 +83,5 @@ pub use limits::{
 pub(crate) use limits::{pattern_problem, to_error};
 pub use page::{Page, PageRequest};
 pub use patch::Patch;
-pub use query::{QueryError, QueryErrorKind, from_query_str};
+pub use query::from_query_str;
 pub use sort::{Sort, SortKey, SortList};

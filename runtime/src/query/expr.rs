@@ -8,8 +8,8 @@ use std::sync::Arc;
 use super::SqlValue;
 use crate::driver::Backend;
 use crate::dto::Condition;
+use crate::meta::TableMeta;
 use crate::repo::WhereWriter;
-use crate::schema::TableMeta;
 
 /// A condition on rows of entity `E`: built from column handles
 /// (`User::EMAIL.eq(…)`), combined with [`and`](Expr::and),

@@ -5,7 +5,7 @@
 use crate::driver::statement;
 use validator::Validate;
 
-use super::lifecycle::in_change;
+use super::change::in_change;
 use super::{Model, OnEveryBackend, Persist, context};
 use crate::driver::{Args, Backend as _};
 use crate::error::bind_error;
@@ -16,7 +16,7 @@ use crate::query::{Expr, Query};
 
 /// `bulk_update`: each row's patch by its key, in one transaction; hooks
 /// and audit as for `update`.
-pub(crate) async fn update<E: Model + OnEveryBackend + crate::hooks::Hooks>(
+pub(crate) async fn update<E: Model + OnEveryBackend + crate::repo::Hooks>(
     exec: Exec<'_>,
     rows: Vec<(E::Key, E::Update)>,
 ) -> Result<u64> {
@@ -52,11 +52,7 @@ pub(crate) async fn update<E: Model + OnEveryBackend + crate::hooks::Hooks>(
 
 /// Refuses a change of many rows at once on a versioned entity, where each
 /// write must check the version read; `instead` says what to call.
-fn refuse_versioned(
-    table: &crate::schema::TableMeta,
-    context: Context,
-    instead: &str,
-) -> Result<()> {
+fn refuse_versioned(table: &crate::meta::TableMeta, context: Context, instead: &str) -> Result<()> {
     match table.version {
         Some(column) => Err(Error::Usage {
             context,
@@ -82,7 +78,7 @@ async fn matching_keys<E: Model + OnEveryBackend>(
 /// `bulk_delete` (`purge` false: soft where declared) and
 /// `bulk_force_delete` (`purge` true): by keys, in statements of as many
 /// keys as fit, all or none. Audited or hooked entities go row by row.
-pub(crate) async fn delete<E: Model + OnEveryBackend + crate::hooks::Hooks>(
+pub(crate) async fn delete<E: Model + OnEveryBackend + crate::repo::Hooks>(
     exec: Exec<'_>,
     keys: Vec<E::Key>,
     purge: bool,
@@ -158,7 +154,7 @@ async fn remove_matching<E: Model + OnEveryBackend>(
 /// `update_where`: `patch` on every live row matching `filter`, in one
 /// statement (row by row, in one transaction, for audited or hooked
 /// entities, so each change has its record and hooks).
-pub(crate) async fn update_where<E: Model + OnEveryBackend + crate::hooks::Hooks>(
+pub(crate) async fn update_where<E: Model + OnEveryBackend + crate::repo::Hooks>(
     exec: Exec<'_>,
     filter: Expr<E>,
     patch: E::Update,
@@ -216,7 +212,7 @@ pub(crate) async fn update_where<E: Model + OnEveryBackend + crate::hooks::Hooks
 /// `delete_where`: every live row matching `filter`, soft-deleted where
 /// the entity declares it, in one statement (row by row for audited or
 /// hooked entities).
-pub(crate) async fn delete_where<E: Model + OnEveryBackend + crate::hooks::Hooks>(
+pub(crate) async fn delete_where<E: Model + OnEveryBackend + crate::repo::Hooks>(
     exec: Exec<'_>,
     filter: Expr<E>,
 ) -> Result<u64> {

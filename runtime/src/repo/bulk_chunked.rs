@@ -7,8 +7,8 @@
 //! 1.2 GB for a million rows when they were all collected first. In chunks
 //! of [`AUDITED_CHUNK`] rows that is about 12 MB, whatever the input size.
 
-use super::bulk::{insert_rows, validate_rows_from};
-use super::lifecycle::in_change;
+use super::bulk_insert::{insert_rows, validate_rows_from};
+use super::change::in_change;
 use super::{Model, OnEveryBackend, context};
 use crate::audit::{self, Act, Change, full};
 use crate::driver::Backend as _;

@@ -6,8 +6,8 @@
 
 use crate::driver::statement;
 
-use super::bulk::{SizeHint, rows_per_statement};
-use super::lifecycle::in_change;
+use super::bulk_insert::{SizeHint, rows_per_statement};
+use super::change::in_change;
 use super::statements::BulkInsert;
 use super::{ArgsSink, Model, OnEveryBackend, Persist, context};
 use crate::backend::Dialect;

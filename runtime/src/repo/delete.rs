@@ -8,7 +8,7 @@ use crate::driver::{Args, Backend as _};
 use crate::error::bind_error;
 use crate::error::{Context, Error, Result};
 use crate::exec::{Exec, with_conn};
-use crate::schema::TableMeta;
+use crate::meta::TableMeta;
 
 /// What a delete statement does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 use crate::backend::Dialect;
 use crate::driver::{Args, Backend, ColumnValue, bind};
 use crate::dto::{Condition, SortKey, SortList};
-use crate::schema::TableMeta;
+use crate::meta::TableMeta;
 use crate::schema::ddl::table_ident;
 
 /// Collects the text of a condition and its bound values.
@@ -90,7 +90,7 @@ impl<'a, B: Backend> WhereWriter<'a, B> {
 
     /// What follows a soft-delete column for its rows to be live (`live`)
     /// or deleted.
-    pub(crate) fn live_condition(&mut self, kind: crate::schema::SoftDeleteKind, live: bool) {
+    pub(crate) fn live_condition(&mut self, kind: crate::meta::SoftDeleteKind, live: bool) {
         kind.push_condition(self.dialect, &mut self.sql, live);
     }
 

@@ -11,9 +11,12 @@
 pub(crate) mod bulk;
 mod bulk_change;
 mod bulk_chunked;
+pub(crate) mod bulk_insert;
 mod bulk_stream;
+mod change;
 mod delete;
 pub mod filters;
+mod hooks;
 mod lifecycle;
 mod ops;
 mod outcome;
@@ -32,8 +35,9 @@ pub use filters::WhereWriter;
 /// `dialect`: as many as the bind-parameter limit allows (at most 1,000 on
 /// MySQL, where larger statements are slower).
 pub fn bulk_rows_per_statement(dialect: crate::backend::Dialect, columns: usize) -> usize {
-    bulk::rows_per_statement(dialect, columns)
+    bulk_insert::rows_per_statement(dialect, columns)
 }
+pub use hooks::Hooks;
 pub use ops::Repo;
 pub use outcome::{UpsertOutcome, Upserted};
 pub use statements::{ColumnSet, SqlCache};

@@ -5,6 +5,7 @@ use std::future::Future;
 use crate::driver::statement;
 use validator::Validate;
 
+use super::Hooks;
 use super::delete::Removal;
 use super::lifecycle;
 use super::outcome::{UpsertOutcome, Upserted};
@@ -15,7 +16,6 @@ use crate::driver::{Args, Backend as _};
 use crate::dto::Page;
 use crate::error::{Error, Result};
 use crate::exec::{Exec, with_conn};
-use crate::hooks::Hooks;
 use futures_util::TryStreamExt;
 
 use crate::error::bind_error;

@@ -14,7 +14,7 @@ use crate::driver::{Args, Backend as _};
 use crate::error::bind_error;
 use crate::error::{Context, Error, Result};
 use crate::exec::{Exec, with_conn};
-use crate::schema::Generated;
+use crate::meta::Generated;
 
 /// What an upsert did to one row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -4,7 +4,7 @@
 
 use crate::driver::{Nested, statement};
 
-use super::lifecycle::in_change;
+use super::change::in_change;
 use super::outcome::{UpsertOutcome, existing};
 use super::{ColumnSet, Model, OnEveryBackend, Persist, context};
 use crate::backend::Dialect;
@@ -15,7 +15,7 @@ use crate::exec::InnerExec as _;
 use crate::exec::{Exec, with_conn};
 
 /// The set of the named columns, if each is a column of the table.
-pub(crate) fn column_set(table: &crate::schema::TableMeta, names: &[&str]) -> Option<ColumnSet> {
+pub(crate) fn column_set(table: &crate::meta::TableMeta, names: &[&str]) -> Option<ColumnSet> {
     names.iter().try_fold(0, |set, name| {
         table
             .columns
@@ -123,7 +123,7 @@ pub(crate) async fn update_row<E: Model + OnEveryBackend>(
 /// key of `table` (compared as sets, so a repeated column cannot pass for a
 /// two-column key).
 pub(crate) fn upsert_target(
-    table: &crate::schema::TableMeta,
+    table: &crate::meta::TableMeta,
     names: &[&'static str],
     context: crate::error::Context,
 ) -> Result<ColumnSet> {

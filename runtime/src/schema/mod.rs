@@ -33,11 +33,12 @@
 //! assert!(sql.contains(r#"CONSTRAINT "fk_members_teams_team_id" FOREIGN KEY ("team_id") REFERENCES "teams" ("id") ON DELETE CASCADE"#));
 //! ```
 
+mod checks;
+mod columns;
 pub mod ddl;
 pub mod diff;
 mod drift;
 pub mod introspect;
-mod meta;
 mod migration;
 mod order;
 mod plan;
@@ -47,13 +48,13 @@ mod soft_delete;
 
 use std::collections::BTreeMap;
 
+pub use crate::meta::{
+    Check, CheckMeta, ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta,
+    LIVE_MARKER, SoftDelete, SoftDeleteKind, SqlPerDialect, TableMeta,
+};
 pub use drift::{
     Aspect, Drift, DriftKind, DriftOptions, Object, assert_no_live_drift, drift, drift_between,
     drift_with,
-};
-pub use meta::{
-    Check, CheckMeta, ColumnMeta, DefaultValue, FkAction, ForeignKeyMeta, Generated, IndexMeta,
-    LIVE_MARKER, SoftDelete, SoftDeleteKind, SqlPerDialect, TableMeta,
 };
 pub use migration::{
     GenerateOptions, GeneratedMigration, Migration, MigrationDir, MigrationError, Plan,

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::meta::{ForeignKeyMeta, TableMeta};
+use crate::meta::{ForeignKeyMeta, TableMeta};
 
 /// Tables in creation order, and the foreign keys that close a cycle and
 /// must be added once every table exists.

@@ -7,9 +7,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::Schema;
-use super::ddl::{column_type_in, push_default};
-use super::meta::{ForeignKeyMeta, Generated, SoftDeleteKind, TableMeta};
+use super::columns::{column_type_in, push_default};
 use crate::backend::Dialect;
+use crate::meta::{ForeignKeyMeta, Generated, SoftDeleteKind, TableMeta};
 
 /// The snapshot format this build writes and reads.
 pub const FORMAT: u32 = 1;

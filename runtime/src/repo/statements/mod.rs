@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use crate::backend::Dialect;
-use crate::schema::TableMeta;
+use crate::meta::TableMeta;
 use crate::schema::ddl::table_ident;
 
 mod upsert;

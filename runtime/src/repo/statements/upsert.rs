@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::{ColumnSet, Shape, SqlCache, positions, push_live_condition, push_returning};
 use crate::backend::Dialect;
-use crate::schema::TableMeta;
+use crate::meta::TableMeta;
 use crate::schema::ddl::table_ident;
 
 impl SqlCache {

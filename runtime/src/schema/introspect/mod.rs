@@ -32,8 +32,8 @@ mod sqlite;
 use crate::backend::Dialect;
 use crate::driver::{Backend, ColumnValue, FromColumns, SqlText, statement};
 use crate::error::Error;
+use crate::meta::{DefaultValue, Generated, TableMeta};
 use crate::schema::ddl::column_type_in;
-use crate::schema::{DefaultValue, Generated, TableMeta};
 use crate::{Db, Result};
 
 use normalize::{canonical_condition, canonical_default, canonical_type};
@@ -409,7 +409,7 @@ fn fold_live_marker(info: &mut TableInfo, condition: Option<String>) {
         if index
             .columns
             .last()
-            .is_some_and(|c| c == crate::schema::LIVE_MARKER)
+            .is_some_and(|c| c == crate::meta::LIVE_MARKER)
         {
             index.columns.pop();
             index.condition.clone_from(&condition);
@@ -417,7 +417,6 @@ fn fold_live_marker(info: &mut TableInfo, condition: Option<String>) {
         }
     }
     if used {
-        info.columns
-            .retain(|c| c.name != crate::schema::LIVE_MARKER);
+        info.columns.retain(|c| c.name != crate::meta::LIVE_MARKER);
     }
 }

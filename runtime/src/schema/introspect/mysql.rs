@@ -9,7 +9,7 @@ use super::normalize::{canonical_default, canonical_type, marker_condition};
 use super::{ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo, fold_live_marker};
 use crate::Result;
 use crate::backend::Dialect;
-use crate::schema::LIVE_MARKER;
+use crate::meta::LIVE_MARKER;
 
 pub(super) async fn table_names(cat: &mut Catalog<'_, MySql>) -> Result<Vec<String>> {
     Ok(cat

@@ -17,9 +17,9 @@ use super::ddl::{
     render_create_index, render_create_table, render_create_table_as, table_comment,
 };
 use super::diff::{Change, Renames};
-use super::meta::{LIVE_MARKER, SoftDeleteKind};
 use super::snapshot::{ColumnSnapshot, ForeignKeySnapshot, Snapshot, TableSnapshot};
 use crate::backend::Dialect;
+use crate::meta::{LIVE_MARKER, SoftDeleteKind};
 
 mod marker;
 mod server;

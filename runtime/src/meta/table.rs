@@ -3,8 +3,8 @@
 //! Every value here is built at compile time into a `static`: reading it
 //! never allocates.
 
-pub use super::soft_delete::{SoftDelete, SoftDeleteKind};
-use crate::backend::SqlType;
+use super::soft_delete::SoftDelete;
+use super::types::SqlType;
 
 /// The generated column MySQL's `unique_live` indexes end with (MySQL has
 /// no partial indexes): 1 while the row is live, NULL once soft-deleted, and
@@ -146,48 +146,6 @@ pub struct Check {
     pub sqlite: String,
 }
 
-impl TableMeta {
-    /// Every CHECK constraint of the table: first one per enum column
-    /// (named `ck_<table>_<column>`, `"column" IN ('label', …)`), then
-    /// the declared ones ([`TableMeta::checks`]).
-    pub fn check_constraints(&self) -> Vec<Check> {
-        use crate::backend::Dialect;
-        let mut out: Vec<Check> = self
-            .columns
-            .iter()
-            .filter(|c| !c.labels.is_empty())
-            .map(|column| {
-                let sql = |dialect: Dialect| {
-                    let mut sql = String::new();
-                    dialect.quote_ident(&mut sql, column.name);
-                    sql.push_str(" IN (");
-                    for (i, label) in column.labels.iter().enumerate() {
-                        if i > 0 {
-                            sql.push_str(", ");
-                        }
-                        dialect.quote_str(&mut sql, label);
-                    }
-                    sql.push(')');
-                    sql
-                };
-                Check {
-                    name: crate::__private::ident_string(&["ck_", self.name, "_", column.name]),
-                    postgres: sql(Dialect::Postgres),
-                    mysql: sql(Dialect::MySql),
-                    sqlite: sql(Dialect::Sqlite),
-                }
-            })
-            .collect();
-        out.extend(self.checks.iter().map(|check| Check {
-            name: check.name.to_owned(),
-            postgres: check.sql.postgres.to_owned(),
-            mysql: check.sql.mysql.to_owned(),
-            sqlite: check.sql.sqlite.to_owned(),
-        }));
-        out
-    }
-}
-
 /// A column default.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum DefaultValue {
@@ -216,11 +174,11 @@ pub struct SqlPerDialect {
 
 impl SqlPerDialect {
     /// The fragment for `dialect`.
-    pub const fn get(&self, dialect: crate::backend::Dialect) -> &'static str {
+    pub const fn get(&self, dialect: super::Dialect) -> &'static str {
         match dialect {
-            crate::backend::Dialect::Postgres => self.postgres,
-            crate::backend::Dialect::MySql => self.mysql,
-            crate::backend::Dialect::Sqlite => self.sqlite,
+            super::Dialect::Postgres => self.postgres,
+            super::Dialect::MySql => self.mysql,
+            super::Dialect::Sqlite => self.sqlite,
         }
     }
 }

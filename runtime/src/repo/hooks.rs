@@ -2,9 +2,9 @@
 
 use std::future::Future;
 
+use super::Model;
 use crate::error::Result;
 use crate::exec::Exec;
-use crate::repo::Model;
 
 /// Code run before and after an entity's changes, inside the change's
 /// transaction. Declare `#[entity(hooks)]` on the struct and implement the
