@@ -485,21 +485,6 @@ pub(crate) fn redact_url(url: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::redact_url;
-
-    #[test]
-    fn passwords_are_redacted() {
-        assert_eq!(
-            redact_url("postgres://u:secret@h:5432/db"),
-            "postgres://u:***@h:5432/db"
-        );
-        assert_eq!(redact_url("mysql://root@h/db"), "mysql://root@h/db");
-        assert_eq!(redact_url("sqlite::memory:"), "sqlite::memory:");
-    }
-}
-
 /// The error of a value that could not be bound: refused before any SQL
 /// ([`Error::Query`], [`Error::InvalidValue`]) or by the driver's encoder.
 pub(crate) fn bind_error(context: Context, error: sqlx::error::BoxDynError) -> Error {
@@ -518,5 +503,20 @@ pub(crate) fn bind_error(context: Context, error: sqlx::error::BoxDynError) -> E
             context,
             source: sqlx::Error::Encode(error),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact_url("mysql://root@h/db"), "mysql://root@h/db");
+        assert_eq!(redact_url("sqlite::memory:"), "sqlite::memory:");
     }
 }

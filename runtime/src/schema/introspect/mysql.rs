@@ -12,13 +12,12 @@ use crate::backend::Dialect;
 use crate::meta::LIVE_MARKER;
 
 pub(super) async fn table_names(cat: &mut Catalog<'_, MySql>) -> Result<Vec<String>> {
-    Ok(cat
-        .scalars(
-            "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES \
+    cat.scalars(
+        "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES \
          WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'",
-            args!(MySql)?,
-        )
-        .await?)
+        args!(MySql)?,
+    )
+    .await
 }
 
 type ColumnRow = (

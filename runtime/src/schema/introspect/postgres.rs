@@ -11,16 +11,15 @@ use crate::Result;
 use crate::backend::Dialect;
 
 pub(super) async fn table_names(cat: &mut Catalog<'_, Pg>) -> Result<Vec<String>> {
-    Ok(cat
-        .scalars(
-            "SELECT CASE WHEN n.nspname = current_schema() THEN c.relname::text \
+    cat.scalars(
+        "SELECT CASE WHEN n.nspname = current_schema() THEN c.relname::text \
                 ELSE n.nspname || '.' || c.relname END \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
          WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition \
            AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'",
-            args!(Pg)?,
-        )
-        .await?)
+        args!(Pg)?,
+    )
+    .await
 }
 
 /// `ARRAY[attribute names]` of the attribute numbers `KEYS` of relation

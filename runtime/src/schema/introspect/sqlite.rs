@@ -11,8 +11,8 @@ use crate::Result;
 use crate::backend::Dialect;
 
 pub(super) async fn table_names(cat: &mut Catalog<'_, Sqlite>) -> Result<Vec<String>> {
-    Ok(cat.scalars("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'", args!(Sqlite)?)
-    .await?)
+    cat.scalars("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'", args!(Sqlite)?)
+    .await
 }
 
 pub(super) async fn table(
