@@ -120,6 +120,19 @@ pub trait Backend: Send + Sync + Sized + 'static {
     /// Binds an integer (limits, offsets, versions).
     fn bind_i64(args: &mut Self::Args, n: i64) -> Result<(), BindError>;
 
+    /// Binds `values` as one array value where the driver has arrays of
+    /// their type (PostgreSQL: `= ANY($1)`, one statement text for any
+    /// number of values); `None` where it does not, and the caller writes
+    /// an `IN` list. The values are already checked.
+    #[doc(hidden)]
+    fn bind_array<T: ColumnValue<Self>>(
+        args: &mut Self::Args,
+        values: &Vec<T>,
+    ) -> Option<Result<(), BindError>> {
+        let _ = (args, values);
+        None
+    }
+
     /// How many values `args` holds.
     fn args_len(args: &Self::Args) -> usize;
 

@@ -19,7 +19,8 @@ macro_rules! sqlx_backend {
      |$vv:ident, $vr:ident| $copy_value:expr,
      |$ev:ident| $encoded_len:expr,
      |$ba:ident, $bv:ident| $bind_ref:expr,
-     |$oa:ident, $ov:ident| $bind_owned:expr) => {
+     |$oa:ident, $ov:ident| $bind_owned:expr,
+     |$aa:ident, $av:ident| $bind_array:expr) => {
         $(#[$doc])*
         #[cfg(feature = $feature)]
         #[derive(Debug, Clone, Copy)]
@@ -38,6 +39,13 @@ macro_rules! sqlx_backend {
 
             fn bind_i64(args: &mut Self::Args, n: i64) -> Result<(), BindError> {
                 sqlx::Arguments::add(args, n)
+            }
+
+            fn bind_array<T: ColumnValue<Self>>(
+                $aa: &mut Self::Args,
+                $av: &Vec<T>,
+            ) -> Option<Result<(), BindError>> {
+                $bind_array
             }
 
             fn args_len(args: &Self::Args) -> usize {
@@ -175,7 +183,8 @@ sqlx_backend!(
     |value, rows| push_pg(rows, value),
     |_value| 0,
     |args, value| sqlx::Arguments::add(args, value),
-    |args, value| sqlx::Arguments::add(args, value)
+    |args, value| sqlx::Arguments::add(args, value),
+    |args, values| pg_array(args, values)
 );
 sqlx_backend!(
     /// MySQL and MariaDB, through sqlx-mysql.
@@ -188,7 +197,8 @@ sqlx_backend!(
         sqlx::Encode::<sqlx::MySql>::encode_by_ref(value, &mut buf).map_or(0, |_| buf.len())
     },
     |args, value| bind_mysql(args, value),
-    |args, value| bind_mysql(args, &value)
+    |args, value| bind_mysql(args, &value),
+    |_args, _values| None
 );
 sqlx_backend!(
     /// SQLite, through sqlx-sqlite.
@@ -198,7 +208,8 @@ sqlx_backend!(
     |_value, _rows| Err("COPY is PostgreSQL's".into()),
     |_value| 0,
     |args, value| sqlx::Arguments::add(args, value),
-    |args, value| sqlx::Arguments::add(args, value)
+    |args, value| sqlx::Arguments::add(args, value),
+    |_args, _values| None
 );
 
 /// The text as sqlx takes it: entable's statements are built from checked
@@ -210,6 +221,29 @@ fn sql_str(sql: SqlText) -> sqlx::SqlStr {
         SqlText::Owned(s) => AssertSqlSafe(s).into_sql_str(),
         SqlText::Shared(s) => AssertSqlSafe(s).into_sql_str(),
     }
+}
+
+/// Binds `values` as one PostgreSQL array when they are of a type keys
+/// and foreign keys have (integers, text, UUIDs): `= ANY($1)` then has one
+/// text (one prepared statement) for any number of values. Other types are
+/// left to an `IN` list.
+#[cfg(feature = "postgres")]
+#[allow(clippy::ptr_arg)] // a `Vec` is `Any`; a slice is not
+fn pg_array<T: 'static>(
+    args: &mut sqlx::postgres::PgArguments,
+    values: &Vec<T>,
+) -> Option<Result<(), BindError>> {
+    use sqlx::Arguments as _;
+    let any = values as &dyn std::any::Any;
+    macro_rules! array_of {
+        ($($ty:ty),*) => {
+            $(if let Some(values) = any.downcast_ref::<Vec<$ty>>() {
+                return Some(args.add(values.as_slice()));
+            })*
+        };
+    }
+    array_of!(i16, i32, i64, String, uuid::Uuid);
+    None
 }
 
 /// Appends one field to a `COPY` row: `value` in PostgreSQL's binary form.

@@ -101,6 +101,39 @@ impl<'a, B: Backend> WhereWriter<'a, B> {
         self.placeholder();
     }
 
+    /// `column = ANY(?)` (`<> ALL` when `negated`) with `values` bound as
+    /// one array, where the driver has arrays of their type; false (and
+    /// nothing written) where it does not.
+    fn array<T: ColumnValue<B>>(
+        &mut self,
+        table: &'static TableMeta,
+        column: &str,
+        values: &Vec<T>,
+        negated: bool,
+    ) -> bool {
+        if let Some(invalid) = values
+            .iter()
+            .find_map(|v| crate::backend::values::check(self.dialect, v).err())
+        {
+            self.error.get_or_insert(Box::new(invalid));
+            return true;
+        }
+        match B::bind_array(self.args, values) {
+            None => false,
+            Some(bound) => {
+                if let Err(error) = bound {
+                    self.error.get_or_insert(error);
+                }
+                self.column(table, column);
+                self.sql
+                    .push_str(if negated { " <> ALL(" } else { " = ANY(" });
+                self.placeholder();
+                self.sql.push(')');
+                true
+            }
+        }
+    }
+
     fn text(&mut self, text: String) {
         if let Err(error) = B::bind_text(self.args, text) {
             self.error.get_or_insert(error);
@@ -182,6 +215,9 @@ impl<'a, B: Backend> WhereWriter<'a, B> {
                 if values.is_empty() {
                     // IN () is not SQL: nothing is in an empty list.
                     self.sql.push_str(if negated { "1 = 1" } else { "1 = 0" });
+                    return;
+                }
+                if values.len() > 1 && self.array(table, column, values, negated) {
                     return;
                 }
                 self.column(table, column);
@@ -276,4 +312,65 @@ pub(crate) fn sort_terms<K: SortKey>(
     sort: &SortList<K>,
 ) -> impl Iterator<Item = (&'static str, bool)> + '_ {
     sort.0.iter().map(|s| (s.key.column(), s.descending))
+}
+
+#[cfg(all(test, feature = "postgres", feature = "sqlite"))]
+mod tests {
+    use super::WhereWriter;
+    use crate::driver::{Backend, Pg, Sqlite};
+    use crate::dto::Condition;
+    use crate::meta::TableMeta;
+
+    static TABLE: TableMeta = TableMeta {
+        entity: "T",
+        name: "t",
+        schema: None,
+        columns: &[],
+        primary_key: &["id"],
+        primary_key_name: "pk_t",
+        indexes: &[],
+        foreign_keys: &[],
+        version: None,
+        created_at: None,
+        updated_at: None,
+        soft_delete: None,
+        audited: false,
+        renamed_from: None,
+        comment: None,
+        checks: &[],
+    };
+
+    fn written<B: Backend>(condition: &Condition<i64>) -> (String, usize)
+    where
+        i64: crate::driver::ColumnValue<B>,
+    {
+        let mut args = B::Args::default();
+        let mut w = WhereWriter::<B>::new(&mut args, 0);
+        w.condition(&TABLE, "id", condition);
+        let written = w.finish().expect("written");
+        (written.0, B::args_len(&args))
+    }
+
+    #[test]
+    fn key_lists_are_one_array_on_postgres() {
+        let three = Condition::In(vec![1i64, 2, 3]);
+        let five = Condition::NotIn(vec![1i64, 2, 3, 4, 5]);
+        assert_eq!(
+            written::<Pg>(&three),
+            (r#""t"."id" = ANY($1)"#.to_owned(), 1)
+        );
+        assert_eq!(
+            written::<Pg>(&five),
+            (r#""t"."id" <> ALL($1)"#.to_owned(), 1)
+        );
+        // One value stays `=`-like; other backends keep the list.
+        assert_eq!(
+            written::<Pg>(&Condition::In(vec![7i64])).0,
+            r#""t"."id" IN ($1)"#
+        );
+        assert_eq!(
+            written::<Sqlite>(&three),
+            (r#""t"."id" IN (?, ?, ?)"#.to_owned(), 3)
+        );
+    }
 }

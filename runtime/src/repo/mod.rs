@@ -118,7 +118,7 @@ pub trait Model: Entity + Send + Sync + Unpin {
     fn version(&self) -> Option<i64> {
         None
     }
-    /// Whether the entity implements [`Hooks`](crate::Hooks) itself
+    /// Whether the entity implements [`Hooks`] itself
     /// (`#[entity(hooks)]`).
     const HOOKS: bool = false;
     /// Whether validating a Create value can fail (the entity has rules on
