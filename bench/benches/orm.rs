@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, measurement::WallTime};
 use entable_bench::contender::{Bulk, Contender};
 use entable_bench::contenders::{Diesel, Entable, RawSqlx, SeaOrm, SqlxCopy};
+use entable_bench::durability;
 use entable_bench::fixture::Fixture;
+use entable_bench::report;
 use entable_bench::target::{Target, selected_backends};
 use entable_bench::workload::{self, HAIR_COLOR, Workload};
 use tokio::runtime::Runtime;
@@ -179,6 +181,21 @@ impl Contenders {
         })
     }
 
+    /// Each contender's durability settings, in report order (the `COPY`
+    /// baseline after raw sqlx), as its own connection reports them.
+    async fn durability(&self) -> entable_bench::Result<durability::Table> {
+        let mut table = vec![(RawSqlx::NAME.to_owned(), self.sqlx.durability().await?)];
+        if let Some(copy) = &self.copy {
+            table.push((SqlxCopy::NAME.to_owned(), copy.durability().await?));
+        }
+        table.push((Entable::NAME.to_owned(), self.entable.durability().await?));
+        table.push((SeaOrm::NAME.to_owned(), self.sea_orm.durability().await?));
+        if let Some(diesel) = &self.diesel {
+            table.push((Diesel::NAME.to_owned(), diesel.durability().await?));
+        }
+        Ok(table)
+    }
+
     async fn close(self) {
         self.sqlx.close().await;
         if let Some(copy) = self.copy {
@@ -199,6 +216,18 @@ fn bench_target(criterion: &mut Criterion, runtime: &Runtime, target: &Target) {
     let contenders = runtime
         .block_on(Contenders::connect(target))
         .unwrap_or_else(|e| panic!("{}: connect: {e}", target.backend));
+    // The settings go next to criterion's results, for the report.
+    let settings = runtime
+        .block_on(contenders.durability())
+        .unwrap_or_else(|e| panic!("{}: durability: {e}", target.backend));
+    if !durability::equal(&settings) {
+        eprintln!(
+            "{}: the contenders' durability differs: {settings:?}",
+            target.backend
+        );
+    }
+    durability::write(&report::criterion_dir(), target.backend, &settings)
+        .unwrap_or_else(|e| panic!("{}: writing durability: {e}", target.backend));
     if contenders.diesel.is_none() {
         eprintln!(
             "{}: Diesel skipped (build with --features diesel-mysql)",

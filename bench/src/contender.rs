@@ -8,6 +8,7 @@
 use std::future::Future;
 
 use crate::Result;
+use crate::durability::Durability;
 use crate::model::{self, NewUser, SearchParams};
 use crate::target::Target;
 
@@ -46,6 +47,11 @@ pub trait Contender: Sized {
 
     /// Closes the pool, so the database can be dropped.
     fn close(self) -> impl Future<Output = ()>;
+
+    /// The durability settings ([`crate::durability::probes`]) as one
+    /// connection of this contender's pool reports them, asked through
+    /// the library itself.
+    fn durability(&self) -> impl Future<Output = Result<Durability>>;
 
     /// Workload 1: every user, in key order.
     fn all_users(&self) -> impl Future<Output = Result<Vec<Self::User>>>;

@@ -34,9 +34,11 @@ enum Value<'a> {
 }
 
 impl Fixture {
-    /// Connects and creates the tables.
+    /// Connects and creates the tables. On SQLite its connections have the
+    /// benchmark's durability, as the contenders' do (the journal mode, WAL,
+    /// is the file's from the first connection on).
     pub async fn create(target: &Target) -> Result<Fixture> {
-        let db = entable::Db::connect(&target.url).await?;
+        let db = crate::contenders::entable::connect_db(target).await?;
         crate::contenders::entable::schema()?
             .create_all(&db)
             .await?;

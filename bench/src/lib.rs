@@ -7,11 +7,14 @@
 //! - [`workload`]: the workloads, their sizes, inputs and targets;
 //! - [`contender`]: the trait every contender implements, one method per
 //!   workload; [`contenders`]: one module per library;
+//! - [`durability`]: the same journal/commit settings for every
+//!   contender, and how each contender's connection reports them;
 //! - [`model`]: the rows results are compared in;
 //! - [`report`]: criterion's estimates → the markdown table.
 
 pub mod contender;
 pub mod contenders;
+pub mod durability;
 pub mod fixture;
 pub mod model;
 pub mod report;

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::Result;
 use crate::contender::{Bulk, Contender};
 use crate::contenders::{Entable, NAMES, SqlxCopy};
+use crate::durability;
 use crate::target::Backend;
 use crate::workload::{BULK_RAW_TARGET, Workload};
 
@@ -106,8 +107,69 @@ fn read(new: &Path) -> Result<Option<Estimate>> {
     }))
 }
 
-/// The whole report: a table per backend that has estimates.
-pub fn render(estimates: &[Estimate]) -> String {
+/// Each backend's durability settings as the benchmark recorded them in
+/// `dir` (backends without a record are absent).
+pub fn load_durability(dir: &Path) -> Result<BTreeMap<Backend, durability::Table>> {
+    let mut out = BTreeMap::new();
+    for backend in Backend::ALL {
+        if let Some(table) = durability::read(dir, backend)? {
+            out.insert(backend, table);
+        }
+    }
+    Ok(out)
+}
+
+/// The durability line under a backend's title: each setting with its
+/// value when every contender reports the same, or each contender's value,
+/// marked, when they differ.
+fn durability_line(table: Option<&durability::Table>) -> String {
+    let Some(table) = table.filter(|t| !t.is_empty()) else {
+        return "Durability: not recorded by this run.".to_owned();
+    };
+    let names: Vec<&str> = table.iter().map(|(c, _)| contender_title(c)).collect();
+    let mut settings = Vec::new();
+    for (i, (name, _)) in table[0].1.iter().enumerate() {
+        let values: Vec<Option<&str>> = table
+            .iter()
+            .map(|(_, s)| s.get(i).filter(|(n, _)| n == name).map(|(_, v)| v.as_str()))
+            .collect();
+        if values.windows(2).all(|w| w[0] == w[1]) {
+            settings.push(format!("`{name}` = {}", values[0].unwrap_or("?")));
+        } else {
+            let each: Vec<String> = names
+                .iter()
+                .zip(&values)
+                .map(|(c, v)| format!("{c} {}", v.unwrap_or("?")))
+                .collect();
+            settings.push(format!("`{name}` **differs**: {}", each.join(", ")));
+        }
+    }
+    let equal = durability::equal(table);
+    format!(
+        "Durability, as each contender's own connection reports it: {}{}.",
+        settings.join("; "),
+        if equal {
+            format!(" for every contender ({})", names.join(", "))
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// What the report calls a contender.
+fn contender_title(name: &str) -> &str {
+    match name {
+        "sea-orm" => "SeaORM",
+        "diesel" => "Diesel",
+        "sqlx-copy" => "sqlx COPY",
+        other => other,
+    }
+}
+
+/// The whole report: a table per backend that has estimates, each under
+/// the durability its contenders ran with (`durability`, from
+/// [`load_durability`]).
+pub fn render(estimates: &[Estimate], durability: &BTreeMap<Backend, durability::Table>) -> String {
     let mut out = String::new();
     let mut met = 0;
     let mut total = 0;
@@ -125,6 +187,7 @@ pub fn render(estimates: &[Estimate]) -> String {
             continue;
         }
         let _ = writeln!(out, "### {}\n", backend_title(backend));
+        let _ = writeln!(out, "{}\n", durability_line(durability.get(&backend)));
         let _ = writeln!(
             out,
             "| workload | N | sqlx | entable | SeaORM | Diesel | entable ÷ sqlx | entable ÷ SeaORM | entable ÷ Diesel |"
@@ -354,6 +417,10 @@ fn format_size(n: usize) -> String {
 mod tests {
     use super::*;
 
+    fn render_plain(estimates: &[Estimate]) -> String {
+        render(estimates, &BTreeMap::new())
+    }
+
     fn estimate(contender: &str, workload: Workload, ns: f64) -> Estimate {
         Estimate {
             backend: Backend::Sqlite,
@@ -376,7 +443,7 @@ mod tests {
 
     #[test]
     fn ratios_are_marked_against_their_targets() {
-        let report = render(&[
+        let report = render_plain(&[
             estimate("sqlx", Workload::Trivial, 100.0),
             estimate("entable", Workload::Trivial, 104.0),
             estimate("sea-orm", Workload::Trivial, 200.0),
@@ -401,7 +468,7 @@ mod tests {
 
     #[test]
     fn bulk_in_rows_per_second_against_the_best_raw_method() {
-        let report = render(&[
+        let report = render_plain(&[
             // PostgreSQL: COPY is the best raw method (400,000 rows/s).
             bulk(Backend::Postgres, "sqlx", 0.5),
             bulk(Backend::Postgres, "sqlx-copy", 0.25),
@@ -437,7 +504,7 @@ mod tests {
 
     #[test]
     fn bulk_ratio_at_exactly_the_target_is_met() {
-        let report = render(&[
+        let report = render_plain(&[
             bulk(Backend::MySql, "sqlx", 0.8),
             bulk(Backend::MySql, "entable", 1.0),
             bulk(Backend::MySql, "sea-orm", 1.0),
@@ -451,11 +518,60 @@ mod tests {
 
     #[test]
     fn bulk_without_entable_is_not_judged() {
-        let report = render(&[
+        let report = render_plain(&[
             bulk(Backend::Sqlite, "sqlx", 1.0),
             bulk(Backend::Sqlite, "diesel", 1.0),
         ]);
         assert!(report.contains("| n/a | n/a | n/a |"), "{report}");
         assert!(report.contains("Targets met: 0 of 0"), "{report}");
+    }
+
+    fn settings(pairs: &[(&str, &str)]) -> durability::Durability {
+        pairs
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn durability_printed_under_the_title() {
+        let same = settings(&[("journal_mode", "WAL"), ("synchronous", "NORMAL")]);
+        let table: durability::Table = ["sqlx", "entable", "sea-orm", "diesel"]
+            .iter()
+            .map(|c| ((*c).to_owned(), same.clone()))
+            .collect();
+        let report = render(
+            &[estimate("sqlx", Workload::Trivial, 100.0)],
+            &BTreeMap::from([(Backend::Sqlite, table)]),
+        );
+        assert!(
+            report.contains(
+                "### SQLite (file)\n\nDurability, as each contender's own connection reports it: `journal_mode` = WAL; `synchronous` = NORMAL for every contender (sqlx, entable, SeaORM, Diesel).\n"
+            ),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn unequal_durability_is_marked() {
+        let table = vec![
+            (
+                "sqlx".to_owned(),
+                settings(&[("journal_mode", "DELETE"), ("synchronous", "FULL")]),
+            ),
+            (
+                "entable".to_owned(),
+                settings(&[("journal_mode", "DELETE"), ("synchronous", "NORMAL")]),
+            ),
+        ];
+        let line = durability_line(Some(&table));
+        assert_eq!(
+            line,
+            "Durability, as each contender's own connection reports it: `journal_mode` = DELETE; `synchronous` **differs**: sqlx FULL, entable NORMAL."
+        );
+        assert_eq!(
+            durability_line(None),
+            "Durability: not recorded by this run."
+        );
     }
 }

@@ -104,6 +104,13 @@ impl Target {
                 let mut conn = sqlx::PgConnection::connect(&admin).await?;
                 let sql = format!(r#"CREATE DATABASE "{name}""#);
                 sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut conn).await?;
+                // Every session of every contender commits alike, whatever
+                // the server's configuration (`crate::durability`).
+                let sql = format!(
+                    r#"ALTER DATABASE "{name}" SET synchronous_commit = {}"#,
+                    crate::durability::POSTGRES_SYNCHRONOUS_COMMIT
+                );
+                sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut conn).await?;
                 conn.close().await?;
                 let url = with_database(&admin, &name);
                 Ok(Target {

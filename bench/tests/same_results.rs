@@ -7,6 +7,7 @@
 use entable_bench::Result;
 use entable_bench::contender::{Bulk, Contender};
 use entable_bench::contenders::{Diesel, Entable, RawSqlx, SeaOrm, SqlxCopy};
+use entable_bench::durability;
 use entable_bench::fixture::{COMMENTS_PER_POST, Fixture, KEYED_USERS, POSTS_PER_USER};
 use entable_bench::model::{self, Joined, Loaded, Page};
 use entable_bench::target::{Backend, Target, selected_backends};
@@ -219,6 +220,7 @@ async fn compare(fixture: &Fixture, contenders: &Contenders<'_>) -> Result<()> {
     if fixture.backend() == Backend::Postgres && copy.is_none() {
         return Err("the COPY baseline must connect on PostgreSQL".into());
     }
+    same_durability(fixture.backend(), contenders).await?;
     for workload in Workload::ALL {
         for &size in workload.sizes() {
             let at = format!("{} {} N={size}", fixture.backend(), workload.id());
@@ -239,6 +241,35 @@ async fn compare(fixture: &Fixture, contenders: &Contenders<'_>) -> Result<()> {
                 let got = outcome(diesel, fixture, workload, size).await?;
                 same(&at, "Diesel", &got, &baseline)?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// Every contender's connection commits with the same durability: the
+/// settings the benchmark sets (SQLite, PostgreSQL), or at least the same
+/// ones (MySQL's are the server's).
+async fn same_durability(backend: Backend, contenders: &Contenders<'_>) -> Result<()> {
+    let mut seen = vec![
+        ("sqlx", contenders.sqlx.durability().await?),
+        ("entable", contenders.entable.durability().await?),
+        ("SeaORM", contenders.sea_orm.durability().await?),
+    ];
+    if let Some(copy) = contenders.copy {
+        seen.push(("sqlx COPY", copy.durability().await?));
+    }
+    if let Some(diesel) = contenders.diesel {
+        seen.push(("Diesel", diesel.durability().await?));
+    }
+    let expected = durability::expected(backend).unwrap_or_else(|| seen[0].1.clone());
+    if expected.is_empty() {
+        return Err(format!("{backend}: no durability setting read").into());
+    }
+    for (who, got) in &seen {
+        if *got != expected {
+            return Err(
+                format!("{backend}: {who}'s durability is {got:?}, not {expected:?}").into(),
+            );
         }
     }
     Ok(())

@@ -9,8 +9,14 @@ fn main() {
         .nth(1)
         .map(PathBuf::from)
         .unwrap_or_else(entable_bench::report::criterion_dir);
-    match entable_bench::report::load(&dir) {
-        Ok(estimates) => print!("{}", entable_bench::report::render(&estimates)),
+    let loaded = entable_bench::report::load(&dir).and_then(|estimates| {
+        let durability = entable_bench::report::load_durability(&dir)?;
+        Ok((estimates, durability))
+    });
+    match loaded {
+        Ok((estimates, durability)) => {
+            print!("{}", entable_bench::report::render(&estimates, &durability))
+        }
         Err(error) => {
             eprintln!("report: {error}");
             std::process::exit(1);

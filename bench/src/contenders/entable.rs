@@ -10,8 +10,9 @@ use entable::prelude::*;
 
 use crate::Result;
 use crate::contender::Contender;
+use crate::durability::{self, Durability};
 use crate::model::{self, NewUser, SearchParams};
-use crate::target::Target;
+use crate::target::{Backend, Target};
 
 /// `users`: diesel_bench's schema, with the relation to posts.
 #[derive(Entity, Debug, Clone)]
@@ -65,6 +66,32 @@ pub struct Entable {
     db: Db,
 }
 
+impl Entable {
+    /// The contender's handle.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+}
+
+/// entable's handle on `target`: `Db::connect` on PostgreSQL and MySQL.
+/// On SQLite `Db::connect` opens the file with SQLite's defaults (journal
+/// `DELETE`, `synchronous = FULL`) and has no setting for either, so the
+/// pool is opened as the other contenders' are, with the benchmark's
+/// journal mode and `synchronous` (`crate::durability`), plus the
+/// `REGEXP` function entable's SQLite queries need, entable's pool
+/// settings, and handed to entable with `Db::from`, its documented way
+/// of using a pool configured by hand.
+pub async fn connect_db(target: &Target) -> Result<Db> {
+    if target.backend != Backend::Sqlite {
+        return Ok(Db::connect(&target.url).await?);
+    }
+    let options = crate::durability::sqlite_options(&target.url)?.with_regexp();
+    let pool = crate::contenders::sqlx_raw::pool_options::<sqlx::Sqlite>()
+        .connect_with(options)
+        .await?;
+    Ok(Db::from(pool))
+}
+
 impl Contender for Entable {
     const NAME: &'static str = "entable";
     type User = User;
@@ -74,12 +101,39 @@ impl Contender for Entable {
 
     async fn connect(target: &Target) -> Result<Option<Self>> {
         Ok(Some(Entable {
-            db: Db::connect(&target.url).await?,
+            db: connect_db(target).await?,
         }))
     }
 
     async fn close(self) {
         self.db.close().await;
+    }
+
+    async fn durability(&self) -> Result<Durability> {
+        // One connection of the pool under entable's `Db`, asked directly:
+        // entable has no call that reads a setting.
+        let db = &self.db;
+        let unexpected = || format!("entable: no pool for {:?}", db.dialect());
+        match db.dialect() {
+            Dialect::Postgres => {
+                let pool = db.as_postgres().ok_or_else(unexpected)?;
+                durability::of_sqlx::<sqlx::Postgres>(
+                    &mut *pool.acquire().await?,
+                    Backend::Postgres,
+                )
+                .await
+            }
+            Dialect::MySql => {
+                let pool = db.as_mysql().ok_or_else(unexpected)?;
+                durability::of_sqlx::<sqlx::MySql>(&mut *pool.acquire().await?, Backend::MySql)
+                    .await
+            }
+            Dialect::Sqlite => {
+                let pool = db.as_sqlite().ok_or_else(unexpected)?;
+                durability::of_sqlx::<sqlx::Sqlite>(&mut *pool.acquire().await?, Backend::Sqlite)
+                    .await
+            }
+        }
     }
 
     async fn all_users(&self) -> Result<Vec<User>> {

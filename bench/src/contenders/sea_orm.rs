@@ -8,14 +8,15 @@ use std::time::Duration;
 
 use sea_orm::entity::prelude::*;
 use sea_orm::{
-    ActiveValue, ConnectOptions, Database, DatabaseConnection, LoaderTrait, PaginatorTrait,
-    QueryOrder, TransactionTrait,
+    ActiveValue, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, LoaderTrait,
+    PaginatorTrait, QueryOrder, Statement, TransactionTrait,
 };
 
 use crate::Result;
 use crate::contender::Contender;
+use crate::durability::{self, Answer, Durability, Kind};
 use crate::model::{self, NewUser, SearchParams};
-use crate::target::Target;
+use crate::target::{Backend, Target};
 
 pub mod users {
     use sea_orm::entity::prelude::*;
@@ -121,6 +122,7 @@ pub type Tree = model::Tree<users::Model, posts::Model, comments::Model>;
 /// The SeaORM contender.
 pub struct SeaOrm {
     db: DatabaseConnection,
+    backend: Backend,
     bind_limit: usize,
 }
 
@@ -138,15 +140,37 @@ impl Contender for SeaOrm {
             .min_connections(0)
             .test_before_acquire(false)
             .idle_timeout(Duration::from_secs(600))
-            .max_lifetime(Duration::from_secs(1800));
+            .max_lifetime(Duration::from_secs(1800))
+            // The benchmark's journal mode and `synchronous` on SQLite
+            // (`crate::durability`); used only when the URL is SQLite's.
+            .map_sqlx_sqlite_opts(durability::with_sqlite_durability);
         Ok(Some(SeaOrm {
             db: Database::connect(options).await?,
+            backend: target.backend,
             bind_limit: target.backend.bind_limit(),
         }))
     }
 
     async fn close(self) {
         let _ = self.db.close().await;
+    }
+
+    async fn durability(&self) -> Result<Durability> {
+        let backend = self.db.get_database_backend();
+        let mut out = Vec::new();
+        for probe in durability::probes(self.backend) {
+            let row = self
+                .db
+                .query_one_raw(Statement::from_string(backend, probe.sql))
+                .await?
+                .ok_or_else(|| format!("SeaORM: `{}` returned no row", probe.sql))?;
+            let answer = match probe.kind {
+                Kind::Text => Answer::Text(row.try_get_by_index(0)?),
+                Kind::Int => Answer::Int(row.try_get_by_index(0)?),
+            };
+            out.push(durability::entry(probe, answer));
+        }
+        Ok(out)
     }
 
     async fn all_users(&self) -> Result<Vec<users::Model>> {

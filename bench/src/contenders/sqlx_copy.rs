@@ -38,6 +38,12 @@ impl SqlxCopy {
         self.pool.close().await;
     }
 
+    /// The durability settings of one connection of its pool.
+    pub async fn durability(&self) -> Result<crate::durability::Durability> {
+        let mut conn = self.pool.acquire().await?;
+        crate::durability::of_sqlx::<sqlx::Postgres>(&mut conn, Backend::Postgres).await
+    }
+
     /// Inserts `users` with one binary `COPY`, in one transaction (as the
     /// other contenders' bulk inserts are).
     pub async fn bulk_insert_users(&self, users: &[NewUser]) -> Result<()> {

@@ -11,6 +11,7 @@ use sqlx::{MySql, QueryBuilder, Sqlite};
 
 use crate::Result;
 use crate::contender::Contender;
+use crate::durability::{self, Durability};
 use crate::model::{Comment, Joined, Loaded, NewUser, Page, Post, SearchParams, User};
 use crate::target::{Backend, Target};
 
@@ -49,7 +50,7 @@ macro_rules! on_pool {
 
 /// The same pool settings entable's `Db` uses, so the two differ only in
 /// what runs on a checked-out connection.
-pub(crate) fn pool_options<DB: sqlx::Database>() -> PoolOptions<DB> {
+pub fn pool_options<DB: sqlx::Database>() -> PoolOptions<DB> {
     PoolOptions::new()
         .max_connections(10)
         .min_connections(0)
@@ -126,12 +127,33 @@ impl Contender for RawSqlx {
         Ok(Some(match target.backend {
             Backend::Postgres => RawSqlx::Postgres(pool_options().connect(&target.url).await?),
             Backend::MySql => RawSqlx::MySql(pool_options().connect(&target.url).await?),
-            Backend::Sqlite => RawSqlx::Sqlite(pool_options().connect(&target.url).await?),
+            // The benchmark's journal mode and `synchronous`
+            // (`crate::durability`), as every contender has them.
+            Backend::Sqlite => RawSqlx::Sqlite(
+                pool_options()
+                    .connect_with(durability::sqlite_options(&target.url)?)
+                    .await?,
+            ),
         }))
     }
 
     async fn close(self) {
         on_pool!(&self, pool, _mysql => pool.close().await)
+    }
+
+    async fn durability(&self) -> Result<Durability> {
+        let backend = self.backend();
+        match self {
+            RawSqlx::Postgres(pool) => {
+                durability::of_sqlx::<sqlx::Postgres>(&mut *pool.acquire().await?, backend).await
+            }
+            RawSqlx::MySql(pool) => {
+                durability::of_sqlx::<MySql>(&mut *pool.acquire().await?, backend).await
+            }
+            RawSqlx::Sqlite(pool) => {
+                durability::of_sqlx::<Sqlite>(&mut *pool.acquire().await?, backend).await
+            }
+        }
     }
 
     async fn all_users(&self) -> Result<Vec<User>> {

@@ -14,6 +14,7 @@ use diesel::r2d2::{ConnectionManager, Pool};
 use self::schema::{Post, Tree, User};
 use crate::Result;
 use crate::contender::Contender;
+use crate::durability::Durability;
 use crate::model::{NewUser, SearchParams};
 use crate::target::{Backend, Target};
 
@@ -59,9 +60,9 @@ impl Contender for Diesel {
     async fn connect(target: &Target) -> Result<Option<Self>> {
         Ok(match target.backend {
             Backend::Postgres => Some(Diesel::Postgres(pg_async::pool(&target.url)?)),
-            Backend::Sqlite => Some(Diesel::Sqlite(sync::pool(target.sqlite_path())?)),
+            Backend::Sqlite => Some(Diesel::Sqlite(sync::sqlite_pool(target.sqlite_path())?)),
             #[cfg(feature = "diesel-mysql")]
-            Backend::MySql => Some(Diesel::MySql(sync::pool(&target.url)?)),
+            Backend::MySql => Some(Diesel::MySql(sync::mysql_pool(&target.url)?)),
             #[cfg(not(feature = "diesel-mysql"))]
             Backend::MySql => None,
         })
@@ -74,6 +75,15 @@ impl Contender for Diesel {
             Diesel::Sqlite(pool) => drop(pool),
             #[cfg(feature = "diesel-mysql")]
             Diesel::MySql(pool) => drop(pool),
+        }
+    }
+
+    async fn durability(&self) -> Result<Durability> {
+        match self {
+            Diesel::Postgres(pool) => pg_async::durability(pool).await,
+            Diesel::Sqlite(pool) => sync_call!(pool, c => sync::sqlite::durability(c)),
+            #[cfg(feature = "diesel-mysql")]
+            Diesel::MySql(pool) => sync_call!(pool, c => sync::mysql::durability(c)),
         }
     }
 

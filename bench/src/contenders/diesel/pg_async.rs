@@ -23,6 +23,22 @@ pub fn pool(url: &str) -> Result<PgPool> {
     Ok(Pool::builder(manager).max_size(10).build()?)
 }
 
+/// The durability settings of one pooled connection.
+pub async fn durability(pool: &PgPool) -> Result<crate::durability::Durability> {
+    use super::schema::probe::SynchronousCommit;
+    use crate::durability::{self, Answer};
+    let mut conn = pool.get().await?;
+    let mut out = Vec::new();
+    for probe in durability::probes(crate::target::Backend::Postgres) {
+        let value = diesel::sql_query(probe.sql)
+            .get_result::<SynchronousCommit>(&mut conn)
+            .await?
+            .synchronous_commit;
+        out.push(durability::entry(probe, Answer::Text(value)));
+    }
+    Ok(out)
+}
+
 pub async fn all_users(pool: &PgPool) -> Result<Vec<User>> {
     let mut conn = pool.get().await?;
     Ok(users::table

@@ -156,3 +156,37 @@ impl From<(Vec<User>, i64)> for model::Page {
         }
     }
 }
+
+/// The rows of the durability probes (`crate::durability`): one named
+/// column each.
+pub mod probe {
+    use diesel::sql_types::{BigInt, Text};
+
+    /// SQLite's `PRAGMA journal_mode`.
+    #[derive(diesel::QueryableByName)]
+    pub struct JournalMode {
+        #[diesel(sql_type = Text)]
+        pub journal_mode: String,
+    }
+
+    /// SQLite's `PRAGMA synchronous`.
+    #[derive(diesel::QueryableByName)]
+    pub struct Synchronous {
+        #[diesel(sql_type = BigInt)]
+        pub synchronous: i64,
+    }
+
+    /// PostgreSQL's `synchronous_commit`.
+    #[derive(diesel::QueryableByName)]
+    pub struct SynchronousCommit {
+        #[diesel(sql_type = Text)]
+        pub synchronous_commit: String,
+    }
+
+    /// MySQL's `innodb_flush_log_at_trx_commit`, as text.
+    #[derive(diesel::QueryableByName)]
+    pub struct FlushLog {
+        #[diesel(sql_type = Text)]
+        pub innodb_flush_log_at_trx_commit: String,
+    }
+}

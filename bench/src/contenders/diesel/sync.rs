@@ -10,15 +10,47 @@ use crate::Result;
 use crate::model::{self, SearchParams};
 
 /// A pool of `C`, configured like the other contenders' pools.
-pub fn pool<C>(url: &str) -> Result<Pool<ConnectionManager<C>>>
+fn builder<C>() -> diesel::r2d2::Builder<ConnectionManager<C>>
 where
     C: diesel::r2d2::R2D2Connection + 'static,
 {
-    Ok(Pool::builder()
+    Pool::builder()
         .max_size(10)
         .min_idle(Some(0))
         .test_on_check_out(false)
-        .build(ConnectionManager::new(url))?)
+}
+
+/// The MySQL pool.
+#[cfg(feature = "diesel-mysql")]
+pub fn mysql_pool(url: &str) -> Result<Pool<ConnectionManager<diesel::MysqlConnection>>> {
+    Ok(builder().build(ConnectionManager::new(url))?)
+}
+
+/// The benchmark's journal mode, `synchronous` and busy timeout
+/// (`crate::durability`), run on every SQLite connection as r2d2 opens
+/// it: Diesel's `SqliteConnection` otherwise keeps SQLite's defaults
+/// (the file's journal mode, `synchronous = FULL`, no busy timeout).
+#[derive(Debug)]
+struct SqliteDurability;
+
+impl diesel::r2d2::CustomizeConnection<diesel::SqliteConnection, diesel::r2d2::Error>
+    for SqliteDurability
+{
+    fn on_acquire(
+        &self,
+        conn: &mut diesel::SqliteConnection,
+    ) -> std::result::Result<(), diesel::r2d2::Error> {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute(&crate::durability::sqlite_pragmas())
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// The SQLite pool, each connection with the benchmark's durability.
+pub fn sqlite_pool(path: &str) -> Result<Pool<ConnectionManager<diesel::SqliteConnection>>> {
+    Ok(builder()
+        .connection_customizer(Box::new(SqliteDurability))
+        .build(ConnectionManager::new(path))?)
 }
 
 /// The queries written once, for each synchronous connection type: Diesel's
@@ -126,9 +158,27 @@ macro_rules! queries {
 
 pub mod sqlite {
     use super::*;
+    use crate::durability::{self, Answer, Durability};
+    use crate::target::Backend;
     use diesel::SqliteConnection;
 
     queries!(SqliteConnection);
+
+    /// The durability settings of `conn`.
+    pub fn durability(conn: &mut SqliteConnection) -> Result<Durability> {
+        use super::super::schema::probe::{JournalMode, Synchronous};
+        let mut out = Vec::new();
+        for probe in durability::probes(Backend::Sqlite) {
+            let query = diesel::sql_query(probe.sql);
+            let answer = match probe.name {
+                "journal_mode" => Answer::Text(query.get_result::<JournalMode>(conn)?.journal_mode),
+                "synchronous" => Answer::Int(query.get_result::<Synchronous>(conn)?.synchronous),
+                other => return Err(format!("Diesel: no query for `{other}`").into()),
+            };
+            out.push(durability::entry(probe, answer));
+        }
+        Ok(out)
+    }
 
     pub fn update_user(conn: &mut SqliteConnection, id: i32, name: &str) -> QueryResult<User> {
         diesel::update(users::table.find(id))
@@ -144,6 +194,20 @@ pub mod mysql {
     use diesel::MysqlConnection;
 
     queries!(MysqlConnection);
+
+    /// The durability settings of `conn`.
+    pub fn durability(conn: &mut MysqlConnection) -> Result<crate::durability::Durability> {
+        use super::super::schema::probe::FlushLog;
+        use crate::durability::{self, Answer};
+        let mut out = Vec::new();
+        for probe in durability::probes(crate::target::Backend::MySql) {
+            let value = diesel::sql_query(probe.sql)
+                .get_result::<FlushLog>(conn)?
+                .innodb_flush_log_at_trx_commit;
+            out.push(durability::entry(probe, Answer::Text(value)));
+        }
+        Ok(out)
+    }
 
     pub fn update_user(conn: &mut MysqlConnection, id: i32, name: &str) -> QueryResult<User> {
         // No RETURNING on MySQL: read the row back on the same connection,
