@@ -89,7 +89,11 @@ impl<E: Entity, F, T: SqlValue, K: FilterKind> Column<E, F, T, K> {
         self.condition(Condition::Ne(value.into()))
     }
 
-    /// `IN (…)`; an empty list matches nothing.
+    /// `IN (…)`; an empty list matches nothing. On PostgreSQL a list of
+    /// integers, text or UUIDs is bound as one array (`= ANY($1)`): one
+    /// statement text for any length, and no bind-parameter limit.
+    /// Elsewhere a list longer than the backend binds in one statement is
+    /// an [`Error::Usage`](crate::Error::Usage).
     pub fn in_<V: Into<T>>(self, values: impl IntoIterator<Item = V>) -> Expr<E> {
         self.condition(Condition::In(values.into_iter().map(Into::into).collect()))
     }

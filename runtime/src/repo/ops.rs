@@ -9,7 +9,7 @@ use super::Hooks;
 use super::delete::Removal;
 use super::lifecycle;
 use super::outcome::{UpsertOutcome, Upserted};
-use super::rows::{insert_row, update_row, upsert_row};
+use super::rows::{insert, insert_row, update_row, upsert_row};
 use super::{Model, OnEveryBackend, Persist, context};
 use super::{bulk, bulk_change};
 use crate::driver::{Args, Backend as _};
@@ -60,6 +60,11 @@ use crate::query::{Expr, Query, RowStream, Selection};
 /// let again = Book::create(&db, BookCreate { title: "Dune".into(), pages: None }).await;
 /// assert!(matches!(again, Err(entable::Error::UniqueViolation { .. })));
 ///
+/// // Only the key back (on MySQL this skips reading the row back).
+/// let emma = Book::create_key(&db, BookCreate { title: "Emma".into(), pages: Some(474) }).await?;
+/// assert_eq!(Book::get(&db, emma).await?.map(|b| b.title), Some("Emma".into()));
+/// assert!(Book::delete(&db, emma).await?);
+///
 /// assert_eq!(Book::find(&db, Book::PAGES.gt(400)).await?.len(), 1);
 /// assert!(Book::delete(&db, book.id).await?);
 /// assert_eq!(Book::count(&db, Expr::all()).await?, 0);
@@ -73,6 +78,15 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
         exec: impl Into<Exec<'a>>,
         input: Self::Create,
     ) -> impl Future<Output = Result<Self>> + Send + 'a;
+
+    /// [`create`](Self::create), returning only the new row's key. On
+    /// MySQL/MariaDB, which have no `RETURNING`, this saves the statement
+    /// that reads the row back; elsewhere the row comes back with the
+    /// insert anyway. Hooks and the audit log run as for `create`.
+    fn create_key<'a>(
+        exec: impl Into<Exec<'a>>,
+        input: Self::Create,
+    ) -> impl Future<Output = Result<Self::Key>> + Send + 'a;
 
     /// The row with `key`, if any.
     fn get<'a>(
@@ -499,6 +513,24 @@ impl<E: Model + OnEveryBackend + Hooks> Repo for E {
                 insert_row::<E>(exec, &input).await
             } else {
                 lifecycle::create::<E>(exec, input).await
+            }
+        }
+    }
+
+    fn create_key<'a>(
+        exec: impl Into<Exec<'a>>,
+        input: Self::Create,
+    ) -> impl Future<Output = Result<Self::Key>> + Send + 'a {
+        let exec = exec.into();
+        async move {
+            if lifecycle::is_plain::<E>() {
+                input.validate().map_err(|errors| Error::Validation {
+                    context: context::<E>("create"),
+                    errors,
+                })?;
+                Ok(insert::<E>(exec, &input, false).await?.key())
+            } else {
+                Ok(Self::create(exec, input).await?.key())
             }
         }
     }

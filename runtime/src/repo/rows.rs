@@ -26,11 +26,44 @@ pub(crate) fn column_set(table: &crate::meta::TableMeta, names: &[&str]) -> Opti
     })
 }
 
+/// What an insert gives back: the stored row, or (asked for the key only,
+/// on MySQL, where the row would take a second statement) its key.
+pub(crate) enum Inserted<E: Model> {
+    Row(E),
+    Key(E::Key),
+}
+
+impl<E: Model> Inserted<E> {
+    pub(crate) fn key(self) -> E::Key {
+        match self {
+            Inserted::Row(row) => row.key(),
+            Inserted::Key(key) => key,
+        }
+    }
+}
+
 /// Inserts `input` (already validated); returns the stored row.
 pub(crate) async fn insert_row<E: Model + OnEveryBackend>(
     exec: Exec<'_>,
     input: &E::Create,
 ) -> Result<E> {
+    match insert::<E>(exec, input, true).await? {
+        Inserted::Row(row) => Ok(row),
+        // Not reached: asked for the row, `insert` reads it back.
+        Inserted::Key(_) => Err(Error::Database {
+            context: context::<E>("create"),
+            source: sqlx::Error::RowNotFound,
+        }),
+    }
+}
+
+/// Inserts `input` (already validated); returns the stored row, or with
+/// `!want_row` on MySQL only its key (no read-back statement).
+pub(crate) async fn insert<E: Model + OnEveryBackend>(
+    exec: Exec<'_>,
+    input: &E::Create,
+    want_row: bool,
+) -> Result<Inserted<E>> {
     let context = context::<E>("create");
     let table = E::table();
     with_conn!(exec, context, B, conn => {
@@ -41,21 +74,23 @@ pub(crate) async fn insert_row<E: Model + OnEveryBackend>(
         let sql = E::sql().insert(B::DIALECT, table, columns);
         if B::DIALECT.has_returning() {
             let row = statement::fetch_one::<B>(&mut *conn, sql, args).await.map_err(classify)?;
-            <E as Persist<B>>::decode(&row).map_err(classify)
-        } else {
-            let result = statement::execute::<B>(&mut *conn, sql, args).await.map_err(classify)?;
-            let key = known_key
-                .or_else(|| result.last_insert_id.and_then(E::key_from_insert_id))
-                .ok_or_else(|| Error::Database {
-                    context,
-                    source: sqlx::Error::Protocol("the database reported no key for the new row".into()),
-                })?;
-            let mut args = Args::<B>::default();
-            <E as Persist<B>>::bind_key(&key, &mut args).map_err(|e| bind_error(context, e))?;
-            let sql = E::sql().fixed(B::DIALECT, table).select_by_key.clone();
-            let row = statement::fetch_one::<B>(&mut *conn, sql, args).await.map_err(classify)?;
-            <E as Persist<B>>::decode(&row).map_err(classify)
+            return <E as Persist<B>>::decode(&row).map(Inserted::Row).map_err(classify);
         }
+        let result = statement::execute::<B>(&mut *conn, sql, args).await.map_err(classify)?;
+        let key = known_key
+            .or_else(|| result.last_insert_id.and_then(E::key_from_insert_id))
+            .ok_or_else(|| Error::Database {
+                context,
+                source: sqlx::Error::Protocol("the database reported no key for the new row".into()),
+            })?;
+        if !want_row {
+            return Ok(Inserted::Key(key));
+        }
+        let mut args = Args::<B>::default();
+        <E as Persist<B>>::bind_key(&key, &mut args).map_err(|e| bind_error(context, e))?;
+        let sql = E::sql().fixed(B::DIALECT, table).select_by_key.clone();
+        let row = statement::fetch_one::<B>(&mut *conn, sql, args).await.map_err(classify)?;
+        <E as Persist<B>>::decode(&row).map(Inserted::Row).map_err(classify)
     })
 }
 

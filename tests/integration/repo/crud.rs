@@ -132,6 +132,34 @@ async fn uuid_keys_defaults_and_nulls() {
 }
 
 #[tokio::test]
+async fn create_key_returns_only_the_key() {
+    on_every_backend("create_key_returns_only_the_key", |t| async move {
+        schema(&t).await;
+        let db = &t.db;
+        // A database-generated key (auto-increment) and one entable
+        // generates (UUID): both come back, and name the stored row.
+        let first = Group::create_key(db, group("first")).await.expect("key");
+        let second = Group::create_key(db, group("second")).await.expect("key");
+        assert!(second > first, "keys of two inserts: {first} then {second}");
+        let got = Group::get(db, second).await.expect("get").expect("stored");
+        assert_eq!(got.name, "second");
+        let user = User::create_key(db, user("k@example.com"))
+            .await
+            .expect("uuid key");
+        let stored = User::get(db, user).await.expect("get").expect("stored");
+        assert_eq!(stored.email, "k@example.com");
+        // Validation and constraint errors as for `create`.
+        let again = Group::create_key(db, group("first")).await;
+        assert!(
+            matches!(again, Err(Error::UniqueViolation { .. })),
+            "{again:?}"
+        );
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn typed_errors() {
     on_every_backend("typed_errors", |t| async move {
         schema(&t).await;

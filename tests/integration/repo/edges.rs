@@ -85,14 +85,17 @@ async fn long_lists() {
         schema(&t).await;
         let db = &t.db;
         // More values than one statement may bind: a typed error naming
-        // the limit, not a protocol error from the driver.
+        // the limit, not a protocol error from the driver. PostgreSQL binds
+        // a list of text as one array (`= ANY($1)`), which has no such limit.
         let names: Vec<String> = (0..70_000).map(|i| format!("g{i}")).collect();
-        let error = Group::count(db, Group::NAME.in_(names))
-            .await
-            .expect_err("too many values");
-        match &error {
-            Error::Usage { reason, .. } => assert!(reason.contains("at most"), "{reason}"),
-            other => panic!("expected Usage, got {other:?}"),
+        let counted = Group::count(db, Group::NAME.in_(names)).await;
+        match (t.dialect, &counted) {
+            (Dialect::Postgres, Ok(0)) => {}
+            (Dialect::Postgres, other) => panic!("expected 0 rows, got {other:?}"),
+            (_, Err(Error::Usage { reason, .. })) => {
+                assert!(reason.contains("at most"), "{reason}")
+            }
+            (_, other) => panic!("expected Usage, got {other:?}"),
         }
         // A composite key list SQLite's parser would nest too deep if
         // written as one flat OR chain.
