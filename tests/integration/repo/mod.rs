@@ -9,6 +9,7 @@ mod bulk_chunks;
 mod bulk_edges;
 mod bulk_stream;
 mod bulk_stream_probes;
+mod cancel;
 mod concurrency;
 mod crud;
 mod decimals;
