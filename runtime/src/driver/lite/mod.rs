@@ -31,6 +31,10 @@ mod values;
 mod tests;
 #[cfg(all(test, feature = "sqlite"))]
 mod tests_compat;
+#[cfg(test)]
+mod tests_errors;
+#[cfg(test)]
+mod tests_tx;
 
 pub use conn::LiteConn;
 pub use error::LiteError;
@@ -71,36 +75,34 @@ impl Backend for Lite {
         args.reserve(values);
     }
 
-    // Each statement runs inside `async move`, so it runs when the future
-    // is first polled (never when it is merely built) and the future is
-    // ready at that poll: nothing is held across an await point, which
-    // keeps rusqlite's non-`Send` statement handles out of the future.
+    // Each statement is an `async fn`: it runs when the future is first
+    // polled (never when it is merely built), and the future is ready at
+    // that poll. Nothing is held across an await point, which keeps
+    // rusqlite's non-`Send` statement handles out of the future.
 
-    fn execute<'c>(
-        conn: &'c mut LiteConn,
+    async fn execute(
+        conn: &mut LiteConn,
         sql: SqlText,
         args: LiteArgs,
-    ) -> impl Future<Output = Result<Done, DriverError>> + Send + 'c {
-        async move { conn.execute(sql.as_str(), &args) }
+    ) -> Result<Done, DriverError> {
+        conn.execute(sql.as_str(), &args)
     }
 
-    fn fetch_optional<'c>(
-        conn: &'c mut LiteConn,
+    async fn fetch_optional(
+        conn: &mut LiteConn,
         sql: SqlText,
         args: LiteArgs,
-    ) -> impl Future<Output = Result<Option<LiteRow>, DriverError>> + Send + 'c {
-        async move {
-            let rows = conn.query(sql.as_str(), &args, Some(1))?;
-            Ok(rows.into_iter().next())
-        }
+    ) -> Result<Option<LiteRow>, DriverError> {
+        let rows = conn.query(sql.as_str(), &args, Some(1))?;
+        Ok(rows.into_iter().next())
     }
 
-    fn fetch_all<'c>(
-        conn: &'c mut LiteConn,
+    async fn fetch_all(
+        conn: &mut LiteConn,
         sql: SqlText,
         args: LiteArgs,
-    ) -> impl Future<Output = Result<Vec<LiteRow>, DriverError>> + Send + 'c {
-        async move { conn.query(sql.as_str(), &args, None) }
+    ) -> Result<Vec<LiteRow>, DriverError> {
+        conn.query(sql.as_str(), &args, None)
     }
 
     fn fetch<'c>(
@@ -111,30 +113,20 @@ impl Backend for Lite {
         rows::RowStream::new(conn, sql, args)
     }
 
-    fn execute_script<'c>(
-        conn: &'c mut LiteConn,
-        sql: SqlText,
-    ) -> impl Future<Output = Result<(), DriverError>> + Send + 'c {
-        async move { conn.execute_script(sql.as_str()) }
+    async fn execute_script(conn: &mut LiteConn, sql: SqlText) -> Result<(), DriverError> {
+        conn.execute_script(sql.as_str())
     }
 
-    fn begin<'c>(
-        conn: &'c mut LiteConn,
-        statement: Option<SqlText>,
-    ) -> impl Future<Output = Result<(), DriverError>> + Send + 'c {
-        async move { conn.begin(statement.as_ref().map(SqlText::as_str)) }
+    async fn begin(conn: &mut LiteConn, statement: Option<SqlText>) -> Result<(), DriverError> {
+        conn.begin(statement.as_ref().map(SqlText::as_str))
     }
 
-    fn commit<'c>(
-        conn: &'c mut LiteConn,
-    ) -> impl Future<Output = Result<(), DriverError>> + Send + 'c {
-        async move { conn.commit() }
+    async fn commit(conn: &mut LiteConn) -> Result<(), DriverError> {
+        conn.commit()
     }
 
-    fn rollback<'c>(
-        conn: &'c mut LiteConn,
-    ) -> impl Future<Output = Result<(), DriverError>> + Send + 'c {
-        async move { conn.rollback() }
+    async fn rollback(conn: &mut LiteConn) -> Result<(), DriverError> {
+        conn.rollback()
     }
 
     fn start_rollback(conn: &mut LiteConn) {

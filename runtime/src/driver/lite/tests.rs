@@ -7,11 +7,11 @@ use futures_util::StreamExt as _;
 use rusqlite::types::Value;
 
 use super::{Lite, LiteArgs, LiteConn, LiteValue};
-use crate::driver::{Backend, ColumnValue, DriverError, Nested, bind_owned, statement};
+use crate::driver::{Backend, ColumnValue, DriverError, bind_owned, statement};
 
 #[derive(crate::DbEnum, Debug, Clone, Copy, PartialEq, Eq)]
 #[db_enum(crate = "crate")]
-enum Mood {
+pub(super) enum Mood {
     Calm,
     #[db_enum(rename = "cross")]
     Angry,
@@ -23,14 +23,14 @@ struct Point {
     label: String,
 }
 
-fn conn() -> LiteConn {
+pub(super) fn conn() -> LiteConn {
     match LiteConn::open_in_memory() {
         Ok(conn) => conn,
         Err(error) => panic!("open: {error}"),
     }
 }
 
-fn args<T: ColumnValue<Lite>>(values: Vec<T>) -> LiteArgs {
+pub(super) fn args<T: ColumnValue<Lite>>(values: Vec<T>) -> LiteArgs {
     let mut args = LiteArgs::default();
     for value in values {
         bind_owned::<Lite, T>(&mut args, value).expect("bind");
@@ -38,13 +38,13 @@ fn args<T: ColumnValue<Lite>>(values: Vec<T>) -> LiteArgs {
     args
 }
 
-async fn run(conn: &mut LiteConn, sql: &'static str) {
+pub(super) async fn run(conn: &mut LiteConn, sql: &'static str) {
     statement::execute_script::<Lite>(conn, sql)
         .await
         .expect(sql);
 }
 
-async fn count(conn: &mut LiteConn, sql: &'static str) -> i64 {
+pub(super) async fn count(conn: &mut LiteConn, sql: &'static str) -> i64 {
     statement::fetch_scalar::<Lite, i64>(conn, sql, LiteArgs::default())
         .await
         .expect(sql)
@@ -221,120 +221,6 @@ async fn dates_read_from_sqlite_formats() {
 }
 
 #[tokio::test]
-async fn decode_errors() {
-    let mut c = conn();
-    let row = statement::fetch_one::<Lite>(
-        &mut c,
-        "SELECT 'x', 70000, NULL, 'other'",
-        LiteArgs::default(),
-    )
-    .await
-    .expect("select");
-    let decode_error =
-        |r: Result<_, DriverError>| matches!(r, Err(DriverError::ColumnDecode { .. }));
-    assert!(decode_error(Lite::get::<i64>(&row, 0).map(drop)));
-    assert!(decode_error(Lite::get::<i16>(&row, 1).map(drop)));
-    assert!(decode_error(Lite::get::<String>(&row, 2).map(drop)));
-    assert!(decode_error(Lite::get::<Mood>(&row, 3).map(drop)));
-    assert!(matches!(
-        Lite::get::<i64>(&row, 4),
-        Err(DriverError::ColumnIndexOutOfBounds { index: 4, len: 4 })
-    ));
-    assert!(matches!(
-        statement::fetch_one::<Lite>(&mut c, "SELECT 1 WHERE 0", LiteArgs::default()).await,
-        Err(DriverError::RowNotFound)
-    ));
-    // A misused API is not `Protocol`, which means a lost connection.
-    assert!(matches!(
-        statement::execute::<Lite>(&mut c, "SELECT 1; SELECT 2", LiteArgs::default()).await,
-        Err(DriverError::InvalidArgument(_))
-    ));
-    assert!(matches!(
-        statement::copy_in::<Lite>(&mut c, String::new(), Vec::new()).await,
-        Err(DriverError::InvalidArgument(_))
-    ));
-}
-
-/// The constraint a statement broke, as entable's classification reads it.
-async fn violation(
-    c: &mut LiteConn,
-    sql: &'static str,
-) -> (sqlx::error::ErrorKind, String, String) {
-    match statement::execute::<Lite>(c, sql, LiteArgs::default()).await {
-        Err(DriverError::Database(db)) => {
-            assert!(db.try_downcast_ref::<super::LiteError>().is_some());
-            (
-                db.kind(),
-                db.code().unwrap_or_default().into_owned(),
-                db.message().to_owned(),
-            )
-        }
-        other => panic!("{sql}: {other:?}"),
-    }
-}
-
-#[tokio::test]
-async fn constraint_violations() {
-    use sqlx::error::ErrorKind;
-    let mut c = conn();
-    run(
-        &mut c,
-        "CREATE TABLE parent (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, n INTEGER CONSTRAINT ck_n_positive CHECK (n > 0));
-         CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id));
-         INSERT INTO parent VALUES (1, 'a@x', 1);",
-    )
-    .await;
-    let unique = violation(&mut c, "INSERT INTO parent VALUES (2, 'a@x', 1)").await;
-    assert_eq!(
-        unique,
-        (
-            ErrorKind::UniqueViolation,
-            "2067".into(),
-            "UNIQUE constraint failed: parent.email".into()
-        )
-    );
-    let key = violation(&mut c, "INSERT INTO parent VALUES (1, 'b@x', 1)").await;
-    assert_eq!(
-        key,
-        (
-            ErrorKind::UniqueViolation,
-            "1555".into(),
-            "UNIQUE constraint failed: parent.id".into()
-        )
-    );
-    let not_null = violation(&mut c, "INSERT INTO parent VALUES (3, NULL, 1)").await;
-    assert_eq!(
-        not_null,
-        (
-            ErrorKind::NotNullViolation,
-            "1299".into(),
-            "NOT NULL constraint failed: parent.email".into()
-        )
-    );
-    let check = violation(&mut c, "INSERT INTO parent VALUES (4, 'c@x', 0)").await;
-    assert_eq!(
-        check,
-        (
-            ErrorKind::CheckViolation,
-            "275".into(),
-            "CHECK constraint failed: ck_n_positive".into()
-        )
-    );
-    // Foreign keys are enforced, as on sqlx-sqlite's connections.
-    let foreign = violation(&mut c, "INSERT INTO child VALUES (1, 99)").await;
-    assert_eq!(
-        foreign,
-        (
-            ErrorKind::ForeignKeyViolation,
-            "787".into(),
-            "FOREIGN KEY constraint failed".into()
-        )
-    );
-    let syntax = violation(&mut c, "INSERT INTO nowhere VALUES (1)").await;
-    assert_eq!((syntax.0, syntax.1.as_str()), (ErrorKind::Other, "1"));
-}
-
-#[tokio::test]
 async fn statements_report_and_bind() {
     let mut c = conn();
     run(&mut c, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)").await;
@@ -397,126 +283,4 @@ async fn statements_report_and_bind() {
     .await
     .expect("regexp");
     assert_eq!(row.values(), &[Value::Integer(1), Value::Null]);
-}
-
-async fn names(c: &mut LiteConn) -> Vec<String> {
-    statement::fetch_all::<Lite>(c, "SELECT name FROM t ORDER BY name", LiteArgs::default())
-        .await
-        .expect("select")
-        .iter()
-        .map(|row| Lite::get::<String>(row, 0).expect("name"))
-        .collect()
-}
-
-async fn insert(c: &mut LiteConn, name: &str) {
-    statement::execute::<Lite>(
-        c,
-        "INSERT INTO t (name) VALUES (?)",
-        args(vec![name.to_owned()]),
-    )
-    .await
-    .expect("insert");
-}
-
-#[tokio::test]
-async fn nested_transactions_are_savepoints() {
-    let mut c = conn();
-    run(&mut c, "CREATE TABLE t (name TEXT)").await;
-    Lite::begin(&mut c, None).await.expect("begin");
-    insert(&mut c, "outer").await;
-    Lite::begin(&mut c, None).await.expect("savepoint");
-    assert_eq!(Lite::transaction_depth(&c), 2);
-    // Named as sqlx-sqlite names it.
-    run(&mut c, "ROLLBACK TO SAVEPOINT _sqlx_savepoint_1").await;
-    insert(&mut c, "rolled back").await;
-    Lite::rollback(&mut c).await.expect("rollback savepoint");
-    // Rolled back and released: the savepoint is gone.
-    assert!(
-        statement::execute_script::<Lite>(&mut c, "ROLLBACK TO SAVEPOINT _sqlx_savepoint_1")
-            .await
-            .is_err()
-    );
-    Lite::begin(&mut c, None).await.expect("savepoint");
-    insert(&mut c, "released").await;
-    Lite::commit(&mut c).await.expect("release");
-    assert_eq!(Lite::transaction_depth(&c), 1);
-    // A custom BEGIN is refused inside a transaction, as by sqlx.
-    assert!(matches!(
-        Lite::begin(&mut c, Some("BEGIN IMMEDIATE".into())).await,
-        Err(DriverError::InvalidSavePointStatement)
-    ));
-    Lite::commit(&mut c).await.expect("commit");
-    assert_eq!(Lite::transaction_depth(&c), 0);
-    assert!(c.connection().is_autocommit());
-    assert_eq!(names(&mut c).await, ["outer", "released"]);
-
-    // A committed savepoint is undone by its transaction's rollback.
-    Lite::begin(&mut c, Some("BEGIN IMMEDIATE".into()))
-        .await
-        .expect("begin immediate");
-    Lite::begin(&mut c, None).await.expect("savepoint");
-    insert(&mut c, "gone").await;
-    Lite::commit(&mut c).await.expect("release");
-    Lite::rollback(&mut c).await.expect("rollback");
-    assert_eq!(names(&mut c).await, ["outer", "released"]);
-    // Nothing open: commit and rollback do nothing, as with sqlx.
-    Lite::commit(&mut c).await.expect("no-op commit");
-    Lite::rollback(&mut c).await.expect("no-op rollback");
-    // A custom statement that opens no transaction fails.
-    assert!(matches!(
-        Lite::begin(&mut c, Some("SELECT 1".into())).await,
-        Err(DriverError::BeginFailed)
-    ));
-    assert_eq!(Lite::transaction_depth(&c), 0);
-}
-
-#[tokio::test]
-async fn dropped_guard_leaves_no_transaction() {
-    let mut c = conn();
-    run(&mut c, "CREATE TABLE t (name TEXT)").await;
-    {
-        let mut tx = Nested::<Lite>::begin(&mut c, Some("BEGIN IMMEDIATE"))
-            .await
-            .expect("begin");
-        insert(&mut tx, "abandoned").await;
-        // Dropped unfinished: a cancelled operation.
-    }
-    assert_eq!(Lite::transaction_depth(&c), 0);
-    // The queued rollback runs before the next statement.
-    assert_eq!(names(&mut c).await, Vec::<String>::new());
-    assert!(c.connection().is_autocommit());
-
-    // Inner guard dropped, outer committed: only the outer work stays.
-    {
-        let mut outer = Nested::<Lite>::begin(&mut c, Some("BEGIN IMMEDIATE"))
-            .await
-            .expect("begin");
-        insert(&mut outer, "kept").await;
-        {
-            let mut inner = Nested::<Lite>::begin(&mut outer, Some("BEGIN IMMEDIATE"))
-                .await
-                .expect("savepoint");
-            insert(&mut inner, "dropped").await;
-        }
-        assert_eq!(Lite::transaction_depth(&outer), 1);
-        outer.commit().await.expect("commit");
-    }
-    assert_eq!(names(&mut c).await, ["kept"]);
-    assert!(c.connection().is_autocommit());
-
-    // Both dropped: both rolled back, and a fresh BEGIN IMMEDIATE is used.
-    {
-        let mut outer = Nested::<Lite>::begin(&mut c, None).await.expect("begin");
-        let _inner = Nested::<Lite>::begin(&mut outer, None)
-            .await
-            .expect("savepoint");
-    }
-    assert_eq!(Lite::transaction_depth(&c), 0);
-    let tx = Nested::<Lite>::begin(&mut c, Some("BEGIN IMMEDIATE"))
-        .await
-        .expect("begin after drop");
-    tx.rollback().await.expect("rollback");
-    c.settle().expect("settle");
-    assert!(c.connection().is_autocommit());
-    assert_eq!(count(&mut c, "SELECT COUNT(*) FROM t").await, 1);
 }
