@@ -17,6 +17,7 @@ pub(super) enum Mood {
     Angry,
 }
 
+#[cfg(feature = "json")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Point {
     x: i32,

@@ -18,6 +18,7 @@ enum Mood {
     Angry,
 }
 
+#[cfg(feature = "json")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Point {
     x: i32,

@@ -118,3 +118,33 @@ async fn constraint_violations() {
     let syntax = violation(&mut c, "INSERT INTO nowhere VALUES (1)").await;
     assert_eq!((syntax.0, syntax.1.as_str()), (ErrorKind::Other, "1"));
 }
+
+/// Another connection's write lock is SQLITE_BUSY, which entable retries
+/// (`Error::is_retryable`) as it does sqlx-sqlite's.
+#[tokio::test]
+async fn busy_is_retryable() {
+    let path = std::env::temp_dir().join(format!("entable-busy-{}.db", uuid::Uuid::new_v4()));
+    let mut holder = LiteConn::open(&path).expect("open");
+    let mut waiter = LiteConn::open(&path).expect("open");
+    waiter
+        .connection()
+        .busy_timeout(std::time::Duration::ZERO)
+        .expect("timeout");
+    Lite::begin(&mut holder, Some("BEGIN IMMEDIATE".into()))
+        .await
+        .expect("begin");
+    let busy = Lite::begin(&mut waiter, Some("BEGIN IMMEDIATE".into()))
+        .await
+        .expect_err("locked");
+    let code = busy.as_database_error().and_then(|db| db.code());
+    assert_eq!(code.as_deref(), Some("5"));
+    assert!(crate::Error::from(busy).is_retryable());
+    assert_eq!(Lite::transaction_depth(&waiter), 0);
+    Lite::commit(&mut holder).await.expect("commit");
+    Lite::begin(&mut waiter, Some("BEGIN IMMEDIATE".into()))
+        .await
+        .expect("free now");
+    Lite::rollback(&mut waiter).await.expect("rollback");
+    drop((holder, waiter));
+    let _ = std::fs::remove_file(&path);
+}
