@@ -31,6 +31,8 @@ mod values;
 mod tests;
 #[cfg(all(test, feature = "sqlite"))]
 mod tests_compat;
+#[cfg(all(test, feature = "sqlite", feature = "chrono", feature = "json"))]
+mod tests_entity;
 #[cfg(test)]
 mod tests_errors;
 #[cfg(test)]

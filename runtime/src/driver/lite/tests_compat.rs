@@ -27,14 +27,14 @@ struct Point {
 
 /// A database file shared by a one-connection sqlx pool and a `LiteConn`,
 /// removed when dropped.
-struct Shared {
+pub(super) struct Shared {
     path: std::path::PathBuf,
-    pool: SqlitePool,
-    lite: LiteConn,
+    pub(super) pool: SqlitePool,
+    pub(super) lite: LiteConn,
 }
 
 impl Shared {
-    async fn new() -> Shared {
+    pub(super) async fn new() -> Shared {
         let path = std::env::temp_dir().join(format!("entable-lite-{}.db", uuid::Uuid::new_v4()));
         let options = SqliteConnectOptions::new()
             .filename(&path)
