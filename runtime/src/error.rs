@@ -354,6 +354,11 @@ impl Error {
             Some(other) if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() => other
                 .parse::<u32>()
                 .is_ok_and(|c| matches!(c & 0xff, 5 | 6)),
+            // The same codes from the rusqlite driver.
+            #[cfg(feature = "rusqlite")]
+            Some(_) => db
+                .try_downcast_ref::<crate::driver::lite::LiteError>()
+                .is_some_and(crate::driver::lite::LiteError::is_busy),
             _ => false,
         }
     }

@@ -15,12 +15,15 @@
 //! is written once.
 //!
 //! Today's drivers are sqlx's (`via_sqlx.rs`): PostgreSQL, MySQL/MariaDB and
-//! SQLite. Errors travel as `sqlx::Error` for every driver (a driver
+//! SQLite; and, behind the `rusqlite` feature and not yet wired into `Db`,
+//! `lite`: SQLite through rusqlite, synchronously. Errors travel as `sqlx::Error` for every driver (a driver
 //! without sqlx reports through `sqlx::Error::Database`, whose
 //! `DatabaseError` trait carries the kind, code and constraint the error
 //! classification reads).
 
 mod copy;
+#[cfg(feature = "rusqlite")]
+pub mod lite;
 pub mod nested;
 pub mod statement;
 mod via_sqlx;
@@ -30,6 +33,8 @@ use futures_core::Stream;
 use crate::backend::Dialect;
 
 pub use copy::CopyRows;
+#[cfg(feature = "rusqlite")]
+pub use lite::Lite;
 pub use nested::Nested;
 #[cfg(feature = "mysql")]
 pub use via_sqlx::MySql;
