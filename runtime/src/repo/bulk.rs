@@ -3,7 +3,7 @@
 //! is asked for; the audited ones in chunks (`bulk_chunked`).
 
 use super::bulk_chunked::{AUDITED_CHUNK, insert_atomic};
-use super::bulk_insert::{insert_rows, validate_rows};
+use super::bulk_insert::{insert_rows, one_statement, validate_rows};
 use super::change::in_change;
 use super::outcome::UpsertOutcome;
 use super::{Model, OnEveryBackend, context};
@@ -29,6 +29,9 @@ pub(crate) async fn create<E: Model + OnEveryBackend>(
     validate_rows(&rows, context)?;
     if rows.is_empty() {
         return Ok((0, Vec::new()));
+    }
+    if !E::table().audited && one_statement::<E>(exec.dialect(), &rows, want_rows) {
+        return insert_rows::<E>(exec, rows, want_rows, None, None, context).await;
     }
     // Validated already: one chunk, unless audited (see `insert_atomic`).
     let chunk = if E::table().audited {

@@ -68,6 +68,29 @@ fn runs<E: Model>(rows: &[E::Create]) -> Vec<(ColumnSet, &[E::Create])> {
     out
 }
 
+/// Whether `rows` go to the database in one statement on `dialect`: one
+/// run of the same columns (at least one), within one statement's binds,
+/// and nothing to read back separately. One statement is atomic by itself,
+/// so such a load needs no transaction around it (its `BEGIN` and `COMMIT`
+/// would be two more round trips). MySQL is left out: its loads read
+/// server settings first and are bounded by the packet size too.
+pub(crate) fn one_statement<E: Model>(
+    dialect: Dialect,
+    rows: &[E::Create],
+    want_rows: bool,
+) -> bool {
+    if dialect == Dialect::MySql || (want_rows && !dialect.has_returning()) {
+        return false;
+    }
+    match runs::<E>(rows).as_slice() {
+        [(columns, run)] => {
+            let per_row = columns.count_ones() as usize;
+            per_row > 0 && run.len() <= rows_per_statement(dialect, per_row)
+        }
+        _ => false,
+    }
+}
+
 /// Whether PostgreSQL's binary `COPY` can load `E`: every column's value
 /// has the binary form of its column type (no `sql_type` of the user's,
 /// which `INSERT` would cast to and `COPY` cannot).
