@@ -40,6 +40,8 @@ pub(crate) enum Pooled {
     MySql(sqlx::pool::PoolConnection<sqlx::MySql>),
     #[cfg(feature = "sqlite")]
     Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    #[cfg(feature = "rusqlite")]
+    Lite(crate::driver::lite::LitePooled),
     #[allow(dead_code)]
     Never(std::convert::Infallible),
 }
@@ -65,6 +67,12 @@ macro_rules! each {
             Pooled::Sqlite($c) => {
                 #[allow(dead_code)]
                 type $B = crate::driver::Sqlite;
+                $body
+            }
+            #[cfg(feature = "rusqlite")]
+            Pooled::Lite($c) => {
+                #[allow(dead_code)]
+                type $B = crate::driver::Lite;
                 $body
             }
             Pooled::Never(never) => match *never {},
@@ -119,6 +127,8 @@ impl Pooled {
             Pooled::MySql(_) => Dialect::MySql,
             #[cfg(feature = "sqlite")]
             Pooled::Sqlite(_) => Dialect::Sqlite,
+            #[cfg(feature = "rusqlite")]
+            Pooled::Lite(_) => Dialect::Sqlite,
             Pooled::Never(never) => match *never {},
         }
     }
@@ -164,6 +174,8 @@ impl Db {
                 Pool::MySql(pool) => Pooled::MySql(pool.acquire().await.map_err(fail)?),
                 #[cfg(feature = "sqlite")]
                 Pool::Sqlite(pool) => Pooled::Sqlite(pool.acquire().await.map_err(fail)?),
+                #[cfg(feature = "rusqlite")]
+                Pool::Lite(pool) => Pooled::Lite(pool.acquire().await.map_err(fail)?),
                 Pool::Never(never) => match *never {},
             };
             if !self.guard.take_suspect() {
@@ -216,6 +228,8 @@ impl Db {
             Pooled::MySql(c) => run_ddl::<crate::driver::MySql>(&mut **c, statements).await,
             #[cfg(feature = "sqlite")]
             Pooled::Sqlite(c) => run_ddl::<crate::driver::Sqlite>(&mut **c, statements).await,
+            #[cfg(feature = "rusqlite")]
+            Pooled::Lite(c) => run_ddl::<crate::driver::Lite>(&mut **c, statements).await,
             Pooled::Never(never) => match *never {},
         }
     }
@@ -224,7 +238,12 @@ impl Db {
 /// Runs `statements` on `conn`, in one transaction where the dialect makes
 /// DDL transactional (PostgreSQL, SQLite; MySQL commits around each DDL
 /// statement, so a transaction there would promise what it cannot keep).
-#[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
+#[cfg(any(
+    feature = "postgres",
+    feature = "mysql",
+    feature = "sqlite",
+    feature = "rusqlite"
+))]
 async fn run_ddl<B: Backend>(conn: &mut B::Conn, statements: &[String]) -> Result<()> {
     if B::DIALECT == Dialect::MySql {
         for sql in statements {
@@ -244,7 +263,12 @@ async fn run_ddl<B: Backend>(conn: &mut B::Conn, statements: &[String]) -> Resul
     Ok(())
 }
 
-#[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
+#[cfg(any(
+    feature = "postgres",
+    feature = "mysql",
+    feature = "sqlite",
+    feature = "rusqlite"
+))]
 fn ddl_error(statement: &str, source: sqlx::Error) -> Error {
     Error::Statement {
         context: format!("DDL `{}`", statement.lines().next().unwrap_or_default()),

@@ -67,6 +67,9 @@ pub(crate) enum Pool {
     MySql(sqlx::MySqlPool),
     #[cfg(feature = "sqlite")]
     Sqlite(sqlx::SqlitePool),
+    /// SQLite on the rusqlite driver ([`SqliteDriver::Rusqlite`]).
+    #[cfg(feature = "rusqlite")]
+    Lite(crate::driver::lite::LitePool),
     /// Keeps the enum inhabited-by-construction in builds without any
     /// backend feature, so matches stay exhaustive; never constructed.
     #[allow(dead_code)]
@@ -104,6 +107,29 @@ pub struct PoolConfig {
     /// state is unknown) and, inside a transaction, leaves the transaction
     /// unable to commit. `None` waits forever. Default 30 s.
     pub statement_timeout: Option<Duration>,
+    /// Which driver runs a `sqlite:` URL. Default [`SqliteDriver::Sqlx`].
+    pub sqlite_driver: SqliteDriver,
+}
+
+/// The driver behind a SQLite [`Db`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SqliteDriver {
+    /// sqlx-sqlite: each connection on a worker thread of its own.
+    #[default]
+    Sqlx,
+    /// rusqlite, called inline on the calling task (cargo feature
+    /// `rusqlite`): no thread hop per statement, so small calls cost a few
+    /// microseconds instead of tens (see `docs/benchmarks.md`). The
+    /// trade-offs: a long statement holds the calling worker thread, and a
+    /// statement timeout cannot cut a statement already running. Not yet
+    /// on it: `Query::select`/`select_as` (they decode through sqlx's
+    /// `FromRow`; an [`Error::Usage`](crate::Error::Usage)) and
+    /// [`Db::as_sqlite`] (`None`). Migrations run through sqlx's migrator on
+    /// a connection of their own to the same file (not for in-memory
+    /// databases).
+    #[cfg(feature = "rusqlite")]
+    Rusqlite,
 }
 
 impl Default for PoolConfig {
@@ -116,6 +142,7 @@ impl Default for PoolConfig {
             max_lifetime: Some(Duration::from_secs(1800)),
             test_before_acquire: false,
             statement_timeout: Some(Duration::from_secs(30)),
+            sqlite_driver: SqliteDriver::default(),
         }
     }
 }
@@ -196,6 +223,15 @@ impl Db {
                     guard,
                 })
             }
+            #[cfg(feature = "rusqlite")]
+            Dialect::Sqlite if config.sqlite_driver == SqliteDriver::Rusqlite => Ok(Db {
+                pool: Pool::Lite(crate::driver::lite::LitePool::new(
+                    url,
+                    config.max_connections,
+                    config.acquire_timeout,
+                )?),
+                guard,
+            }),
             #[cfg(feature = "sqlite")]
             Dialect::Sqlite => {
                 use std::str::FromStr;
@@ -238,6 +274,8 @@ impl Db {
             Pool::MySql(_) => Dialect::MySql,
             #[cfg(feature = "sqlite")]
             Pool::Sqlite(_) => Dialect::Sqlite,
+            #[cfg(feature = "rusqlite")]
+            Pool::Lite(_) => Dialect::Sqlite,
             Pool::Never(never) => match *never {},
         }
     }
@@ -278,6 +316,8 @@ impl Db {
             Pool::MySql(pool) => pool.close().await,
             #[cfg(feature = "sqlite")]
             Pool::Sqlite(pool) => pool.close().await,
+            #[cfg(feature = "rusqlite")]
+            Pool::Lite(pool) => pool.close(),
             Pool::Never(never) => match *never {},
         }
     }

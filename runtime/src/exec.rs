@@ -42,6 +42,8 @@ pub(crate) enum InnerConn<'a> {
     MySql(&'a mut sqlx::MySqlConnection),
     #[cfg(feature = "sqlite")]
     Sqlite(&'a mut sqlx::SqliteConnection),
+    #[cfg(feature = "rusqlite")]
+    Lite(&'a mut crate::driver::lite::LiteConn),
     #[allow(dead_code)]
     Never(std::convert::Infallible, std::marker::PhantomData<&'a ()>),
 }
@@ -75,6 +77,7 @@ macro_rules! inner_exec {
 inner_exec!("postgres", Pg, Postgres);
 inner_exec!("mysql", MySql, MySql);
 inner_exec!("sqlite", Sqlite, Sqlite);
+inner_exec!("rusqlite", Lite, Lite);
 
 impl Exec<'_> {
     /// The dialect statements run in.
@@ -90,6 +93,8 @@ impl Exec<'_> {
                 InnerConn::MySql(_) => crate::backend::Dialect::MySql,
                 #[cfg(feature = "sqlite")]
                 InnerConn::Sqlite(_) => crate::backend::Dialect::Sqlite,
+                #[cfg(feature = "rusqlite")]
+                InnerConn::Lite(_) => crate::backend::Dialect::Sqlite,
                 InnerConn::Never(never, _) => match *never {},
             },
         }
@@ -122,6 +127,8 @@ impl Exec<'_> {
                     InnerConn::MySql(c) => InnerConn::MySql(c),
                     #[cfg(feature = "sqlite")]
                     InnerConn::Sqlite(c) => InnerConn::Sqlite(c),
+                    #[cfg(feature = "rusqlite")]
+                    InnerConn::Lite(c) => InnerConn::Lite(c),
                     InnerConn::Never(never, _) => match *never {},
                 },
                 audit: inner.audit.clone(),
@@ -203,6 +210,12 @@ macro_rules! with_conn {
                         let $conn: &mut sqlx::SqliteConnection = &mut **c;
                         $crate::conn::timed(call_limit($timeout), context, Box::pin(async { $body })).await
                     }
+                    #[cfg(feature = "rusqlite")]
+                    Pooled::Lite(c) => {
+                        type $B = $crate::driver::Lite;
+                        let $conn: &mut $crate::driver::lite::LiteConn = &mut **c;
+                        $crate::conn::timed(call_limit($timeout), context, Box::pin(async { $body })).await
+                    }
                     Pooled::Never(never) => match *never {},
                 }
             };
@@ -244,6 +257,12 @@ macro_rules! with_conn {
                 InnerConn::Sqlite(c) => {
                     type $B = $crate::driver::Sqlite;
                     let $conn: &mut sqlx::SqliteConnection = c;
+                    Box::pin(async { $body }).await
+                }
+                #[cfg(feature = "rusqlite")]
+                InnerConn::Lite(c) => {
+                    type $B = $crate::driver::Lite;
+                    let $conn: &mut $crate::driver::lite::LiteConn = c;
                     Box::pin(async { $body }).await
                 }
                 InnerConn::Never(never, _) => match never {},

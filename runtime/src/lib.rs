@@ -102,7 +102,7 @@ pub mod __private;
 
 pub use audit::AuditContext;
 pub use conn::Conn;
-pub use db::{Db, PoolConfig};
+pub use db::{Db, PoolConfig, SqliteDriver};
 /// `#[entable::test]` (feature `testing`): runs an `async fn(db: Db)` test
 /// once per configured backend, each time on a fresh database with the
 /// entities' tables, dropped afterwards. Options: `schema = f` (a

@@ -168,6 +168,12 @@ impl TestDatabase {
     /// and call (`entable_test_<pid>_<n>_<random>`), so tests running at
     /// once, in one process or several, never share one.
     pub async fn create(backend: &TestBackend) -> Result<TestDatabase> {
+        TestDatabase::create_with(backend, PoolConfig::default()).await
+    }
+
+    /// [`create`](Self::create) with the pool settings of `config` (its
+    /// SQLite driver, say).
+    pub async fn create_with(backend: &TestBackend, config: PoolConfig) -> Result<TestDatabase> {
         let name = format!(
             "entable_test_{}_{}_{}",
             std::process::id(),
@@ -182,7 +188,7 @@ impl TestDatabase {
                 Some(file) => format!("sqlite://{}", file.display()),
                 None => "sqlite::memory:".to_owned(),
             };
-            let db = Db::connect(&url).await?;
+            let db = Db::connect_with(&url, config).await?;
             return Ok(TestDatabase {
                 db,
                 backend: backend.clone(),
@@ -201,7 +207,7 @@ impl TestDatabase {
         }
         admin(dialect, admin_url, create).await?;
         let url = with_database(admin_url, &name);
-        match Db::connect(&url).await {
+        match Db::connect_with(&url, config).await {
             Ok(db) => Ok(TestDatabase {
                 db,
                 backend: backend.clone(),

@@ -15,7 +15,7 @@
 //! is written once.
 //!
 //! Today's drivers are sqlx's (`via_sqlx.rs`): PostgreSQL, MySQL/MariaDB and
-//! SQLite; and, behind the `rusqlite` feature and not yet wired into `Db`,
+//! SQLite; and, behind the `rusqlite` feature (`SqliteDriver::Rusqlite`),
 //! `lite`: SQLite through rusqlite, synchronously. Errors travel as `sqlx::Error` for every driver (a driver
 //! without sqlx reports through `sqlx::Error::Database`, whose
 //! `DatabaseError` trait carries the kind, code and constraint the error

@@ -4,7 +4,9 @@
 //! (the key of the last insert, `COPY`, MySQL's date-time binding and
 //! packet size) is passed in as closures.
 
+#[allow(unused_imports)] // a build with no sqlx backend uses neither
 use sqlx::{AssertSqlSafe, Row as _};
+#[allow(unused_imports)]
 use sqlx_core::transaction::TransactionManager as _;
 
 #[cfg(feature = "postgres")]

@@ -487,6 +487,52 @@ impl<E, R, O> std::fmt::Debug for Select<E, R, O> {
     }
 }
 
+/// Rows decoded into a [`Query::select_as`] target: through sqlx's
+/// `FromRow` on the sqlx drivers; refused on drivers whose rows have none.
+pub(crate) trait SelectAs<R>: crate::driver::Backend {
+    fn decode_rows(
+        rows: &[Self::Row],
+        context: Context,
+        classify: impl Fn(crate::driver::DriverError) -> Error,
+    ) -> Result<Vec<R>>;
+}
+
+macro_rules! select_as_sqlx {
+    ($feature:literal, $backend:ident) => {
+        #[cfg(feature = $feature)]
+        impl<R: FromRows> SelectAs<R> for crate::driver::$backend {
+            fn decode_rows(
+                rows: &[Self::Row],
+                _context: Context,
+                classify: impl Fn(crate::driver::DriverError) -> Error,
+            ) -> Result<Vec<R>> {
+                rows.iter()
+                    .map(|row| {
+                        <R as sqlx::FromRow<'_, Self::Row>>::from_row(row).map_err(&classify)
+                    })
+                    .collect()
+            }
+        }
+    };
+}
+select_as_sqlx!("postgres", Pg);
+select_as_sqlx!("mysql", MySql);
+select_as_sqlx!("sqlite", Sqlite);
+
+#[cfg(feature = "rusqlite")]
+impl<R> SelectAs<R> for crate::driver::Lite {
+    fn decode_rows(
+        _rows: &[Self::Row],
+        context: Context,
+        _classify: impl Fn(crate::driver::DriverError) -> Error,
+    ) -> Result<Vec<R>> {
+        Err(Error::Usage {
+            context,
+            reason: "`select_as` decodes through sqlx's `FromRow`, which the rusqlite driver's rows do not have: use `select` with column handles".into(),
+        })
+    }
+}
+
 impl<E: Model + OnEveryBackend, R: FromRows, O: Send + 'static> Select<E, R, O> {
     /// The selected columns of every matching row.
     pub fn all<'a>(
@@ -511,7 +557,7 @@ impl<E: Model + OnEveryBackend, R: FromRows, O: Send + 'static> Select<E, R, O> 
                 base.push_str(&crate::schema::ddl::table_ident(B::DIALECT, table));
                 let (sql, args) = self.query.statement::<B>(&base, Shape::Rows, context)?;
                 let rows = statement::fetch_all::<B>(&mut *conn, sql, args).await.map_err(classify)?;
-                let rows = rows.iter().map(|row| <R as sqlx::FromRow<'_, crate::driver::Row<B>>>::from_row(row)).collect::<std::result::Result<Vec<R>, _>>().map_err(classify)?;
+                let rows = <B as SelectAs<R>>::decode_rows(&rows, context, classify)?;
                 Ok(rows.into_iter().map(self.map).collect())
             })
         }

@@ -148,6 +148,14 @@ pub trait DynCondition: std::fmt::Debug + Send + Sync {
         column: &'static str,
         w: &mut WhereWriter<'_, crate::driver::Sqlite>,
     );
+    /// … for SQLite on the rusqlite driver.
+    #[cfg(feature = "rusqlite")]
+    fn write_lite(
+        &self,
+        table: &'static TableMeta,
+        column: &'static str,
+        w: &mut WhereWriter<'_, crate::driver::Lite>,
+    );
 }
 
 /// A backend type-erased conditions can be written for: the dispatch
@@ -182,6 +190,7 @@ macro_rules! condition_backend {
 condition_backend!("postgres", Pg, write_postgres);
 condition_backend!("mysql", MySql, write_mysql);
 condition_backend!("sqlite", Sqlite, write_sqlite);
+condition_backend!("rusqlite", Lite, write_lite);
 
 /// Parts joined by `separator`, parenthesised as a balanced tree of small
 /// groups: SQLite parses `a OR b OR …` into a tree as deep as the list is
@@ -204,6 +213,22 @@ fn write_joined<B: ConditionBackend>(parts: &[Node], separator: &str, w: &mut Wh
         write_joined(right, separator, w);
     }
     w.push(")");
+}
+
+/// One writer of [`DynCondition`]: the condition written by the backend's
+/// [`WhereWriter`].
+macro_rules! write_for {
+    ($feature:literal, $method:ident, $backend:ident) => {
+        #[cfg(feature = $feature)]
+        fn $method(
+            &self,
+            table: &'static TableMeta,
+            column: &'static str,
+            w: &mut WhereWriter<'_, crate::driver::$backend>,
+        ) {
+            w.condition(table, column, self);
+        }
+    };
 }
 
 impl<T: SqlValue> DynCondition for Condition<T> {
@@ -230,33 +255,10 @@ impl<T: SqlValue> DynCondition for Condition<T> {
         }
         Some(Arc::new(Condition::In(values)))
     }
-    #[cfg(feature = "postgres")]
-    fn write_postgres(
-        &self,
-        table: &'static TableMeta,
-        column: &'static str,
-        w: &mut WhereWriter<'_, crate::driver::Pg>,
-    ) {
-        w.condition(table, column, self);
-    }
-    #[cfg(feature = "mysql")]
-    fn write_mysql(
-        &self,
-        table: &'static TableMeta,
-        column: &'static str,
-        w: &mut WhereWriter<'_, crate::driver::MySql>,
-    ) {
-        w.condition(table, column, self);
-    }
-    #[cfg(feature = "sqlite")]
-    fn write_sqlite(
-        &self,
-        table: &'static TableMeta,
-        column: &'static str,
-        w: &mut WhereWriter<'_, crate::driver::Sqlite>,
-    ) {
-        w.condition(table, column, self);
-    }
+    write_for!("postgres", write_postgres, Pg);
+    write_for!("mysql", write_mysql, MySql);
+    write_for!("sqlite", write_sqlite, Sqlite);
+    write_for!("rusqlite", write_lite, Lite);
 }
 
 #[derive(Clone, Debug)]

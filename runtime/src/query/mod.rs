@@ -94,6 +94,9 @@ pub mod on_backend {
     when_enabled!(ValueOnPostgres, "postgres", ColumnValue<Pg>);
     when_enabled!(ValueOnMySql, "mysql", ColumnValue<MySql>);
     when_enabled!(ValueOnSqlite, "sqlite", ColumnValue<Sqlite>);
+    #[cfg(feature = "rusqlite")]
+    use crate::driver::Lite;
+    when_enabled!(ValueOnLite, "rusqlite", ColumnValue<Lite>);
     when_enabled!(
         RowOnPostgres,
         "postgres",
@@ -113,6 +116,7 @@ pub trait SqlValue:
     on_backend::ValueOnPostgres
     + on_backend::ValueOnMySql
     + on_backend::ValueOnSqlite
+    + on_backend::ValueOnLite
     + Clone
     + std::fmt::Debug
     + Send
@@ -124,6 +128,7 @@ impl<T> SqlValue for T where
     T: on_backend::ValueOnPostgres
         + on_backend::ValueOnMySql
         + on_backend::ValueOnSqlite
+        + on_backend::ValueOnLite
         + Clone
         + std::fmt::Debug
         + Send

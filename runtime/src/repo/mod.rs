@@ -207,7 +207,8 @@ macro_rules! on_backend {
 on_backend!(OnPostgres, "postgres", Pg);
 on_backend!(OnMySql, "mysql", MySql);
 on_backend!(OnSqlite, "sqlite", Sqlite);
+on_backend!(OnLite, "rusqlite", Lite);
 
 /// `Persist` on every backend this build enables.
-pub trait OnEveryBackend: OnPostgres + OnMySql + OnSqlite {}
-impl<T: OnPostgres + OnMySql + OnSqlite> OnEveryBackend for T {}
+pub trait OnEveryBackend: OnPostgres + OnMySql + OnSqlite + OnLite {}
+impl<T: OnPostgres + OnMySql + OnSqlite + OnLite> OnEveryBackend for T {}

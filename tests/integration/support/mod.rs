@@ -34,6 +34,15 @@ pub fn backends() -> Vec<(Dialect, Option<String>)> {
     out
 }
 
+/// The SQLite driver of this run: `ENTABLE_TEST_SQLITE_DRIVER=rusqlite`
+/// runs the SQLite side of the suite on the rusqlite driver.
+pub fn sqlite_driver() -> entable::SqliteDriver {
+    match std::env::var("ENTABLE_TEST_SQLITE_DRIVER").as_deref() {
+        Ok("rusqlite") => entable::SqliteDriver::Rusqlite,
+        _ => entable::SqliteDriver::Sqlx,
+    }
+}
+
 /// Writes straight to the terminal: libtest captures `println!`, but the
 /// run must say which backends it covered.
 pub fn announce(line: &str) {
@@ -53,11 +62,18 @@ impl TestDb {
         let backend = match (dialect, admin_url) {
             (Dialect::Postgres, Some(url)) => TestBackend::Postgres(url.to_owned()),
             (Dialect::MySql, Some(url)) => TestBackend::MySql(url.to_owned()),
+            // The rusqlite driver runs on a file: sqlx's migrator, which
+            // the migration tests use, opens the same file beside it.
+            _ if sqlite_driver() == entable::SqliteDriver::Rusqlite => TestBackend::Sqlite,
             // The suite's SQLite runs in memory: fast, and its tests do not
             // read past a transaction that is still rolling back.
             _ => TestBackend::SqliteMemory,
         };
-        let database = TestDatabase::create(&backend).await.unwrap_or_else(|e| {
+        let config = entable::PoolConfig {
+            sqlite_driver: sqlite_driver(),
+            ..Default::default()
+        };
+        let database = TestDatabase::create_with(&backend, config).await.unwrap_or_else(|e| {
             panic!("{dialect}: the URL in the environment is set but no test database could be made: {e}")
         });
         TestDb {
@@ -99,7 +115,10 @@ where
             Ok(test_db) => test_db.drop_database().await,
             Err(error) => panic!("{test} failed on {dialect}: {error}"),
         }
-        covered.push(dialect.name());
+        covered.push(match (dialect, sqlite_driver()) {
+            (Dialect::Sqlite, entable::SqliteDriver::Rusqlite) => "sqlite (rusqlite)",
+            _ => dialect.name(),
+        });
     }
     let mut line = format!("{test}: ran on {}", covered.join(", "));
     for (dialect, env) in [

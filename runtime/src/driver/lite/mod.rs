@@ -24,6 +24,7 @@
 mod conn;
 mod dates;
 mod error;
+mod pool;
 mod rows;
 mod values;
 
@@ -40,6 +41,7 @@ mod tests_tx;
 
 pub use conn::LiteConn;
 pub use error::LiteError;
+pub(crate) use pool::{LitePool, LitePooled};
 pub use rows::{LiteArgs, LiteRow};
 pub use values::LiteValue;
 

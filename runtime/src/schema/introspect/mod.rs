@@ -26,7 +26,7 @@ mod mysql;
 pub mod normalize;
 #[cfg(feature = "postgres")]
 mod postgres;
-#[cfg(feature = "sqlite")]
+#[cfg(any(feature = "sqlite", feature = "rusqlite"))]
 mod sqlite;
 
 use crate::backend::Dialect;
@@ -157,6 +157,13 @@ macro_rules! with_catalog {
             #[cfg(feature = "sqlite")]
             crate::conn::Pooled::Sqlite(c) => {
                 let mut $cat = Catalog::<crate::driver::Sqlite> { conn: &mut **c };
+                #[allow(unused_imports)]
+                use sqlite as dialect;
+                $body
+            }
+            #[cfg(feature = "rusqlite")]
+            crate::conn::Pooled::Lite(c) => {
+                let mut $cat = Catalog::<crate::driver::Lite> { conn: &mut **c };
                 #[allow(unused_imports)]
                 use sqlite as dialect;
                 $body

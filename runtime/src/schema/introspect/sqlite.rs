@@ -3,27 +3,38 @@
 //! a partial index).
 
 use super::{Catalog, args};
-use crate::driver::Sqlite;
+use crate::driver::{Backend, ColumnValue};
 
 use super::normalize::{canonical_condition, canonical_default, canonical_type};
 use super::{ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo};
 use crate::Result;
 use crate::backend::Dialect;
 
-pub(super) async fn table_names(cat: &mut Catalog<'_, Sqlite>) -> Result<Vec<String>> {
-    cat.scalars("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'", args!(Sqlite)?)
+pub(super) async fn table_names<B: Backend>(cat: &mut Catalog<'_, B>) -> Result<Vec<String>>
+where
+    String: ColumnValue<B>,
+{
+    cat.scalars("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'", args!(B)?)
     .await
 }
 
-pub(super) async fn table(
-    cat: &mut Catalog<'_, Sqlite>,
+pub(super) async fn table<B>(
+    cat: &mut Catalog<'_, B>,
     _schema: Option<&str>,
     name: &str,
-) -> Result<Option<TableInfo>> {
+) -> Result<Option<TableInfo>>
+where
+    B: Backend,
+    String: ColumnValue<B>,
+    i64: ColumnValue<B>,
+    bool: ColumnValue<B>,
+    Option<String>: ColumnValue<B>,
+    Option<Option<String>>: ColumnValue<B>,
+{
     let create: Option<Option<String>> = cat
         .scalar_optional(
             "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
-            args!(Sqlite, name)?,
+            args!(B, name)?,
         )
         .await?;
     let Some(create) = create else {
@@ -33,7 +44,7 @@ pub(super) async fn table(
     let autoincrement = tokens
         .iter()
         .any(|t| t.word().eq_ignore_ascii_case("AUTOINCREMENT"));
-    let rows = cat.rows::<(String, String, i64, Option<String>, i64)>(r#"SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid"#, args!(Sqlite, name)?)
+    let rows = cat.rows::<(String, String, i64, Option<String>, i64)>(r#"SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid"#, args!(B, name)?)
     .await?;
     let mut key: Vec<(i64, String)> = rows
         .iter()
@@ -68,7 +79,7 @@ pub(super) async fn table(
     let list = cat
         .rows::<(String, bool, String, bool)>(
             r#"SELECT name, "unique", origin, partial FROM pragma_index_list(?)"#,
-            args!(Sqlite, name)?,
+            args!(B, name)?,
         )
         .await?;
     for (index, unique, origin, partial) in list {
@@ -79,7 +90,7 @@ pub(super) async fn table(
         let columns = cat
             .scalars::<Option<String>>(
                 "SELECT name FROM pragma_index_info(?) ORDER BY seqno",
-                args!(Sqlite, &index)?,
+                args!(B, &index)?,
             )
             .await?
             .into_iter()
@@ -89,7 +100,7 @@ pub(super) async fn table(
             let sql: Option<Option<String>> = cat
                 .scalar_optional(
                     "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
-                    args!(Sqlite, &index)?,
+                    args!(B, &index)?,
                 )
                 .await?;
             sql.flatten().and_then(|sql| where_clause(&sql))
@@ -104,7 +115,7 @@ pub(super) async fn table(
         });
     }
 
-    let fk_rows = cat.rows::<(i64, String, String, Option<String>, String, String)>(r#"SELECT id, "table", "from", "to", on_delete, on_update FROM pragma_foreign_key_list(?) ORDER BY id, seq"#, args!(Sqlite, name)?)
+    let fk_rows = cat.rows::<(i64, String, String, Option<String>, String, String)>(r#"SELECT id, "table", "from", "to", on_delete, on_update FROM pragma_foreign_key_list(?) ORDER BY id, seq"#, args!(B, name)?)
     .await?;
     let mut keyed: Vec<(i64, ForeignKeyInfo)> = Vec::new();
     for (id, target, column, target_column, on_delete, on_update) in fk_rows {
