@@ -123,8 +123,8 @@ pub enum SqliteDriver {
     /// microseconds instead of tens (see `docs/benchmarks.md`). The
     /// trade-offs: a long statement holds the calling worker thread, and a
     /// statement timeout cannot cut a statement already running. Not yet
-    /// on it: `Query::select`/`select_as` (they decode through sqlx's
-    /// `FromRow`; an [`Error::Usage`](crate::Error::Usage)) and
+    /// on it: `Query::select_as` (it decodes through sqlx's `FromRow`; an
+    /// [`Error::Usage`](crate::Error::Usage)) and
     /// [`Db::as_sqlite`] (`None`). Migrations run through sqlx's migrator on
     /// a connection of their own to the same file (not for in-memory
     /// databases).

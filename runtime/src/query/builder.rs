@@ -278,6 +278,7 @@ impl<E: Model + OnEveryBackend> Query<E> {
             query: self,
             columns: selection.columns(),
             map: S::output,
+            lite: S::lite_decoder(),
             marker: PhantomData,
         }
     }
@@ -289,6 +290,7 @@ impl<E: Model + OnEveryBackend> Query<E> {
             query: self,
             columns: selection.columns(),
             map: std::convert::identity,
+            lite: None,
             marker: PhantomData,
         }
     }
@@ -427,6 +429,30 @@ pub trait Selection<E> {
     fn columns(&self) -> Vec<&'static str>;
     /// The row → the output.
     fn output(row: Self::Row) -> Self::Output;
+    /// How the rusqlite driver decodes the row (it has no sqlx `FromRow`).
+    #[doc(hidden)]
+    fn lite_decoder() -> LiteDecode<Self::Row>;
+}
+
+/// A row decoder for the rusqlite driver, where there is one: `select`'s
+/// tuples of column values have it, `select_as` targets do not.
+#[doc(hidden)]
+#[cfg(feature = "rusqlite")]
+pub type LiteDecode<R> =
+    Option<fn(&crate::driver::lite::LiteRow) -> std::result::Result<R, crate::driver::DriverError>>;
+/// A row decoder for the rusqlite driver (none: the feature is off).
+#[doc(hidden)]
+#[cfg(not(feature = "rusqlite"))]
+pub type LiteDecode<R> = Option<fn() -> R>;
+
+#[cfg(feature = "rusqlite")]
+fn lite_decoder_of<R: crate::driver::FromColumns<crate::driver::Lite>>() -> LiteDecode<R> {
+    Some(|row| R::from_columns(row))
+}
+
+#[cfg(not(feature = "rusqlite"))]
+fn lite_decoder_of<R>() -> LiteDecode<R> {
+    None
 }
 
 impl<E, F: SqlValue, T, K> Selection<E> for Column<E, F, T, K>
@@ -440,6 +466,9 @@ where
     }
     fn output(row: (F,)) -> F {
         row.0
+    }
+    fn lite_decoder() -> LiteDecode<(F,)> {
+        lite_decoder_of::<(F,)>()
     }
 }
 
@@ -456,6 +485,9 @@ macro_rules! tuple_selection {
             }
             fn output(row: Self::Row) -> Self::Output {
                 row
+            }
+            fn lite_decoder() -> LiteDecode<Self::Row> {
+                lite_decoder_of::<Self::Row>()
             }
         }
     };
@@ -475,6 +507,7 @@ pub struct Select<E, R, O> {
     query: Query<E>,
     columns: Vec<&'static str>,
     map: fn(R) -> O,
+    lite: LiteDecode<R>,
     marker: PhantomData<fn() -> R>,
 }
 
@@ -492,6 +525,7 @@ impl<E, R, O> std::fmt::Debug for Select<E, R, O> {
 pub(crate) trait SelectAs<R>: crate::driver::Backend {
     fn decode_rows(
         rows: &[Self::Row],
+        lite: LiteDecode<R>,
         context: Context,
         classify: impl Fn(crate::driver::DriverError) -> Error,
     ) -> Result<Vec<R>>;
@@ -503,6 +537,7 @@ macro_rules! select_as_sqlx {
         impl<R: FromRows> SelectAs<R> for crate::driver::$backend {
             fn decode_rows(
                 rows: &[Self::Row],
+                _lite: LiteDecode<R>,
                 _context: Context,
                 classify: impl Fn(crate::driver::DriverError) -> Error,
             ) -> Result<Vec<R>> {
@@ -522,14 +557,20 @@ select_as_sqlx!("sqlite", Sqlite);
 #[cfg(feature = "rusqlite")]
 impl<R> SelectAs<R> for crate::driver::Lite {
     fn decode_rows(
-        _rows: &[Self::Row],
+        rows: &[Self::Row],
+        lite: LiteDecode<R>,
         context: Context,
-        _classify: impl Fn(crate::driver::DriverError) -> Error,
+        classify: impl Fn(crate::driver::DriverError) -> Error,
     ) -> Result<Vec<R>> {
-        Err(Error::Usage {
-            context,
-            reason: "`select_as` decodes through sqlx's `FromRow`, which the rusqlite driver's rows do not have: use `select` with column handles".into(),
-        })
+        let Some(decode) = lite else {
+            return Err(Error::Usage {
+                context,
+                reason: "`select_as` decodes through sqlx's `FromRow`, which the rusqlite driver's rows do not have: use `select` with column handles".into(),
+            });
+        };
+        rows.iter()
+            .map(|row| decode(row).map_err(&classify))
+            .collect()
     }
 }
 
@@ -557,7 +598,7 @@ impl<E: Model + OnEveryBackend, R: FromRows, O: Send + 'static> Select<E, R, O> 
                 base.push_str(&crate::schema::ddl::table_ident(B::DIALECT, table));
                 let (sql, args) = self.query.statement::<B>(&base, Shape::Rows, context)?;
                 let rows = statement::fetch_all::<B>(&mut *conn, sql, args).await.map_err(classify)?;
-                let rows = <B as SelectAs<R>>::decode_rows(&rows, context, classify)?;
+                let rows = <B as SelectAs<R>>::decode_rows(&rows, self.lite, context, classify)?;
                 Ok(rows.into_iter().map(self.map).collect())
             })
         }

@@ -57,6 +57,8 @@ mod column;
 pub(crate) mod expr;
 mod stream;
 
+#[doc(hidden)]
+pub use builder::LiteDecode;
 pub use builder::{Query, Select, Selection};
 pub use column::{Column, Opaque, Order};
 pub use expr::{DynCondition, Expr};
