@@ -41,9 +41,7 @@ pub const SQLITE_SYNCHRONOUS: &str = "NORMAL";
 /// How long a SQLite connection waits for a lock, in milliseconds: sqlx's
 /// default (5 s), set on Diesel's connections too.
 pub const SQLITE_BUSY_TIMEOUT_MS: u64 = 5_000;
-/// PostgreSQL's `synchronous_commit` for every session on the benchmark's
-/// database.
-pub const POSTGRES_SYNCHRONOUS_COMMIT: &str = "on";
+pub use crate::target::POSTGRES_SYNCHRONOUS_COMMIT;
 
 /// The pragmas every SQLite connection runs first, in this order (a busy
 /// timeout before the journal mode, which may need a lock), for libraries

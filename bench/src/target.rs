@@ -9,6 +9,11 @@ use sqlx::{AssertSqlSafe, Connection};
 
 use crate::Result;
 
+/// PostgreSQL's `synchronous_commit` for every session on the benchmark's
+/// database (set on the database when the run creates it; see
+/// `durability`).
+pub const POSTGRES_SYNCHRONOUS_COMMIT: &str = "on";
+
 /// `ENTABLE_BENCH_BACKENDS`: comma-separated `postgres`, `sqlite`, `mysql`.
 pub const BACKENDS_ENV: &str = "ENTABLE_BENCH_BACKENDS";
 /// `ENTABLE_BENCH_POSTGRES_URL`: an admin URL of the PostgreSQL server.
@@ -108,7 +113,7 @@ impl Target {
                 // the server's configuration (`crate::durability`).
                 let sql = format!(
                     r#"ALTER DATABASE "{name}" SET synchronous_commit = {}"#,
-                    crate::durability::POSTGRES_SYNCHRONOUS_COMMIT
+                    POSTGRES_SYNCHRONOUS_COMMIT
                 );
                 sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut conn).await?;
                 conn.close().await?;
