@@ -179,7 +179,13 @@ impl LiteConn {
             1 => "COMMIT".to_owned(),
             depth => format!("RELEASE SAVEPOINT _sqlx_savepoint_{}", depth - 1),
         };
-        match self.conn.execute_batch(&sql) {
+        self.end_level(&sql)
+    }
+
+    /// Runs `sql`, which ends the innermost level (commits, releases or
+    /// rolls it back); on failure, forgets the levels SQLite has ended.
+    fn end_level(&mut self, sql: &str) -> Result<(), DriverError> {
+        match self.conn.execute_batch(sql) {
             Ok(()) => {
                 self.depth -= 1;
                 Ok(())
@@ -232,16 +238,7 @@ impl LiteConn {
                 n = depth - 1
             ),
         };
-        match self.conn.execute_batch(&sql) {
-            Ok(()) => {
-                self.depth -= 1;
-                Ok(())
-            }
-            Err(error) => {
-                self.forget_if_gone();
-                Err(driver_error(error))
-            }
-        }
+        self.end_level(&sql)
     }
 
     /// After a failed transaction statement: if no transaction is open any

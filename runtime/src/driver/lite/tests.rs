@@ -19,9 +19,9 @@ pub(super) enum Mood {
 
 #[cfg(feature = "json")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-struct Point {
-    x: i32,
-    label: String,
+pub(super) struct Point {
+    pub(super) x: i32,
+    pub(super) label: String,
 }
 
 pub(super) fn conn() -> LiteConn {

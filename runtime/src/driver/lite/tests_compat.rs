@@ -10,20 +10,9 @@ use sqlx::{Decode, Encode, Sqlite, SqlitePool, Type};
 use super::{Lite, LiteArgs, LiteConn};
 use crate::driver::{Backend, ColumnValue, DriverError, bind_owned, statement};
 
-#[derive(crate::DbEnum, Debug, Clone, Copy, PartialEq, Eq)]
-#[db_enum(crate = "crate")]
-enum Mood {
-    Calm,
-    #[db_enum(rename = "cross")]
-    Angry,
-}
-
+use super::tests::Mood;
 #[cfg(feature = "json")]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-struct Point {
-    x: i32,
-    label: String,
-}
+use super::tests::Point;
 
 /// A database file shared by a one-connection sqlx pool and a `LiteConn`,
 /// removed when dropped.
