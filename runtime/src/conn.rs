@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+#[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlx-sqlite"))]
 use sqlx::Connection as _;
 
 use crate::backend::Dialect;
@@ -38,7 +39,7 @@ pub(crate) enum Pooled {
     Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
     #[cfg(feature = "mysql")]
     MySql(sqlx::pool::PoolConnection<sqlx::MySql>),
-    #[cfg(feature = "sqlite")]
+    #[cfg(feature = "sqlx-sqlite")]
     Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
     #[cfg(feature = "rusqlite")]
     Lite(crate::driver::lite::LitePooled),
@@ -63,7 +64,7 @@ macro_rules! each {
                 type $B = crate::driver::MySql;
                 $body
             }
-            #[cfg(feature = "sqlite")]
+            #[cfg(feature = "sqlx-sqlite")]
             Pooled::Sqlite($c) => {
                 #[allow(dead_code)]
                 type $B = crate::driver::Sqlite;
@@ -125,7 +126,7 @@ impl Pooled {
             Pooled::Postgres(_) => Dialect::Postgres,
             #[cfg(feature = "mysql")]
             Pooled::MySql(_) => Dialect::MySql,
-            #[cfg(feature = "sqlite")]
+            #[cfg(feature = "sqlx-sqlite")]
             Pooled::Sqlite(_) => Dialect::Sqlite,
             #[cfg(feature = "rusqlite")]
             Pooled::Lite(_) => Dialect::Sqlite,
@@ -172,7 +173,7 @@ impl Db {
                 Pool::Postgres(pool) => Pooled::Postgres(pool.acquire().await.map_err(fail)?),
                 #[cfg(feature = "mysql")]
                 Pool::MySql(pool) => Pooled::MySql(pool.acquire().await.map_err(fail)?),
-                #[cfg(feature = "sqlite")]
+                #[cfg(feature = "sqlx-sqlite")]
                 Pool::Sqlite(pool) => Pooled::Sqlite(pool.acquire().await.map_err(fail)?),
                 #[cfg(feature = "rusqlite")]
                 Pool::Lite(pool) => Pooled::Lite(pool.acquire().await.map_err(fail)?),
@@ -226,7 +227,7 @@ impl Db {
             Pooled::Postgres(c) => run_ddl::<crate::driver::Pg>(&mut **c, statements).await,
             #[cfg(feature = "mysql")]
             Pooled::MySql(c) => run_ddl::<crate::driver::MySql>(&mut **c, statements).await,
-            #[cfg(feature = "sqlite")]
+            #[cfg(feature = "sqlx-sqlite")]
             Pooled::Sqlite(c) => run_ddl::<crate::driver::Sqlite>(&mut **c, statements).await,
             #[cfg(feature = "rusqlite")]
             Pooled::Lite(c) => run_ddl::<crate::driver::Lite>(&mut **c, statements).await,
@@ -241,7 +242,7 @@ impl Db {
 #[cfg(any(
     feature = "postgres",
     feature = "mysql",
-    feature = "sqlite",
+    feature = "sqlx-sqlite",
     feature = "rusqlite"
 ))]
 async fn run_ddl<B: Backend>(conn: &mut B::Conn, statements: &[String]) -> Result<()> {
@@ -266,7 +267,7 @@ async fn run_ddl<B: Backend>(conn: &mut B::Conn, statements: &[String]) -> Resul
 #[cfg(any(
     feature = "postgres",
     feature = "mysql",
-    feature = "sqlite",
+    feature = "sqlx-sqlite",
     feature = "rusqlite"
 ))]
 fn ddl_error(statement: &str, source: sqlx::Error) -> Error {

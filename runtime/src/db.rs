@@ -65,7 +65,7 @@ pub(crate) enum Pool {
     Postgres(sqlx::PgPool),
     #[cfg(feature = "mysql")]
     MySql(sqlx::MySqlPool),
-    #[cfg(feature = "sqlite")]
+    #[cfg(feature = "sqlx-sqlite")]
     Sqlite(sqlx::SqlitePool),
     /// SQLite on the rusqlite driver ([`SqliteDriver::Rusqlite`]).
     #[cfg(feature = "rusqlite")]
@@ -107,29 +107,43 @@ pub struct PoolConfig {
     /// state is unknown) and, inside a transaction, leaves the transaction
     /// unable to commit. `None` waits forever. Default 30 s.
     pub statement_timeout: Option<Duration>,
-    /// Which driver runs a `sqlite:` URL. Default [`SqliteDriver::Sqlx`].
+    /// Which driver runs a `sqlite:` URL. Default
+    /// [`SqliteDriver::Rusqlite`].
     pub sqlite_driver: SqliteDriver,
+    /// Where the rusqlite driver runs a call. Default
+    /// [`LiteThreading::BlockInPlace`](crate::driver::LiteThreading::BlockInPlace).
+    pub sqlite_threading: crate::driver::LiteThreading,
 }
 
 /// The driver behind a SQLite [`Db`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SqliteDriver {
-    /// sqlx-sqlite: each connection on a worker thread of its own.
-    #[default]
-    Sqlx,
-    /// rusqlite, called inline on the calling task (cargo feature
-    /// `rusqlite`): no thread hop per statement, so small calls cost a few
-    /// microseconds instead of tens (see `docs/benchmarks.md`). The
-    /// trade-offs: a long statement holds the calling worker thread, and a
-    /// statement timeout cannot cut a statement already running. Not yet
-    /// on it: `Query::select_as` (it decodes through sqlx's `FromRow`; an
-    /// [`Error::Usage`](crate::Error::Usage)) and
-    /// [`Db::as_sqlite`] (`None`). Migrations run through sqlx's migrator on
-    /// a connection of their own to the same file (not for in-memory
-    /// databases).
-    #[cfg(feature = "rusqlite")]
+    /// rusqlite (cargo feature `sqlite`, the default): each call runs
+    /// whole on one connection, no thread hop per statement or row, so
+    /// small calls cost a few microseconds instead of tens (see
+    /// `docs/benchmarks.md` and [`LiteThreading`](crate::driver::LiteThreading)
+    /// for where the call runs). File databases use WAL journaling.
+    /// [`Query::select_as`](crate::query::Query::select_as) is refused on
+    /// it (it decodes through sqlx's `FromRow`), and [`Db::as_sqlite`] is
+    /// `None`.
     Rusqlite,
+    /// sqlx-sqlite (cargo feature `sqlx-sqlite`): each connection on a
+    /// worker thread of its own, statements and rows sent across threads.
+    /// For sharing an existing `sqlx::SqlitePool` ([`Db::from`]).
+    Sqlx,
+}
+
+impl Default for SqliteDriver {
+    /// [`Rusqlite`](SqliteDriver::Rusqlite), unless this build has only
+    /// the `sqlx-sqlite` driver.
+    fn default() -> Self {
+        if cfg!(feature = "rusqlite") || !cfg!(feature = "sqlx-sqlite") {
+            SqliteDriver::Rusqlite
+        } else {
+            SqliteDriver::Sqlx
+        }
+    }
 }
 
 impl Default for PoolConfig {
@@ -143,10 +157,12 @@ impl Default for PoolConfig {
             test_before_acquire: false,
             statement_timeout: Some(Duration::from_secs(30)),
             sqlite_driver: SqliteDriver::default(),
+            sqlite_threading: crate::driver::LiteThreading::default(),
         }
     }
 }
 
+#[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlx-sqlite"))]
 impl PoolConfig {
     fn options<DB: sqlx::Database>(&self) -> sqlx::pool::PoolOptions<DB> {
         sqlx::pool::PoolOptions::new()
@@ -229,11 +245,12 @@ impl Db {
                     url,
                     config.max_connections,
                     config.acquire_timeout,
+                    config.sqlite_threading,
                 )?),
                 guard,
             }),
-            #[cfg(feature = "sqlite")]
-            Dialect::Sqlite => {
+            #[cfg(feature = "sqlx-sqlite")]
+            Dialect::Sqlite if config.sqlite_driver == SqliteDriver::Sqlx => {
                 use std::str::FromStr;
                 // REGEXP (Rust's `regex`) carries the case-insensitive text
                 // matches: SQLite's LIKE folds ASCII letters only.
@@ -254,6 +271,17 @@ impl Db {
                     guard,
                 })
             }
+            Dialect::Sqlite => Err(unsupported(
+                url,
+                match config.sqlite_driver {
+                    SqliteDriver::Rusqlite => {
+                        "this build of entable lacks the `sqlite` cargo feature (the rusqlite driver)"
+                    }
+                    SqliteDriver::Sqlx => {
+                        "this build of entable lacks the `sqlx-sqlite` cargo feature (the sqlx driver)"
+                    }
+                },
+            )),
             #[allow(unreachable_patterns)]
             other => Err(unsupported(
                 url,
@@ -272,7 +300,7 @@ impl Db {
             Pool::Postgres(_) => Dialect::Postgres,
             #[cfg(feature = "mysql")]
             Pool::MySql(_) => Dialect::MySql,
-            #[cfg(feature = "sqlite")]
+            #[cfg(feature = "sqlx-sqlite")]
             Pool::Sqlite(_) => Dialect::Sqlite,
             #[cfg(feature = "rusqlite")]
             Pool::Lite(_) => Dialect::Sqlite,
@@ -299,7 +327,7 @@ impl Db {
     }
 
     /// The SQLite pool, if this is a SQLite database.
-    #[cfg(feature = "sqlite")]
+    #[cfg(feature = "sqlx-sqlite")]
     pub fn as_sqlite(&self) -> Option<&sqlx::SqlitePool> {
         match &self.pool {
             Pool::Sqlite(pool) => Some(pool),
@@ -314,7 +342,7 @@ impl Db {
             Pool::Postgres(pool) => pool.close().await,
             #[cfg(feature = "mysql")]
             Pool::MySql(pool) => pool.close().await,
-            #[cfg(feature = "sqlite")]
+            #[cfg(feature = "sqlx-sqlite")]
             Pool::Sqlite(pool) => pool.close().await,
             #[cfg(feature = "rusqlite")]
             Pool::Lite(pool) => pool.close(),
@@ -349,7 +377,7 @@ impl From<sqlx::MySqlPool> for Db {
 /// [`SqliteConnectOptions::with_regexp`](sqlx::sqlite::SqliteConnectOptions::with_regexp):
 /// case-insensitive text filters (`icontains`, …) are `REGEXP` matches on
 /// SQLite, for Unicode case folding.
-#[cfg(feature = "sqlite")]
+#[cfg(feature = "sqlx-sqlite")]
 impl From<sqlx::SqlitePool> for Db {
     fn from(pool: sqlx::SqlitePool) -> Db {
         let max = pool.options().get_max_connections();

@@ -350,7 +350,7 @@ impl Error {
                 .is_some_and(|e| e.number() == 1205),
             // SQLite reports its extended result code: BUSY (5) and LOCKED
             // (6) with their variants in the upper bits.
-            #[cfg(feature = "sqlite")]
+            #[cfg(feature = "sqlx-sqlite")]
             Some(other) if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() => other
                 .parse::<u32>()
                 .is_ok_and(|c| matches!(c & 0xff, 5 | 6)),
@@ -403,6 +403,26 @@ impl Error {
         table: &crate::meta::TableMeta,
         dialect: crate::backend::Dialect,
     ) -> Error {
+        Error::classify(source, context, Some(table), dialect)
+    }
+
+    /// [`from_driver`](Self::from_driver) for a statement on no known
+    /// table (hand-written SQL): a violated constraint is named only where
+    /// the backend names it.
+    pub(crate) fn from_statement(
+        source: sqlx::Error,
+        context: Context,
+        dialect: crate::backend::Dialect,
+    ) -> Error {
+        Error::classify(source, context, None, dialect)
+    }
+
+    fn classify(
+        source: sqlx::Error,
+        context: Context,
+        table: Option<&crate::meta::TableMeta>,
+        dialect: crate::backend::Dialect,
+    ) -> Error {
         use sqlx::error::ErrorKind;
         let Some(db) = source.as_database_error() else {
             return Error::Database { context, source };
@@ -415,8 +435,9 @@ impl Error {
         let writes_row = !context.operation.contains("delete");
         match rules.error_kind(db.kind(), &message) {
             ErrorKind::UniqueViolation => {
-                let constraint =
-                    named.or_else(|| rules.violated_constraint(&message, table, writes_row));
+                let constraint = named.or_else(|| {
+                    table.and_then(|table| rules.violated_constraint(&message, table, writes_row))
+                });
                 Error::UniqueViolation {
                     context,
                     constraint,
@@ -424,8 +445,9 @@ impl Error {
                 }
             }
             ErrorKind::ForeignKeyViolation => {
-                let constraint =
-                    named.or_else(|| rules.violated_constraint(&message, table, writes_row));
+                let constraint = named.or_else(|| {
+                    table.and_then(|table| rules.violated_constraint(&message, table, writes_row))
+                });
                 Error::ForeignKeyViolation {
                     context,
                     constraint,
@@ -443,8 +465,9 @@ impl Error {
                 }
             }
             ErrorKind::CheckViolation => {
-                let constraint =
-                    named.or_else(|| rules.violated_constraint(&message, table, writes_row));
+                let constraint = named.or_else(|| {
+                    table.and_then(|table| rules.violated_constraint(&message, table, writes_row))
+                });
                 Error::CheckViolation {
                     context,
                     constraint,

@@ -40,7 +40,7 @@ pub(crate) enum InnerConn<'a> {
     Postgres(&'a mut sqlx::PgConnection),
     #[cfg(feature = "mysql")]
     MySql(&'a mut sqlx::MySqlConnection),
-    #[cfg(feature = "sqlite")]
+    #[cfg(feature = "sqlx-sqlite")]
     Sqlite(&'a mut sqlx::SqliteConnection),
     #[cfg(feature = "rusqlite")]
     Lite(&'a mut crate::driver::lite::LiteConn),
@@ -76,7 +76,7 @@ macro_rules! inner_exec {
 }
 inner_exec!("postgres", Pg, Postgres);
 inner_exec!("mysql", MySql, MySql);
-inner_exec!("sqlite", Sqlite, Sqlite);
+inner_exec!("sqlx-sqlite", Sqlite, Sqlite);
 inner_exec!("rusqlite", Lite, Lite);
 
 impl Exec<'_> {
@@ -91,7 +91,7 @@ impl Exec<'_> {
                 InnerConn::Postgres(_) => crate::backend::Dialect::Postgres,
                 #[cfg(feature = "mysql")]
                 InnerConn::MySql(_) => crate::backend::Dialect::MySql,
-                #[cfg(feature = "sqlite")]
+                #[cfg(feature = "sqlx-sqlite")]
                 InnerConn::Sqlite(_) => crate::backend::Dialect::Sqlite,
                 #[cfg(feature = "rusqlite")]
                 InnerConn::Lite(_) => crate::backend::Dialect::Sqlite,
@@ -125,7 +125,7 @@ impl Exec<'_> {
                     InnerConn::Postgres(c) => InnerConn::Postgres(c),
                     #[cfg(feature = "mysql")]
                     InnerConn::MySql(c) => InnerConn::MySql(c),
-                    #[cfg(feature = "sqlite")]
+                    #[cfg(feature = "sqlx-sqlite")]
                     InnerConn::Sqlite(c) => InnerConn::Sqlite(c),
                     #[cfg(feature = "rusqlite")]
                     InnerConn::Lite(c) => InnerConn::Lite(c),
@@ -204,7 +204,7 @@ macro_rules! with_conn {
                         let $conn: &mut sqlx::MySqlConnection = &mut **c;
                         $crate::conn::timed(call_limit($timeout), context, Box::pin(async { $body })).await
                     }
-                    #[cfg(feature = "sqlite")]
+                    #[cfg(feature = "sqlx-sqlite")]
                     Pooled::Sqlite(c) => {
                         type $B = $crate::driver::Sqlite;
                         let $conn: &mut sqlx::SqliteConnection = &mut **c;
@@ -213,8 +213,13 @@ macro_rules! with_conn {
                     #[cfg(feature = "rusqlite")]
                     Pooled::Lite(c) => {
                         type $B = $crate::driver::Lite;
+                        let threading = c.threading();
                         let $conn: &mut $crate::driver::lite::LiteConn = &mut **c;
-                        $crate::conn::timed(call_limit($timeout), context, Box::pin(async { $body })).await
+                        $crate::driver::lite::run_call(
+                            threading,
+                            $crate::conn::timed(call_limit($timeout), context, Box::pin(async { $body })),
+                        )
+                        .await
                     }
                     Pooled::Never(never) => match *never {},
                 }
@@ -253,7 +258,7 @@ macro_rules! with_conn {
                     let $conn: &mut sqlx::MySqlConnection = c;
                     Box::pin(async { $body }).await
                 }
-                #[cfg(feature = "sqlite")]
+                #[cfg(feature = "sqlx-sqlite")]
                 InnerConn::Sqlite(c) => {
                     type $B = $crate::driver::Sqlite;
                     let $conn: &mut sqlx::SqliteConnection = c;

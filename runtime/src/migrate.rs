@@ -109,31 +109,21 @@ macro_rules! on_connection {
             Pool::Postgres(pool) => on_connection!(@run pool, $conn, $body),
             #[cfg(feature = "mysql")]
             Pool::MySql(pool) => on_connection!(@run pool, $conn, $body),
-            #[cfg(feature = "sqlite")]
+            #[cfg(feature = "sqlx-sqlite")]
             Pool::Sqlite(pool) => on_connection!(@run pool, $conn, $body),
-            // sqlx's migrator runs on sqlx connections: one of its own to
-            // the rusqlite pool's file, for the operation.
-            #[cfg(all(feature = "rusqlite", feature = "sqlite"))]
+            // On a connection of the pool: `LiteConn` implements sqlx's
+            // `Migrate` (driver/lite/migrate.rs).
+            #[cfg(feature = "rusqlite")]
             Pool::Lite(pool) => {
-                let Some(path) = pool.path() else {
-                    return Err(MigrateError::Execute(sqlx::Error::Configuration(
-                        "an in-memory database on the rusqlite driver cannot be migrated: use a file".into(),
-                    )));
-                };
-                let url = format!("sqlite:{}", path.display());
-                let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await?;
+                let mut pooled = pool.acquire().await?;
                 let result = {
-                    let $conn = &mut conn;
+                    let $conn = &mut *pooled;
                     $body
                 };
-                let _ = sqlx::Connection::close(conn).await;
+                if result.is_err() {
+                    pooled.close_on_drop();
+                }
                 result
-            }
-            #[cfg(all(feature = "rusqlite", not(feature = "sqlite")))]
-            Pool::Lite(_) => {
-                return Err(MigrateError::Execute(sqlx::Error::Configuration(
-                    "migrations on the rusqlite driver need the `sqlite` feature (sqlx's migrator)".into(),
-                )));
             }
             Pool::Never(never) => match *never {},
         }

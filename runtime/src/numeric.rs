@@ -318,7 +318,7 @@ impl<const P: u8, const S: u8> validator::ValidateRange<Numeric<P, S>> for Numer
     }
 }
 
-#[cfg(feature = "sqlite")]
+#[cfg(feature = "sqlx-sqlite")]
 fn invalid(reason: String) -> sqlx::error::BoxDynError {
     Box::new(crate::backend::values::InvalidValue {
         column: None,
@@ -394,7 +394,7 @@ mod mysql {
     }
 }
 
-#[cfg(feature = "sqlite")]
+#[cfg(feature = "sqlx-sqlite")]
 mod sqlite {
     use super::*;
     use sqlx::sqlite::{SqliteArgumentsBuffer, SqliteTypeInfo, SqliteValueRef};

@@ -22,5 +22,6 @@ mod names;
 mod repo;
 mod schema_on_backends;
 mod search_diff;
+mod sqlite_driver;
 mod testing_support;
 mod tx;

@@ -51,13 +51,13 @@ async fn foreign_key_actions_and_constraints_behave() {
         let d = t.dialect;
 
         // Defaults fill omitted columns; a reserved-word column works.
-        exec!(db, r#"INSERT INTO "group" ("name") VALUES (?)"#, "admins").expect("insert group");
-        let group: i64 = scalar!(db, i64, r#"SELECT "id" FROM "group" WHERE "name" = ?"#, "admins").unwrap().unwrap();
+        exec!(db, r#"INSERT INTO "group" ("name") VALUES (?)"#, "admins".to_owned()).expect("insert group");
+        let group: i64 = scalar!(db, i64, r#"SELECT "id" FROM "group" WHERE "name" = ?"#, "admins".to_owned()).unwrap().unwrap();
         let position = scalar!(db, i32, r#"SELECT "order" FROM "group" WHERE "id" = ?"#, group).unwrap();
         assert_eq!(position, Some(0), "{d}: default 0");
 
         let alice = Uuid::new_v4();
-        exec!(db, r#"INSERT INTO "user" ("id", "email", "group_id", "role") VALUES (?, ?, ?, ?)"#, alice, "alice@example.com", group, Role::Admin)
+        exec!(db, r#"INSERT INTO "user" ("id", "email", "group_id", "role") VALUES (?, ?, ?, ?)"#, alice, "alice@example.com".to_owned(), group, Role::Admin)
             .expect("insert user");
         let (role, active) = (
             scalar!(db, Role, r#"SELECT "role" FROM "user" WHERE "id" = ?"#, alice).unwrap(),
@@ -68,16 +68,16 @@ async fn foreign_key_actions_and_constraints_behave() {
         assert_eq!(stored.as_deref(), Some("admin"), "{d}: enums are stored as their text");
 
         // Unique constraint (exact, case-sensitive comparison everywhere).
-        let dup = exec!(db, r#"INSERT INTO "user" ("id", "email") VALUES (?, ?)"#, Uuid::new_v4(), "alice@example.com");
+        let dup = exec!(db, r#"INSERT INTO "user" ("id", "email") VALUES (?, ?)"#, Uuid::new_v4(), "alice@example.com".to_owned());
         assert!(dup.is_err(), "{d}: duplicate email must fail");
-        exec!(db, r#"INSERT INTO "user" ("id", "email", "role") VALUES (?, ?, ?)"#, Uuid::new_v4(), "ALICE@example.com", Role::ReadOnly)
+        exec!(db, r#"INSERT INTO "user" ("id", "email", "role") VALUES (?, ?, ?)"#, Uuid::new_v4(), "ALICE@example.com".to_owned(), Role::ReadOnly)
             .unwrap_or_else(|e| panic!("{d}: emails differing in case are distinct: {e}"));
-        let ro = scalar!(db, String, r#"SELECT "role" FROM "user" WHERE "email" = ?"#, "ALICE@example.com").unwrap();
+        let ro = scalar!(db, String, r#"SELECT "role" FROM "user" WHERE "email" = ?"#, "ALICE@example.com".to_owned()).unwrap();
         assert_eq!(ro.as_deref(), Some("ro"), "{d}: renamed variant");
 
         // The table refuses a text that names no variant (the column's
         // CHECK); one read from elsewhere fails to decode, naming the enum.
-        let refused = exec!(db, r#"UPDATE "user" SET "role" = ? WHERE "email" = ?"#, "bogus", "ALICE@example.com");
+        let refused = exec!(db, r#"UPDATE "user" SET "role" = ? WHERE "email" = ?"#, "bogus".to_owned(), "ALICE@example.com".to_owned());
         assert!(refused.is_err(), "{d}: the enum's CHECK refuses `bogus`");
         let bad = scalar!(db, Role, "SELECT 'bogus'");
         let message = bad.expect_err("bogus is no Role").to_string();
@@ -98,8 +98,8 @@ async fn foreign_key_actions_and_constraints_behave() {
         assert_eq!(members, Some(0), "{d}: membership cascaded");
 
         // RESTRICT: a user with an order cannot be deleted; CASCADE removes order lines.
-        exec!(db, r#"INSERT INTO "order" ("user_id", "select") VALUES (?, ?)"#, alice, "A-1").expect("order");
-        let order: i64 = scalar!(db, i64, r#"SELECT "id" FROM "order" WHERE "select" = ?"#, "A-1").unwrap().unwrap();
+        exec!(db, r#"INSERT INTO "order" ("user_id", "select") VALUES (?, ?)"#, alice, "A-1".to_owned()).expect("order");
+        let order: i64 = scalar!(db, i64, r#"SELECT "id" FROM "order" WHERE "select" = ?"#, "A-1".to_owned()).unwrap().unwrap();
         exec!(db, r#"INSERT INTO "order_line" ("order_id", "line_no", "quantity") VALUES (?, 1, 3)"#, order).expect("line");
         assert!(exec!(db, r#"DELETE FROM "user" WHERE "id" = ?"#, alice).is_err(), "{d}: on delete restrict");
         exec!(db, r#"DELETE FROM "order" WHERE "id" = ?"#, order).expect("delete order");
@@ -109,16 +109,16 @@ async fn foreign_key_actions_and_constraints_behave() {
         assert!(missing_parent.is_err(), "{d}: foreign keys are enforced");
 
         // Self-reference: deleting the root deletes the whole subtree.
-        exec!(db, r#"INSERT INTO "category" ("name") VALUES (?)"#, "root").unwrap();
-        let root: i64 = scalar!(db, i64, r#"SELECT "id" FROM "category" WHERE "name" = ?"#, "root").unwrap().unwrap();
-        exec!(db, r#"INSERT INTO "category" ("name", "parent_id") VALUES (?, ?)"#, "child", root).unwrap();
-        let child: i64 = scalar!(db, i64, r#"SELECT "id" FROM "category" WHERE "name" = ?"#, "child").unwrap().unwrap();
-        exec!(db, r#"INSERT INTO "category" ("name", "parent_id") VALUES (?, ?)"#, "grandchild", child).unwrap();
+        exec!(db, r#"INSERT INTO "category" ("name") VALUES (?)"#, "root".to_owned()).unwrap();
+        let root: i64 = scalar!(db, i64, r#"SELECT "id" FROM "category" WHERE "name" = ?"#, "root".to_owned()).unwrap().unwrap();
+        exec!(db, r#"INSERT INTO "category" ("name", "parent_id") VALUES (?, ?)"#, "child".to_owned(), root).unwrap();
+        let child: i64 = scalar!(db, i64, r#"SELECT "id" FROM "category" WHERE "name" = ?"#, "child".to_owned()).unwrap().unwrap();
+        exec!(db, r#"INSERT INTO "category" ("name", "parent_id") VALUES (?, ?)"#, "grandchild".to_owned(), child).unwrap();
         exec!(db, r#"DELETE FROM "category" WHERE "id" = ?"#, root).unwrap();
         assert_eq!(scalar!(db, i64, r#"SELECT COUNT(*) FROM "category""#).unwrap(), Some(0), "{d}: subtree cascaded");
 
         // The cycle: a department's manager is an employee of it.
-        exec!(db, r#"INSERT INTO "department" ("name") VALUES (?)"#, "R&D").unwrap();
+        exec!(db, r#"INSERT INTO "department" ("name") VALUES (?)"#, "R&D".to_owned()).unwrap();
         let dept: i64 = scalar!(db, i64, r#"SELECT "id" FROM "department""#).unwrap().unwrap();
         exec!(db, r#"INSERT INTO "employee" ("department_id") VALUES (?)"#, dept).unwrap();
         let boss: i64 = scalar!(db, i64, r#"SELECT "id" FROM "employee""#).unwrap().unwrap();

@@ -103,7 +103,7 @@ async fn exists_on_server(backend: &TestBackend, name: &str) -> bool {
         Dialect::Postgres => "SELECT COUNT(*) FROM pg_database WHERE datname = ?",
         _ => "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?",
     };
-    let count = crate::scalar!(admin, i64, sql, name)
+    let count = crate::scalar!(admin, i64, sql, name.to_owned())
         .expect("catalog query")
         .unwrap_or(0);
     admin.close().await;

@@ -26,6 +26,7 @@ mod copy;
 pub mod lite;
 pub mod nested;
 pub mod statement;
+#[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlx-sqlite"))]
 mod via_sqlx;
 
 use futures_core::Stream;
@@ -40,7 +41,7 @@ pub use nested::Nested;
 pub use via_sqlx::MySql;
 #[cfg(feature = "postgres")]
 pub use via_sqlx::Pg;
-#[cfg(feature = "sqlite")]
+#[cfg(feature = "sqlx-sqlite")]
 pub use via_sqlx::Sqlite;
 
 /// The row type of a backend.
@@ -51,6 +52,28 @@ pub type Args<B> = <B as Backend>::Args;
 pub type BindError = ::sqlx::error::BoxDynError;
 /// An error of a driver.
 pub type DriverError = ::sqlx::Error;
+
+/// Where the rusqlite driver runs a call (all the statements of one
+/// repository call). SQLite works synchronously: a statement holds the
+/// thread it runs on until it is done.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LiteThreading {
+    /// On a multi-threaded tokio runtime, the call runs whole inside
+    /// [`tokio::task::block_in_place`]: the runtime first hands the
+    /// worker's other tasks to another thread, so a long statement never
+    /// stalls them. One hand-off per call, never per statement or row.
+    /// Where that is not allowed (a current-thread runtime, a `LocalSet`,
+    /// no runtime), the call runs inline. While the call runs, other
+    /// futures of the same task (the other arms of a `join!`) wait.
+    #[default]
+    BlockInPlace,
+    /// On the thread that polls the call, with no hand-off: the cheapest
+    /// for short calls, and the mode of command-line tools and
+    /// current-thread runtimes. A long statement holds that worker thread
+    /// (on a current-thread runtime, every task) until it is done.
+    Inline,
+}
 
 /// The text of a statement: built for this call, or fixed and shared
 /// (the statements cached per entity), without copying either.

@@ -6,13 +6,27 @@ use futures_core::Stream;
 
 use super::{Backend, ColumnValue, Done, DriverError, SqlText};
 
+/// Reports `sql` as a `tracing` event (target `entable::statement`,
+/// level DEBUG) before it is sent: what a subscriber, or a test counting
+/// statements, sees of every statement. Values are never recorded.
+fn seen<B: Backend>(sql: &SqlText) {
+    tracing::event!(
+        target: "entable::statement",
+        tracing::Level::DEBUG,
+        db.system.name = B::DIALECT.system_name(),
+        db.query.text = sql.as_str(),
+    );
+}
+
 /// Runs a statement that returns no rows.
 pub async fn execute<B: Backend>(
     conn: &mut B::Conn,
     sql: impl Into<SqlText>,
     args: B::Args,
 ) -> Result<Done, DriverError> {
-    B::execute(conn, sql.into(), args).await
+    let sql = sql.into();
+    seen::<B>(&sql);
+    B::execute(conn, sql, args).await
 }
 
 /// Runs a statement; its first row, if any.
@@ -21,7 +35,9 @@ pub async fn fetch_optional<B: Backend>(
     sql: impl Into<SqlText>,
     args: B::Args,
 ) -> Result<Option<B::Row>, DriverError> {
-    B::fetch_optional(conn, sql.into(), args).await
+    let sql = sql.into();
+    seen::<B>(&sql);
+    B::fetch_optional(conn, sql, args).await
 }
 
 /// Runs a statement that returns a row; no row is `RowNotFound`.
@@ -30,7 +46,7 @@ pub async fn fetch_one<B: Backend>(
     sql: impl Into<SqlText>,
     args: B::Args,
 ) -> Result<B::Row, DriverError> {
-    B::fetch_optional(conn, sql.into(), args)
+    fetch_optional::<B>(conn, sql, args)
         .await?
         .ok_or(DriverError::RowNotFound)
 }
@@ -41,7 +57,7 @@ pub async fn fetch_scalar<B: Backend, T: ColumnValue<B>>(
     sql: impl Into<SqlText>,
     args: B::Args,
 ) -> Result<T, DriverError> {
-    let row = fetch_one::<B>(conn, sql.into(), args).await?;
+    let row = fetch_one::<B>(conn, sql, args).await?;
     T::decode(&row, 0)
 }
 
@@ -51,7 +67,9 @@ pub async fn fetch_all<B: Backend>(
     sql: impl Into<SqlText>,
     args: B::Args,
 ) -> Result<Vec<B::Row>, DriverError> {
-    B::fetch_all(conn, sql.into(), args).await
+    let sql = sql.into();
+    seen::<B>(&sql);
+    B::fetch_all(conn, sql, args).await
 }
 
 /// Runs a statement; its rows as they arrive.
@@ -60,7 +78,9 @@ pub fn fetch<'c, B: Backend>(
     sql: impl Into<SqlText>,
     args: B::Args,
 ) -> impl Stream<Item = Result<B::Row, DriverError>> + Send + 'c {
-    B::fetch(conn, sql.into(), args)
+    let sql = sql.into();
+    seen::<B>(&sql);
+    B::fetch(conn, sql, args)
 }
 
 /// Runs SQL without bound values (DDL, several statements at once).
@@ -68,7 +88,9 @@ pub async fn execute_script<B: Backend>(
     conn: &mut B::Conn,
     sql: impl Into<SqlText>,
 ) -> Result<(), DriverError> {
-    B::execute_script(conn, sql.into()).await
+    let sql = sql.into();
+    seen::<B>(&sql);
+    B::execute_script(conn, sql).await
 }
 
 /// Sends a binary `COPY` stream (PostgreSQL).
@@ -77,5 +99,7 @@ pub async fn copy_in<B: Backend>(
     statement: String,
     data: Vec<u8>,
 ) -> Result<u64, DriverError> {
+    // One copy of a short text per bulk call.
+    seen::<B>(&SqlText::Owned(statement.clone()));
     B::copy_in(conn, statement, data).await
 }

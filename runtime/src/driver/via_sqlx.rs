@@ -204,7 +204,7 @@ sqlx_backend!(
 );
 sqlx_backend!(
     /// SQLite, through sqlx-sqlite.
-    Sqlite, "sqlite", sqlx::Sqlite, Dialect::Sqlite,
+    Sqlite, "sqlx-sqlite", sqlx::Sqlite, Dialect::Sqlite,
     |result| u64::try_from(result.last_insert_rowid()).ok(),
     |_conn, _statement, _data| Err(DriverError::Protocol("COPY is PostgreSQL's".into())),
     |_value, _rows| Err("COPY is PostgreSQL's".into()),

@@ -28,6 +28,16 @@ impl Dialect {
         }
     }
 
+    /// The database system's name as OpenTelemetry's database conventions
+    /// spell it (`db.system.name`): `postgresql`, `mysql` or `sqlite`.
+    pub const fn system_name(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "postgresql",
+            Dialect::MySql => "mysql",
+            Dialect::Sqlite => "sqlite",
+        }
+    }
+
     /// Parses a dialect name as printed by [`Dialect::name`]; `postgresql`,
     /// `pg` and `mariadb` are accepted as well.
     pub fn from_name(name: &str) -> Option<Dialect> {

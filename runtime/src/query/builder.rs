@@ -552,7 +552,7 @@ macro_rules! select_as_sqlx {
 }
 select_as_sqlx!("postgres", Pg);
 select_as_sqlx!("mysql", MySql);
-select_as_sqlx!("sqlite", Sqlite);
+select_as_sqlx!("sqlx-sqlite", Sqlite);
 
 #[cfg(feature = "rusqlite")]
 impl<R> SelectAs<R> for crate::driver::Lite {

@@ -141,7 +141,7 @@ pub trait DynCondition: std::fmt::Debug + Send + Sync {
         w: &mut WhereWriter<'_, crate::driver::MySql>,
     );
     /// … for SQLite.
-    #[cfg(feature = "sqlite")]
+    #[cfg(feature = "sqlx-sqlite")]
     fn write_sqlite(
         &self,
         table: &'static TableMeta,
@@ -189,7 +189,7 @@ macro_rules! condition_backend {
 }
 condition_backend!("postgres", Pg, write_postgres);
 condition_backend!("mysql", MySql, write_mysql);
-condition_backend!("sqlite", Sqlite, write_sqlite);
+condition_backend!("sqlx-sqlite", Sqlite, write_sqlite);
 condition_backend!("rusqlite", Lite, write_lite);
 
 /// Parts joined by `separator`, parenthesised as a balanced tree of small
@@ -257,7 +257,7 @@ impl<T: SqlValue> DynCondition for Condition<T> {
     }
     write_for!("postgres", write_postgres, Pg);
     write_for!("mysql", write_mysql, MySql);
-    write_for!("sqlite", write_sqlite, Sqlite);
+    write_for!("sqlx-sqlite", write_sqlite, Sqlite);
     write_for!("rusqlite", write_lite, Lite);
 }
 

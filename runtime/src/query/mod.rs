@@ -88,14 +88,14 @@ pub mod on_backend {
     use crate::driver::MySql;
     #[cfg(feature = "postgres")]
     use crate::driver::Pg;
-    #[cfg(feature = "sqlite")]
+    #[cfg(feature = "sqlx-sqlite")]
     use crate::driver::Sqlite;
     #[allow(unused_imports)]
     use crate::driver::{ColumnValue, Row};
 
     when_enabled!(ValueOnPostgres, "postgres", ColumnValue<Pg>);
     when_enabled!(ValueOnMySql, "mysql", ColumnValue<MySql>);
-    when_enabled!(ValueOnSqlite, "sqlite", ColumnValue<Sqlite>);
+    when_enabled!(ValueOnSqlite, "sqlx-sqlite", ColumnValue<Sqlite>);
     #[cfg(feature = "rusqlite")]
     use crate::driver::Lite;
     when_enabled!(ValueOnLite, "rusqlite", ColumnValue<Lite>);
@@ -107,7 +107,7 @@ pub mod on_backend {
     when_enabled!(RowOnMySql, "mysql", for<'r> sqlx::FromRow<'r, Row<MySql>>);
     when_enabled!(
         RowOnSqlite,
-        "sqlite",
+        "sqlx-sqlite",
         for<'r> sqlx::FromRow<'r, Row<Sqlite>>
     );
 }

@@ -314,7 +314,7 @@ pub(crate) fn sort_terms<K: SortKey>(
     sort.0.iter().map(|s| (s.key.column(), s.descending))
 }
 
-#[cfg(all(test, feature = "postgres", feature = "sqlite"))]
+#[cfg(all(test, feature = "postgres", feature = "sqlx-sqlite"))]
 mod tests {
     use super::WhereWriter;
     use crate::driver::{Backend, Pg, Sqlite};

@@ -206,7 +206,7 @@ macro_rules! on_backend {
 }
 on_backend!(OnPostgres, "postgres", Pg);
 on_backend!(OnMySql, "mysql", MySql);
-on_backend!(OnSqlite, "sqlite", Sqlite);
+on_backend!(OnSqlite, "sqlx-sqlite", Sqlite);
 on_backend!(OnLite, "rusqlite", Lite);
 
 /// `Persist` on every backend this build enables.

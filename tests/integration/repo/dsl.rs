@@ -241,19 +241,28 @@ async fn select_stream_upsert_get_many() {
             .await
             .expect("one column");
         assert_eq!(one, ["linus"]);
-        let partial: Option<NameOnly> = Author::query()
+        let partial = Author::query()
             .filter(Author::NAME.eq("grace"))
             .select_as::<NameOnly, _>((Author::ID, Author::NAME))
             .first(db)
-            .await
-            .expect("partial struct");
-        assert_eq!(
-            partial,
-            Some(NameOnly {
-                id: all[2].id,
-                name: "grace".into()
-            })
-        );
+            .await;
+        if t.dialect == Dialect::Sqlite && crate::support::sqlite_driver() == entable::SqliteDriver::Rusqlite {
+            // `select_as` decodes through sqlx's `FromRow`; the rusqlite
+            // driver's rows are not sqlx rows, and it says so.
+            let error = partial.expect_err("refused on the rusqlite driver");
+            assert!(matches!(error, entable::Error::Usage { .. }), "{error:?}");
+            crate::support::announce(
+                "select_stream_upsert_get_many: select_as NOT covered on sqlite (rusqlite): refused by design (Error::Usage); covered on sqlite (sqlx)",
+            );
+        } else {
+            assert_eq!(
+                partial.expect("partial struct"),
+                Some(NameOnly {
+                    id: all[2].id,
+                    name: "grace".into()
+                })
+            );
+        }
 
         let streamed: Vec<Author> = Author::stream(db, Expr::all())
             .try_collect()

@@ -317,12 +317,11 @@ async fn many_to_many_self_reference_and_filters() {
     .await;
 }
 
-/// Counts the statements sqlx sends inside a span named
-/// `entable_count`: sqlx reports each statement as a tracing event with
-/// target `sqlx::query`, on the caller's thread (PostgreSQL, MySQL) or on
-/// SQLite's worker thread, which enters the caller's span first. So the
-/// count covers exactly the statements of the instrumented call, whatever
-/// other tests run at the same time.
+/// Counts the statements entable sends inside a span named
+/// `entable_count`: entable reports each statement as a tracing event with
+/// target `entable::statement`, on the thread running the call, inside the
+/// caller's span. So the count covers exactly the statements of the
+/// instrumented call, whatever other tests run at the same time.
 #[derive(Default)]
 struct StatementCounter {
     next_id: std::sync::atomic::AtomicU64,
@@ -363,7 +362,7 @@ impl StatementCounter {
 
 impl tracing::Subscriber for &'static StatementCounter {
     fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
-        metadata.target() == "sqlx::query" || metadata.name() == "entable_count"
+        metadata.target() == "entable::statement" || metadata.name() == "entable_count"
     }
     fn new_span(&self, attributes: &tracing::span::Attributes<'_>) -> tracing::span::Id {
         let id = self.next_id.fetch_add(1, Ordering::SeqCst) + 1;
@@ -386,7 +385,7 @@ impl tracing::Subscriber for &'static StatementCounter {
     fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
     fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
     fn event(&self, event: &tracing::Event<'_>) {
-        if event.metadata().target() != "sqlx::query" {
+        if event.metadata().target() != "entable::statement" {
             return;
         }
         let counters = self.counters.lock().expect("counter lock");

@@ -67,13 +67,14 @@ pub async fn primary_key_name(db: &Db, table: &TableMeta) -> Option<String> {
         .await
         .expect("mysql primary key name"),
         Dialect::Sqlite => {
-            let sql: String = sqlx::query_scalar(
+            let sql: String = entable::RawSql::new(
                 "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
             )
-            .bind(table.name)
-            .fetch_one(db.as_sqlite().expect("sqlite"))
+            .bind(table.name.to_owned())
+            .fetch_scalar(db)
             .await
-            .expect("sqlite table sql");
+            .expect("sqlite table sql")
+            .expect("the table exists");
             let end = sql.find("\" PRIMARY KEY (")?;
             let start = sql[..end].rfind("CONSTRAINT \"")? + "CONSTRAINT \"".len();
             Some(sql[start..end].to_owned())

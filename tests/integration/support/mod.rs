@@ -34,12 +34,12 @@ pub fn backends() -> Vec<(Dialect, Option<String>)> {
     out
 }
 
-/// The SQLite driver of this run: `ENTABLE_TEST_SQLITE_DRIVER=rusqlite`
-/// runs the SQLite side of the suite on the rusqlite driver.
+/// The SQLite driver of this run: the default (rusqlite), or sqlx-sqlite
+/// with `ENTABLE_TEST_SQLITE_DRIVER=sqlx`.
 pub fn sqlite_driver() -> entable::SqliteDriver {
     match std::env::var("ENTABLE_TEST_SQLITE_DRIVER").as_deref() {
-        Ok("rusqlite") => entable::SqliteDriver::Rusqlite,
-        _ => entable::SqliteDriver::Sqlx,
+        Ok("sqlx") => entable::SqliteDriver::Sqlx,
+        _ => entable::SqliteDriver::Rusqlite,
     }
 }
 
@@ -62,9 +62,6 @@ impl TestDb {
         let backend = match (dialect, admin_url) {
             (Dialect::Postgres, Some(url)) => TestBackend::Postgres(url.to_owned()),
             (Dialect::MySql, Some(url)) => TestBackend::MySql(url.to_owned()),
-            // The rusqlite driver runs on a file: sqlx's migrator, which
-            // the migration tests use, opens the same file beside it.
-            _ if sqlite_driver() == entable::SqliteDriver::Rusqlite => TestBackend::Sqlite,
             // The suite's SQLite runs in memory: fast, and its tests do not
             // read past a transaction that is still rolling back.
             _ => TestBackend::SqliteMemory,
@@ -116,7 +113,7 @@ where
             Err(error) => panic!("{test} failed on {dialect}: {error}"),
         }
         covered.push(match (dialect, sqlite_driver()) {
-            (Dialect::Sqlite, entable::SqliteDriver::Rusqlite) => "sqlite (rusqlite)",
+            (Dialect::Sqlite, entable::SqliteDriver::Sqlx) => "sqlite (sqlx)",
             _ => dialect.name(),
         });
     }
@@ -155,39 +152,24 @@ pub fn dialect_sql(dialect: Dialect, sql: &str) -> String {
 }
 
 /// Executes a test statement with bound arguments on whichever backend
-/// `$db` is; evaluates to `Result<u64 /* rows affected */, sqlx::Error>`.
+/// `$db` is, through [`entable::RawSql`] (so on every driver); evaluates
+/// to `entable::Result<u64 /* rows affected */>`.
 #[macro_export]
 macro_rules! exec {
     ($db:expr, $sql:expr $(, $arg:expr)* $(,)?) => {{
         let db: &entable::Db = &$db;
         let sql = $crate::support::dialect_sql(db.dialect(), $sql);
-        macro_rules! q { () => { entable::sqlx::query(entable::sqlx::AssertSqlSafe(sql)) } }
-        match db.dialect() {
-            entable::backend::Dialect::Postgres => {
-                q!()$(.bind($arg))*.execute(db.as_postgres().expect("pg")).await.map(|r| r.rows_affected())
-            }
-            entable::backend::Dialect::MySql => {
-                q!()$(.bind($arg))*.execute(db.as_mysql().expect("mysql")).await.map(|r| r.rows_affected())
-            }
-            entable::backend::Dialect::Sqlite => {
-                q!()$(.bind($arg))*.execute(db.as_sqlite().expect("sqlite")).await.map(|r| r.rows_affected())
-            }
-        }
+        entable::RawSql::new(sql)$(.bind($arg))*.execute(db).await
     }};
 }
 
 /// Fetches one column of one optional row as `$ty`; evaluates to
-/// `Result<Option<$ty>, sqlx::Error>`.
+/// `entable::Result<Option<$ty>>`.
 #[macro_export]
 macro_rules! scalar {
     ($db:expr, $ty:ty, $sql:expr $(, $arg:expr)* $(,)?) => {{
         let db: &entable::Db = &$db;
         let sql = $crate::support::dialect_sql(db.dialect(), $sql);
-        macro_rules! q { () => { entable::sqlx::query_scalar::<_, $ty>(entable::sqlx::AssertSqlSafe(sql)) } }
-        match db.dialect() {
-            entable::backend::Dialect::Postgres => q!()$(.bind($arg))*.fetch_optional(db.as_postgres().expect("pg")).await,
-            entable::backend::Dialect::MySql => q!()$(.bind($arg))*.fetch_optional(db.as_mysql().expect("mysql")).await,
-            entable::backend::Dialect::Sqlite => q!()$(.bind($arg))*.fetch_optional(db.as_sqlite().expect("sqlite")).await,
-        }
+        entable::RawSql::new(sql)$(.bind($arg))*.fetch_scalar::<$ty>(db).await
     }};
 }

@@ -54,6 +54,12 @@ impl LiteConn {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        Self::open_with_flags(path, flags)
+    }
+
+    /// [`open`](Self::open) with SQLite's open flags (read-only, no
+    /// create, shared cache, …).
+    pub fn open_with_flags(path: impl AsRef<Path>, flags: OpenFlags) -> Result<Self, DriverError> {
         let conn = Connection::open_with_flags(path, flags).map_err(driver_error)?;
         Self::from_connection(conn)
     }
@@ -254,7 +260,7 @@ impl LiteConn {
 /// A column value copied out of SQLite. Text that is not UTF-8 (SQLite
 /// does not check) is kept as its bytes, so the row still reads and only a
 /// `String` decode of that column fails.
-fn owned(value: ValueRef<'_>) -> Value {
+pub(super) fn owned(value: ValueRef<'_>) -> Value {
     match value {
         ValueRef::Null => Value::Null,
         ValueRef::Integer(n) => Value::Integer(n),
@@ -270,7 +276,7 @@ fn owned(value: ValueRef<'_>) -> Value {
 /// Binds `args` to the statement's parameters the way sqlx-sqlite does:
 /// `?` takes the next value, `?NNN` and `$NNN` the NNN-th; a parameter
 /// without a value stays NULL.
-fn bind(statement: &mut Statement<'_>, args: &[Value]) -> Result<(), DriverError> {
+pub(super) fn bind(statement: &mut Statement<'_>, args: &[Value]) -> Result<(), DriverError> {
     let mut next = 0;
     for parameter in 1..=statement.parameter_count() {
         let index = match statement.parameter_name(parameter) {

@@ -18,21 +18,25 @@
 //! entable's classification of constraint violations reads them
 //! unchanged.
 //!
-//! Not yet wired into `Db`: a [`LiteConn`] is opened directly and used
-//! through [`driver::statement`](crate::driver::statement).
+//! A `Db` on a `sqlite:` URL uses it by default (see
+//! [`SqliteDriver`](crate::SqliteDriver)), with a pool of these
+//! connections; [`run_call`] decides the thread a call runs on
+//! ([`LiteThreading`]).
 
 mod conn;
 mod dates;
 mod error;
+#[cfg(feature = "migrate")]
+mod migrate;
 mod pool;
 mod rows;
 mod values;
 
 #[cfg(test)]
 mod tests;
-#[cfg(all(test, feature = "sqlite"))]
+#[cfg(all(test, feature = "sqlx-sqlite"))]
 mod tests_compat;
-#[cfg(all(test, feature = "sqlite", feature = "chrono", feature = "json"))]
+#[cfg(all(test, feature = "sqlx-sqlite", feature = "chrono", feature = "json"))]
 mod tests_entity;
 #[cfg(test)]
 mod tests_errors;
@@ -48,7 +52,7 @@ pub use values::LiteValue;
 use futures_core::Stream;
 use rusqlite::types::Value;
 
-use super::{Backend, BindError, Done, DriverError, SqlText};
+use super::{Backend, BindError, Done, DriverError, LiteThreading, SqlText};
 use crate::backend::Dialect;
 
 /// SQLite through rusqlite: statements run inline, on the polling thread.
@@ -151,4 +155,48 @@ impl Backend for Lite {
             "COPY is PostgreSQL's".into(),
         )))
     }
+}
+
+/// Runs `call`, one repository call with all its statements, where
+/// `threading` says. With [`LiteThreading::BlockInPlace`] on a
+/// multi-threaded runtime, the call runs whole inside `block_in_place`
+/// (one hand-off of the runtime's other tasks per call); where tokio does
+/// not allow that (current-thread runtime, `LocalSet`, no runtime), inline.
+/// Either way it runs on the caller's task: a panic inside it (a hook's)
+/// unwinds to the caller as on every driver, and the connection's guards
+/// roll back what it opened on the way.
+pub(crate) async fn run_call<F: Future>(threading: LiteThreading, call: F) -> F::Output {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    if threading == LiteThreading::BlockInPlace
+        && let Ok(handle) = Handle::try_current()
+        && handle.runtime_flavor() == RuntimeFlavor::MultiThread
+        && !IN_LOCAL_SET.get()
+    {
+        // `block_in_place` refuses (panics, before running anything)
+        // inside a `LocalSet`, which cannot be detected beforehand: the
+        // refusal is caught, remembered for the thread, and the call runs
+        // inline.
+        let mut call = Some(call);
+        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            tokio::task::block_in_place(|| call.take().map(|call| handle.block_on(call)))
+        }));
+        return match (ran, call) {
+            (Ok(Some(output)), _) => output,
+            // Refused before the call started: it is still here.
+            (Err(_), Some(call)) => {
+                IN_LOCAL_SET.set(true);
+                call.await
+            }
+            // The call itself panicked.
+            (Err(panic), None) => std::panic::resume_unwind(panic),
+            (Ok(None), Some(call)) => call.await,
+            (Ok(None), None) => unreachable!("a call that did not run is still here"),
+        };
+    }
+    call.await
+}
+
+thread_local! {
+    /// Set on a thread where `block_in_place` was refused.
+    static IN_LOCAL_SET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }

@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use rusqlite::OpenFlags;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::LiteConn;
-use crate::driver::DriverError;
+use crate::driver::{DriverError, LiteThreading};
 
 /// Where the pool's connections open.
 #[derive(Debug, Clone)]
@@ -33,6 +34,9 @@ struct Shared {
     idle: Mutex<Vec<LiteConn>>,
     permits: Arc<Semaphore>,
     acquire_timeout: Duration,
+    /// How the pool's connections are opened.
+    flags: OpenFlags,
+    threading: LiteThreading,
 }
 
 /// The pool behind a `Db` on the rusqlite driver.
@@ -51,44 +55,85 @@ pub(crate) struct LitePooled {
 }
 
 impl LitePool {
-    /// A pool for a `sqlite:` URL: `sqlite::memory:`, `sqlite:path`,
-    /// `sqlite://path`, with `?…` options ignored except `mode=memory`.
+    /// A pool for a `sqlite:` URL: `sqlite::memory:`, `sqlite:path` or
+    /// `sqlite://path`, with sqlx-sqlite's `mode` (`ro`, `rw`, `rwc`,
+    /// `memory`) and `cache` (`shared`, `private`) options; any other
+    /// option is refused. A file is created when missing unless `mode`
+    /// says otherwise, and is switched to WAL journaling unless read-only.
     pub(crate) fn new(
         url: &str,
         max_connections: u32,
         acquire_timeout: Duration,
+        threading: LiteThreading,
     ) -> Result<LitePool, DriverError> {
         let rest = url
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite:"))
             .ok_or_else(|| DriverError::Configuration("not a sqlite: URL".into()))?;
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-        let memory = path == ":memory:" || path.is_empty() || query.contains("mode=memory");
+        let mut memory = path == ":memory:" || path.is_empty();
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            match (key, value) {
+                ("mode", "ro") => flags = OpenFlags::SQLITE_OPEN_READ_ONLY,
+                ("mode", "rw") => flags = OpenFlags::SQLITE_OPEN_READ_WRITE,
+                ("mode", "rwc") => {}
+                ("mode", "memory") => memory = true,
+                ("cache", "shared") => flags |= OpenFlags::SQLITE_OPEN_SHARED_CACHE,
+                ("cache", "private") => {}
+                ("mode" | "cache", other) => {
+                    return Err(DriverError::Configuration(
+                        format!("unknown value {other:?} for `{key}` in the SQLite URL").into(),
+                    ));
+                }
+                _ => {
+                    return Err(DriverError::Configuration(
+                        format!("unknown query parameter `{key}` in the SQLite URL").into(),
+                    ));
+                }
+            }
+        }
         let location = if memory {
+            // `memdb` rather than a shared cache: connections of one memdb
+            // database lock as a file's do, so a busy one waits out the
+            // busy timeout instead of failing with `SQLITE_LOCKED`.
             let n = MEMORY_DATABASES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             Location::Memory(format!(
-                "file:entable-memory-{}-{n}?mode=memory&cache=shared",
+                "file:/entable-memory-{}-{n}?vfs=memdb",
                 std::process::id()
             ))
         } else {
             Location::Path(PathBuf::from(path))
         };
+        let flags = flags | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let anchor = match &location {
-            Location::Memory(uri) => Some(Mutex::new(LiteConn::open(uri)?)),
+            Location::Memory(uri) => Some(Mutex::new(LiteConn::open_with_flags(uri, flags)?)),
             Location::Path(_) => None,
         };
         let pool = LitePool {
             shared: Arc::new(Shared {
                 location,
+                flags,
                 _anchor: anchor,
                 idle: Mutex::new(Vec::new()),
                 permits: Arc::new(Semaphore::new(max_connections.max(1) as usize)),
                 acquire_timeout,
+                threading,
             }),
         };
         // Open one now: a bad path fails here, as sqlx's `connect` does,
         // and a memory database exists from the start.
         let first = pool.open()?;
+        let writable = !flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY);
+        if writable && matches!(pool.shared.location, Location::Path(_)) {
+            // Readers never block the writer, nor it them; the setting
+            // stays with the file.
+            first
+                .connection()
+                .pragma_update(None, "journal_mode", "WAL")
+                .map_err(super::error::driver_error)?;
+        }
         pool.idle().push(first);
         Ok(pool)
     }
@@ -103,9 +148,10 @@ impl LitePool {
     }
 
     fn open(&self) -> Result<LiteConn, DriverError> {
+        let flags = self.shared.flags;
         match &self.shared.location {
-            Location::Path(path) => LiteConn::open(path),
-            Location::Memory(uri) => LiteConn::open(uri),
+            Location::Path(path) => LiteConn::open_with_flags(path, flags),
+            Location::Memory(uri) => LiteConn::open_with_flags(uri, flags),
         }
     }
 
@@ -132,16 +178,6 @@ impl LitePool {
         })
     }
 
-    /// The database file, for tools that open it with another driver
-    /// (sqlx's migrator); `None` for an in-memory database.
-    #[cfg_attr(not(all(feature = "migrate", feature = "sqlite")), allow(dead_code))]
-    pub(crate) fn path(&self) -> Option<&std::path::Path> {
-        match &self.shared.location {
-            Location::Path(path) => Some(path),
-            Location::Memory(_) => None,
-        }
-    }
-
     /// Closes the idle connections; later checkouts fail.
     pub(crate) fn close(&self) {
         self.shared.permits.close();
@@ -150,6 +186,11 @@ impl LitePool {
 }
 
 impl LitePooled {
+    /// Where calls on this connection run.
+    pub(crate) fn threading(&self) -> LiteThreading {
+        self.shared.threading
+    }
+
     /// Closes the connection when it is dropped instead of returning it.
     pub(crate) fn close_on_drop(&mut self) {
         self.discard = true;

@@ -80,10 +80,10 @@ impl LiteArgs {
     }
 }
 
-/// `Backend::fetch`: the statement runs at the first poll and its rows are
-/// collected, then handed out one by one. A row cannot be stepped lazily
-/// across polls: rusqlite's cursor borrows the statement, which borrows
-/// the connection, and the stream would have to own all three.
+/// `Backend::fetch`: the statement is prepared at the first poll and
+/// stepped one row per poll after that, so a consumer that stops reading
+/// stops SQLite (back-pressure) and memory stays at one row. Each poll is
+/// ready at once: SQLite steps synchronously.
 pub(super) struct RowStream<'c> {
     state: State<'c>,
 }
@@ -94,7 +94,7 @@ enum State<'c> {
         sql: SqlText,
         args: LiteArgs,
     },
-    Rows(std::vec::IntoIter<LiteRow>),
+    Stepping(Cursor<'c>),
     Done,
 }
 
@@ -112,34 +112,91 @@ impl Stream for RowStream<'_> {
     fn poll_next(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         // Every field is `Unpin`, so the stream is.
         let this = self.get_mut();
-        match std::mem::replace(&mut this.state, State::Done) {
-            State::Start { conn, sql, args } => match conn.query(sql.as_str(), &args, None) {
-                Ok(rows) => {
-                    let mut rows = rows.into_iter();
-                    let first = rows.next();
-                    if first.is_some() {
-                        this.state = State::Rows(rows);
-                    }
-                    Poll::Ready(first.map(Ok))
-                }
-                Err(error) => Poll::Ready(Some(Err(error))),
-            },
-            State::Rows(mut rows) => {
-                let next = rows.next();
-                if next.is_some() {
-                    this.state = State::Rows(rows);
-                }
-                Poll::Ready(next.map(Ok))
+        if let State::Start { .. } = this.state {
+            let State::Start { conn, sql, args } = std::mem::replace(&mut this.state, State::Done)
+            else {
+                return Poll::Ready(None);
+            };
+            match Cursor::open(conn, &sql, &args) {
+                Ok(cursor) => this.state = State::Stepping(cursor),
+                Err(error) => return Poll::Ready(Some(Err(error))),
             }
-            State::Done => Poll::Ready(None),
+        }
+        let State::Stepping(cursor) = &mut this.state else {
+            return Poll::Ready(None);
+        };
+        match cursor.next() {
+            Ok(Some(row)) => Poll::Ready(Some(Ok(row))),
+            Ok(None) => {
+                this.state = State::Done;
+                Poll::Ready(None)
+            }
+            Err(error) => {
+                this.state = State::Done;
+                Poll::Ready(Some(Err(error)))
+            }
         }
     }
+}
 
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        match &self.state {
-            State::Start { .. } => (0, None),
-            State::Rows(rows) => rows.size_hint(),
-            State::Done => (0, Some(0)),
+/// A statement being stepped: the prepared statement (from the
+/// connection's cache) and SQLite's cursor over it.
+struct Cursor<'c> {
+    // Declared first so it drops first: the cursor borrows the statement.
+    rows: rusqlite::Rows<'static>,
+    // Held, never read: `rows` points into it.
+    _statement: Box<rusqlite::CachedStatement<'c>>,
+    columns: usize,
+}
+
+// The runtime's only `unsafe` (docs/design.md, "Drivers"): rusqlite's
+// cursor borrows its statement and neither is `Send`, yet a stream of rows
+// must own both and move between threads.
+//
+// SAFETY: a cursor is made from the `&'c mut LiteConn` it consumes, so for
+// as long as it lives nothing else can reach the connection; moving it to
+// another thread moves the connection's only user with it (as moving the
+// `LiteConn` itself does), and SQLite connections are opened in its
+// multi-thread mode, which allows a connection on any one thread at a time.
+// The cursor is not `Sync`: it is never used from two threads at once.
+#[allow(unsafe_code)]
+unsafe impl Send for Cursor<'_> {}
+
+impl<'c> Cursor<'c> {
+    fn open(conn: &'c mut LiteConn, sql: &SqlText, args: &LiteArgs) -> Result<Self, DriverError> {
+        conn.settle()?;
+        let conn: &'c LiteConn = conn;
+        let mut statement = Box::new(
+            conn.connection()
+                .prepare_cached(sql.as_str())
+                .map_err(super::error::driver_error)?,
+        );
+        super::conn::bind(&mut statement, args.values())?;
+        let columns = statement.column_count();
+        let rows = statement.raw_query();
+        // SAFETY: `rows` borrows the boxed statement, whose heap address
+        // never changes while the box lives; the box is never moved out of
+        // or touched again, and `rows` drops before it (field order).
+        #[allow(unsafe_code)]
+        let rows =
+            unsafe { std::mem::transmute::<rusqlite::Rows<'_>, rusqlite::Rows<'static>>(rows) };
+        Ok(Cursor {
+            rows,
+            _statement: statement,
+            columns,
+        })
+    }
+
+    fn next(&mut self) -> Result<Option<LiteRow>, DriverError> {
+        let Some(row) = self.rows.next().map_err(super::error::driver_error)? else {
+            return Ok(None);
+        };
+        let mut values = Vec::with_capacity(self.columns);
+        for index in 0..self.columns {
+            values.push(super::conn::owned(
+                row.get_ref(index).map_err(super::error::driver_error)?,
+            ));
         }
+        Ok(Some(LiteRow::new(values)))
     }
 }

@@ -26,7 +26,7 @@ mod mysql;
 pub mod normalize;
 #[cfg(feature = "postgres")]
 mod postgres;
-#[cfg(any(feature = "sqlite", feature = "rusqlite"))]
+#[cfg(any(feature = "sqlx-sqlite", feature = "rusqlite"))]
 mod sqlite;
 
 use crate::backend::Dialect;
@@ -154,7 +154,7 @@ macro_rules! with_catalog {
                 use mysql as dialect;
                 $body
             }
-            #[cfg(feature = "sqlite")]
+            #[cfg(feature = "sqlx-sqlite")]
             crate::conn::Pooled::Sqlite(c) => {
                 let mut $cat = Catalog::<crate::driver::Sqlite> { conn: &mut **c };
                 #[allow(unused_imports)]
