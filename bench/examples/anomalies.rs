@@ -113,7 +113,12 @@ async fn sqlite_update() -> Result<()> {
     let path = std::env::temp_dir().join(format!("entable_anomaly_{}.db", std::process::id()));
     let url = format!("sqlite://{}?mode=rwc", path.display());
     let raw = sqlx::SqlitePool::connect(&url).await?;
-    let db = Db::connect(&url).await?;
+    // sqlx's SQLite driver: this measures what its defaults were.
+    let sqlx_driver = entable::PoolConfig {
+        sqlite_driver: entable::SqliteDriver::Sqlx,
+        ..entable::PoolConfig::default()
+    };
+    let db = Db::connect_with(&url, sqlx_driver).await?;
     entable_bench::contenders::entable::schema()?
         .create_all(&db)
         .await?;

@@ -81,7 +81,13 @@ async fn main() {
     let path = dir.join("speed.db");
     let url = format!("sqlite:{}", path.display());
 
-    let db = Db::connect(&url).await.expect("sqlx pool");
+    let sqlx_driver = entable::PoolConfig {
+        sqlite_driver: entable::SqliteDriver::Sqlx,
+        ..entable::PoolConfig::default()
+    };
+    let db = Db::connect_with(&url, sqlx_driver)
+        .await
+        .expect("sqlx pool");
     Schema::of([LiteUser::table()])
         .expect("schema")
         .create_all(&db)

@@ -186,6 +186,22 @@ where
     Ok(out)
 }
 
+/// Every probe of `backend`, asked through entable's own statement path
+/// ([`entable::RawSql`]) on a connection of `db`'s pool, whichever driver.
+pub async fn of_entable(db: &entable::Db, backend: Backend) -> Result<Durability> {
+    let mut out = Vec::new();
+    for probe in probes(backend) {
+        let sql = || entable::RawSql::new(probe.sql);
+        let missing = || format!("{}: no row", probe.sql);
+        let answer = match probe.kind {
+            Kind::Text => Answer::Text(sql().fetch_scalar(db).await?.ok_or_else(missing)?),
+            Kind::Int => Answer::Int(sql().fetch_scalar(db).await?.ok_or_else(missing)?),
+        };
+        out.push(entry(probe, answer));
+    }
+    Ok(out)
+}
+
 /// Each contender's settings on one backend, in report order:
 /// `(contender, settings)`.
 pub type Table = Vec<(String, Durability)>;

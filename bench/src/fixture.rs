@@ -33,12 +33,27 @@ enum Value<'a> {
     MaybeText(Option<&'a str>),
 }
 
+/// The fixture's handle: entable's `Db` over sqlx's pools (the fixture
+/// seeds and reads with sqlx statements). On SQLite the pool is opened as
+/// the other contenders' are, with the benchmark's journal mode and
+/// `synchronous` (`crate::durability`), and handed over with `Db::from`.
+async fn connect(target: &Target) -> Result<entable::Db> {
+    if target.backend != Backend::Sqlite {
+        return Ok(entable::Db::connect(&target.url).await?);
+    }
+    let options = crate::durability::sqlite_options(&target.url)?.with_regexp();
+    let pool = crate::contenders::sqlx_raw::pool_options::<sqlx::Sqlite>()
+        .connect_with(options)
+        .await?;
+    Ok(entable::Db::from(pool))
+}
+
 impl Fixture {
     /// Connects and creates the tables. On SQLite its connections have the
     /// benchmark's durability, as the contenders' do (the journal mode, WAL,
     /// is the file's from the first connection on).
     pub async fn create(target: &Target) -> Result<Fixture> {
-        let db = crate::contenders::entable::connect_db(target).await?;
+        let db = connect(target).await?;
         crate::contenders::entable::schema()?
             .create_all(&db)
             .await?;

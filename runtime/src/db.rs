@@ -113,6 +113,9 @@ pub struct PoolConfig {
     /// Where the rusqlite driver runs a call. Default
     /// [`LiteThreading::BlockInPlace`](crate::driver::LiteThreading::BlockInPlace).
     pub sqlite_threading: crate::driver::LiteThreading,
+    /// SQLite's `synchronous` on the rusqlite driver's connections.
+    /// Default [`LiteSync::Full`](crate::driver::LiteSync::Full).
+    pub sqlite_synchronous: crate::driver::LiteSync,
 }
 
 /// The driver behind a SQLite [`Db`].
@@ -125,12 +128,12 @@ pub enum SqliteDriver {
     /// `docs/benchmarks.md` and [`LiteThreading`](crate::driver::LiteThreading)
     /// for where the call runs). File databases use WAL journaling.
     /// [`Query::select_as`](crate::query::Query::select_as) is refused on
-    /// it (it decodes through sqlx's `FromRow`), and [`Db::as_sqlite`] is
+    /// it (it decodes through sqlx's `FromRow`), and `Db::as_sqlite` is
     /// `None`.
     Rusqlite,
     /// sqlx-sqlite (cargo feature `sqlx-sqlite`): each connection on a
     /// worker thread of its own, statements and rows sent across threads.
-    /// For sharing an existing `sqlx::SqlitePool` ([`Db::from`]).
+    /// For sharing an existing `sqlx::SqlitePool` (`Db::from`).
     Sqlx,
 }
 
@@ -158,6 +161,7 @@ impl Default for PoolConfig {
             statement_timeout: Some(Duration::from_secs(30)),
             sqlite_driver: SqliteDriver::default(),
             sqlite_threading: crate::driver::LiteThreading::default(),
+            sqlite_synchronous: crate::driver::LiteSync::default(),
         }
     }
 }
@@ -246,6 +250,7 @@ impl Db {
                     config.max_connections,
                     config.acquire_timeout,
                     config.sqlite_threading,
+                    config.sqlite_synchronous,
                 )?),
                 guard,
             }),

@@ -53,6 +53,11 @@
 //! # Cargo features
 //! - `sqlite` (default), `postgres`, `mysql`: the backends [`Db`] can
 //!   connect to. DDL for every dialect renders without any of them.
+//!   SQLite runs on rusqlite ([`SqliteDriver::Rusqlite`]; `rusqlite` is
+//!   the same feature by its driver's name).
+//! - `sqlx-sqlite`: SQLite through sqlx-sqlite instead
+//!   ([`SqliteDriver::Sqlx`]), for sharing a `sqlx::SqlitePool`
+//!   (`Db::from`, `Db::as_sqlite`) and for `Query::select_as` on SQLite.
 //! - `chrono` (default): `DateTime<Utc>`, `NaiveDateTime`, `NaiveDate`,
 //!   `NaiveTime` columns.
 //! - `time`: `OffsetDateTime`, `PrimitiveDateTime`, `Date`, `Time`
@@ -106,7 +111,7 @@ pub mod __private;
 pub use audit::AuditContext;
 pub use conn::Conn;
 pub use db::{Db, PoolConfig, SqliteDriver};
-pub use driver::LiteThreading;
+pub use driver::{LiteSync, LiteThreading};
 /// `#[entable::test]` (feature `testing`): runs an `async fn(db: Db)` test
 /// once per configured backend, each time on a fresh database with the
 /// entities' tables, dropped afterwards. Options: `schema = f` (a

@@ -209,6 +209,22 @@ async fn url_options_are_read_or_refused() {
         .await
         .expect("mode");
     assert_eq!(mode.as_deref(), Some("wal"));
+    let sync: Option<i64> = RawSql::new("PRAGMA synchronous")
+        .fetch_scalar(&db)
+        .await
+        .expect("sync");
+    assert_eq!(sync, Some(2), "FULL by default");
+    let config = PoolConfig {
+        sqlite_synchronous: entable::LiteSync::Normal,
+        ..PoolConfig::default()
+    };
+    let normal = Db::connect_with(&url, config).await.expect("normal");
+    let sync: Option<i64> = RawSql::new("PRAGMA synchronous")
+        .fetch_scalar(&normal)
+        .await
+        .expect("sync");
+    assert_eq!(sync, Some(1), "NORMAL when asked");
+    normal.close().await;
     RawSql::new("CREATE TABLE t (n INTEGER)")
         .execute(&db)
         .await

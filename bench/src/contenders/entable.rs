@@ -74,22 +74,18 @@ impl Entable {
 }
 
 /// entable's handle on `target`: `Db::connect` on PostgreSQL and MySQL.
-/// On SQLite `Db::connect` opens the file with SQLite's defaults (journal
-/// `DELETE`, `synchronous = FULL`) and has no setting for either, so the
-/// pool is opened as the other contenders' are, with the benchmark's
-/// journal mode and `synchronous` (`crate::durability`), plus the
-/// `REGEXP` function entable's SQLite queries need, entable's pool
-/// settings, and handed to entable with `Db::from`, its documented way
-/// of using a pool configured by hand.
+/// On SQLite, its default driver (rusqlite) with the benchmark's
+/// durability: the pool opens files in WAL mode and takes `synchronous`
+/// from [`PoolConfig`](entable::PoolConfig) (`crate::durability`).
 pub async fn connect_db(target: &Target) -> Result<Db> {
     if target.backend != Backend::Sqlite {
         return Ok(Db::connect(&target.url).await?);
     }
-    let options = crate::durability::sqlite_options(&target.url)?.with_regexp();
-    let pool = crate::contenders::sqlx_raw::pool_options::<sqlx::Sqlite>()
-        .connect_with(options)
-        .await?;
-    Ok(Db::from(pool))
+    let config = entable::PoolConfig {
+        sqlite_synchronous: entable::LiteSync::Normal,
+        ..entable::PoolConfig::default()
+    };
+    Ok(Db::connect_with(&target.url, config).await?)
 }
 
 impl Contender for Entable {
@@ -110,30 +106,12 @@ impl Contender for Entable {
     }
 
     async fn durability(&self) -> Result<Durability> {
-        // One connection of the pool under entable's `Db`, asked directly:
-        // entable has no call that reads a setting.
-        let db = &self.db;
-        let unexpected = || format!("entable: no pool for {:?}", db.dialect());
-        match db.dialect() {
-            Dialect::Postgres => {
-                let pool = db.as_postgres().ok_or_else(unexpected)?;
-                durability::of_sqlx::<sqlx::Postgres>(
-                    &mut *pool.acquire().await?,
-                    Backend::Postgres,
-                )
-                .await
-            }
-            Dialect::MySql => {
-                let pool = db.as_mysql().ok_or_else(unexpected)?;
-                durability::of_sqlx::<sqlx::MySql>(&mut *pool.acquire().await?, Backend::MySql)
-                    .await
-            }
-            Dialect::Sqlite => {
-                let pool = db.as_sqlite().ok_or_else(unexpected)?;
-                durability::of_sqlx::<sqlx::Sqlite>(&mut *pool.acquire().await?, Backend::Sqlite)
-                    .await
-            }
-        }
+        let backend = match self.db.dialect() {
+            Dialect::Postgres => Backend::Postgres,
+            Dialect::MySql => Backend::MySql,
+            Dialect::Sqlite => Backend::Sqlite,
+        };
+        durability::of_entable(&self.db, backend).await
     }
 
     async fn all_users(&self) -> Result<Vec<User>> {

@@ -75,6 +75,30 @@ pub enum LiteThreading {
     Inline,
 }
 
+/// SQLite's `synchronous` setting on the rusqlite driver's connections:
+/// when a commit waits for the disk. The pool opens files in WAL mode.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LiteSync {
+    /// SQLite's default: a commit returns once it is on disk.
+    #[default]
+    Full,
+    /// In WAL mode, the log is synced at checkpoints only: a power loss
+    /// (not a crash of the process) can lose the last commits, never
+    /// corrupt the database. Much cheaper per commit.
+    Normal,
+}
+
+impl LiteSync {
+    /// The pragma's value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            LiteSync::Full => "FULL",
+            LiteSync::Normal => "NORMAL",
+        }
+    }
+}
+
 /// The text of a statement: built for this call, or fixed and shared
 /// (the statements cached per entity), without copying either.
 #[derive(Debug, Clone)]

@@ -20,7 +20,7 @@
 //!
 //! A `Db` on a `sqlite:` URL uses it by default (see
 //! [`SqliteDriver`](crate::SqliteDriver)), with a pool of these
-//! connections; [`run_call`] decides the thread a call runs on
+//! connections; `run_call` decides the thread a call runs on
 //! ([`LiteThreading`]).
 
 mod conn;

@@ -10,7 +10,7 @@ use rusqlite::OpenFlags;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::LiteConn;
-use crate::driver::{DriverError, LiteThreading};
+use crate::driver::{DriverError, LiteSync, LiteThreading};
 
 /// Where the pool's connections open.
 #[derive(Debug, Clone)]
@@ -37,6 +37,8 @@ struct Shared {
     /// How the pool's connections are opened.
     flags: OpenFlags,
     threading: LiteThreading,
+    /// `PRAGMA synchronous`, set on each connection as it opens.
+    synchronous: LiteSync,
 }
 
 /// The pool behind a `Db` on the rusqlite driver.
@@ -65,6 +67,7 @@ impl LitePool {
         max_connections: u32,
         acquire_timeout: Duration,
         threading: LiteThreading,
+        synchronous: LiteSync,
     ) -> Result<LitePool, DriverError> {
         let rest = url
             .strip_prefix("sqlite://")
@@ -120,6 +123,7 @@ impl LitePool {
                 permits: Arc::new(Semaphore::new(max_connections.max(1) as usize)),
                 acquire_timeout,
                 threading,
+                synchronous,
             }),
         };
         // Open one now: a bad path fails here, as sqlx's `connect` does,
@@ -149,10 +153,16 @@ impl LitePool {
 
     fn open(&self) -> Result<LiteConn, DriverError> {
         let flags = self.shared.flags;
-        match &self.shared.location {
-            Location::Path(path) => LiteConn::open_with_flags(path, flags),
-            Location::Memory(uri) => LiteConn::open_with_flags(uri, flags),
+        let conn = match &self.shared.location {
+            Location::Path(path) => LiteConn::open_with_flags(path, flags)?,
+            Location::Memory(uri) => LiteConn::open_with_flags(uri, flags)?,
+        };
+        if self.shared.synchronous != LiteSync::Full {
+            conn.connection()
+                .pragma_update(None, "synchronous", self.shared.synchronous.as_str())
+                .map_err(super::error::driver_error)?;
         }
+        Ok(conn)
     }
 
     /// A connection: an idle one (the most recently returned), or a new
