@@ -85,14 +85,14 @@ pub const MYSQL_ENV: &str = "ENTABLE_TEST_MYSQL_URL";
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TestBackend {
     /// A new SQLite database file in the temporary directory, removed
-    /// afterwards. A file rather than memory: `sqlite::memory:` shares one
-    /// cache between the pool's connections, where a transaction that is
-    /// still rolling back makes other connections fail at once with
-    /// "database table is locked" instead of waiting, which a test that
-    /// checks a failed transaction would trip over.
+    /// afterwards: what the application's own file database does (WAL,
+    /// other processes may open it).
     Sqlite,
-    /// A private in-memory SQLite database (`sqlite::memory:`): faster,
-    /// with the caveat above.
+    /// A private in-memory SQLite database (`sqlite::memory:`): faster. On
+    /// the sqlx-sqlite driver its connections share one cache, where a
+    /// transaction that is still rolling back makes other connections fail
+    /// at once with "database table is locked" instead of waiting; the
+    /// rusqlite driver's in-memory databases lock as files do.
     SqliteMemory,
     /// A new database on the PostgreSQL server of this admin URL.
     Postgres(String),

@@ -252,3 +252,30 @@ async fn url_options_are_read_or_refused() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A transaction dropped without `commit` or `rollback` (an early `?`) is
+/// rolled back as its connection goes back to the pool, at once: on
+/// `sqlite::memory:` the next statement on another connection reads the
+/// table (sqlx-sqlite's shared-cache memory database failed it with
+/// "database table is locked").
+#[tokio::test]
+async fn a_dropped_transaction_never_locks_the_memory_database() {
+    let db = Db::connect("sqlite::memory:").await.expect("db");
+    RawSql::new("CREATE TABLE t (n INTEGER)")
+        .execute(&db)
+        .await
+        .expect("table");
+    for _ in 0..20 {
+        let tx = db.begin().await.expect("begin");
+        RawSql::new("INSERT INTO t (n) VALUES (1)")
+            .execute(&tx)
+            .await
+            .expect("insert");
+        drop(tx);
+        let count: Option<i64> = RawSql::new("SELECT COUNT(*) FROM t")
+            .fetch_scalar(&db)
+            .await
+            .expect("the table reads at once");
+        assert_eq!(count, Some(0), "rolled back");
+    }
+}
