@@ -51,15 +51,14 @@ async fn main() -> entable::Result<()> {
 
     let db = Db::connect("sqlite::memory:").await?;
     schema.create_all(&db).await?;
-    let pool = db.as_sqlite().expect("connected to SQLite above");
-    let tables: Vec<(String,)> =
-        entable::sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-            .fetch_all(pool)
-            .await?;
-    println!(
-        "created on SQLite: {:?}",
-        tables.into_iter().map(|t| t.0).collect::<Vec<_>>()
-    );
+    // Hand-written SQL runs on every driver, values bound.
+    let tables: Vec<String> = entable::RawSql::new(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE ? ORDER BY name",
+    )
+    .bind("sqlite_%".to_owned())
+    .fetch_column(&db)
+    .await?;
+    println!("created on SQLite: {tables:?}");
 
     let team = Team::create(
         &db,

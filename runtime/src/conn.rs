@@ -142,12 +142,20 @@ pub(crate) async fn timed<T>(
     context: Context,
     work: impl Future<Output = Result<T>>,
 ) -> Result<T> {
-    match limit {
-        None => work.await,
-        Some(after) => tokio::time::timeout(after, work)
-            .await
-            .unwrap_or(Err(Error::Timeout { context, after })),
+    let Some(after) = limit else {
+        return work.await;
+    };
+    let deadline = tokio::time::Instant::now() + after;
+    let mut work = std::pin::pin!(work);
+    // Polled once before any timer is built: a call that is done at once
+    // (an in-process SQLite call) never registers one.
+    let first = std::future::poll_fn(|cx| std::task::Poll::Ready(work.as_mut().poll(cx))).await;
+    if let std::task::Poll::Ready(outcome) = first {
+        return outcome;
     }
+    tokio::time::timeout_at(deadline, work)
+        .await
+        .unwrap_or(Err(Error::Timeout { context, after }))
 }
 
 impl Db {

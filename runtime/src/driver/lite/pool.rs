@@ -168,13 +168,19 @@ impl LitePool {
     /// A connection: an idle one (the most recently returned), or a new
     /// one while fewer than the bound are open.
     pub(crate) async fn acquire(&self) -> Result<LitePooled, DriverError> {
-        let permit = tokio::time::timeout(
-            self.shared.acquire_timeout,
-            Arc::clone(&self.shared.permits).acquire_owned(),
-        )
-        .await
-        .map_err(|_| DriverError::PoolTimedOut)?
-        .map_err(|_| DriverError::PoolClosed)?;
+        // A free permit is taken without building the timer: the common
+        // case, where the wait would end at once.
+        let permit = match Arc::clone(&self.shared.permits).try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(tokio::sync::TryAcquireError::Closed) => return Err(DriverError::PoolClosed),
+            Err(tokio::sync::TryAcquireError::NoPermits) => tokio::time::timeout(
+                self.shared.acquire_timeout,
+                Arc::clone(&self.shared.permits).acquire_owned(),
+            )
+            .await
+            .map_err(|_| DriverError::PoolTimedOut)?
+            .map_err(|_| DriverError::PoolClosed)?,
+        };
         let idle = self.idle().pop();
         let conn = match idle {
             Some(conn) => conn,
