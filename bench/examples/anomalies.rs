@@ -11,6 +11,7 @@
 //!
 //! `ROUNDS` and `CALLS` (per contender per round) size the runs.
 
+use entable_bench::timing::env_count;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
@@ -24,13 +25,6 @@ use entable_bench::fixture::Fixture;
 use entable_bench::model::NewUser;
 use entable_bench::target::{Backend, Target};
 use entable_bench::workload::{self, Workload};
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// Per-call times of one contender over every round.
 struct Timings {
@@ -107,7 +101,7 @@ async fn main() -> Result<()> {
 /// SQLite update by key: SQLite's defaults (as every contender had them
 /// before the durability change) against the benchmark's settings.
 async fn sqlite_update() -> Result<()> {
-    let (rounds, calls) = (env("ROUNDS", 5), env("CALLS", 200));
+    let (rounds, calls) = (env_count("ROUNDS", 5), env_count("CALLS", 200));
 
     // Before: each library's defaults on a fresh file.
     let path = std::env::temp_dir().join(format!("entable_anomaly_{}.db", std::process::id()));
@@ -250,7 +244,7 @@ async fn sqlite_update() -> Result<()> {
 /// that `bulk_insert` used before it kept `COPY` for 2,000 rows or more
 /// (the raw `COPY` baseline with 100 rows shows its cost).
 async fn pg_insert() -> Result<()> {
-    let (rounds, calls) = (env("ROUNDS", 3), env("CALLS", 30));
+    let (rounds, calls) = (env_count("ROUNDS", 3), env_count("CALLS", 30));
     let target = Target::create(Backend::Postgres).await?;
     let fixture = Fixture::create(&target).await?;
     let sqlx = RawSqlx::connect(&target).await?.ok_or("sqlx")?;
@@ -324,7 +318,7 @@ async fn pg_insert() -> Result<()> {
 /// `statement_timeout` wrapper costs), and a held connection (what the
 /// pool checkout costs).
 async fn pg_small() -> Result<()> {
-    let (rounds, calls) = (env("ROUNDS", 5), env("CALLS", 2_000));
+    let (rounds, calls) = (env_count("ROUNDS", 5), env_count("CALLS", 2_000));
     let target = Target::create(Backend::Postgres).await?;
     let fixture = Fixture::create(&target).await?;
     let sqlx = RawSqlx::connect(&target).await?.ok_or("sqlx")?;

@@ -11,35 +11,24 @@
 //! `ROWS` (default 100,000) and `ROUNDS` (default 5) size the runs; rounds
 //! alternate the two, each into an emptied table.
 
+use entable_bench::timing::{env_count, median};
 use std::time::{Duration, Instant};
 
 use entable::prelude::*;
 use entable::{LiteSync, PoolConfig, RawSql};
 use entable_bench::contenders::entable::{User, UserCreate};
 
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
 fn name(i: usize) -> String {
     format!("user {i}")
 }
 
 fn hair(i: usize) -> Option<&'static str> {
-    (i % 2 == 0).then_some("black")
+    i.is_multiple_of(2).then_some("black")
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> entable_bench::Result<()> {
-    let (rows, rounds) = (env("ROWS", 100_000), env("ROUNDS", 5));
+    let (rows, rounds) = (env_count("ROWS", 100_000), env_count("ROUNDS", 5));
     let dir = std::env::temp_dir().join(format!("entable-lite-bulk-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("bulk.sqlite3");

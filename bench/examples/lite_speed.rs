@@ -10,6 +10,7 @@
 //!
 //! `ROUNDS` and `CALLS` size the runs; rounds alternate the drivers.
 
+use entable_bench::timing::{env_count, median};
 use std::time::{Duration, Instant};
 
 use entable::driver::lite::LiteConn;
@@ -32,13 +33,6 @@ const ROWS: i64 = 10_000;
 const BY_KEY: &str =
     r#"SELECT "id", "name", "hair_color", "visits" FROM "lite_users" WHERE "id" = ?"#;
 const ALL: &str = r#"SELECT "id", "name", "hair_color", "visits" FROM "lite_users""#;
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 async fn by_key<B: Backend>(conn: &mut B::Conn, key: i64) -> LiteUser
 where
@@ -67,15 +61,10 @@ where
     users.len()
 }
 
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let rounds = env("ROUNDS", 7);
-    let calls = env("CALLS", 2_000);
+    let rounds = env_count("ROUNDS", 7);
+    let calls = env_count("CALLS", 2_000);
     let dir = std::env::temp_dir().join(format!("entable-lite-speed-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("speed.db");

@@ -9,6 +9,7 @@
 //!
 //! `ROUNDS` and `CALLS` size the runs; rounds alternate the modes.
 
+use entable_bench::timing::{env_count, median};
 use std::time::{Duration, Instant};
 
 use entable::prelude::*;
@@ -25,18 +26,6 @@ pub struct ThreadUser {
 }
 
 const ROWS: i64 = 10_000;
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
 
 /// `calls` gets by key on `db`, inside one spawned task; the mean per call.
 async fn per_call(db: &Db, calls: usize, round: usize) -> Duration {
@@ -55,8 +44,8 @@ async fn per_call(db: &Db, calls: usize, round: usize) -> Duration {
 }
 
 fn main() {
-    let rounds = env("ROUNDS", 7);
-    let calls = env("CALLS", 5_000);
+    let rounds = env_count("ROUNDS", 7);
+    let calls = env_count("CALLS", 5_000);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -10,7 +10,8 @@
 //! - [`durability`]: the same journal/commit settings for every
 //!   contender, and how each contender's connection reports them;
 //! - [`model`]: the rows results are compared in;
-//! - [`report`]: criterion's estimates → the markdown table.
+//! - [`report`]: criterion's estimates → the markdown table;
+//! - [`timing`]: what the timing examples share.
 
 pub mod contender;
 pub mod contenders;
@@ -19,6 +20,7 @@ pub mod fixture;
 pub mod model;
 pub mod report;
 pub mod target;
+pub mod timing;
 pub mod workload;
 
 /// Errors of any library under test, boxed: a benchmark only reports them.

@@ -107,24 +107,15 @@ impl Migrate for LiteConn {
     ) -> BoxFuture<'e, Result<Duration, MigrateError>> {
         Box::pin(async move {
             let start = Instant::now();
-            // The script and its bookkeeping commit together, so a
-            // migration never runs twice (sqlx's reasoning, launchbadge/sqlx#1966).
-            in_transaction(self, migration.no_tx, |conn| {
-                conn.execute_script(migration.sql.as_str())
-                    .map_err(|e| MigrateError::ExecuteMigration(e, migration.version))?;
-                let mut args = LiteArgs::default();
-                args.push(Value::Integer(migration.version));
-                args.push(Value::Text(migration.description.to_string()));
-                args.push(Value::Blob(migration.checksum.to_vec()));
-                conn.execute(
-                    &format!(
-                        "INSERT INTO {table_name} ( version, description, success, checksum, execution_time ) \
-                         VALUES ( ?1, ?2, TRUE, ?3, -1 )"
-                    ),
-                    &args,
-                )?;
-                Ok(())
-            })?;
+            let mut args = LiteArgs::default();
+            args.push(Value::Integer(migration.version));
+            args.push(Value::Text(migration.description.to_string()));
+            args.push(Value::Blob(migration.checksum.to_vec()));
+            let record = format!(
+                "INSERT INTO {table_name} ( version, description, success, checksum, execution_time ) \
+                 VALUES ( ?1, ?2, TRUE, ?3, -1 )"
+            );
+            run_script(self, migration, &record, args)?;
             let elapsed = start.elapsed();
             let mut args = LiteArgs::default();
             args.push(Value::Integer(
@@ -146,30 +137,32 @@ impl Migrate for LiteConn {
     ) -> BoxFuture<'e, Result<Duration, MigrateError>> {
         Box::pin(async move {
             let start = Instant::now();
-            in_transaction(self, migration.no_tx, |conn| {
-                conn.execute_script(migration.sql.as_str())
-                    .map_err(|e| MigrateError::ExecuteMigration(e, migration.version))?;
-                let mut args = LiteArgs::default();
-                args.push(Value::Integer(migration.version));
-                conn.execute(
-                    &format!("DELETE FROM {table_name} WHERE version = ?1"),
-                    &args,
-                )?;
-                Ok(())
-            })?;
+            let mut args = LiteArgs::default();
+            args.push(Value::Integer(migration.version));
+            let forget = format!("DELETE FROM {table_name} WHERE version = ?1");
+            run_script(self, migration, &forget, args)?;
             Ok(start.elapsed())
         })
     }
 }
 
-/// Runs `work` in a transaction of its own (committed if it succeeds,
-/// rolled back if not), or bare with `no_tx`.
-fn in_transaction(
+/// Runs `migration`'s script and then `bookkeeping` (with `args`), in a
+/// transaction of their own unless the migration says `no_tx`: the script
+/// and its record commit together, so a migration never runs twice
+/// (sqlx's reasoning, launchbadge/sqlx#1966).
+fn run_script(
     conn: &mut LiteConn,
-    no_tx: bool,
-    work: impl FnOnce(&mut LiteConn) -> Result<(), MigrateError>,
+    migration: &Migration,
+    bookkeeping: &str,
+    args: LiteArgs,
 ) -> Result<(), MigrateError> {
-    if no_tx {
+    let work = |conn: &mut LiteConn| -> Result<(), MigrateError> {
+        conn.execute_script(migration.sql.as_str())
+            .map_err(|e| MigrateError::ExecuteMigration(e, migration.version))?;
+        conn.execute(bookkeeping, &args)?;
+        Ok(())
+    };
+    if migration.no_tx {
         return work(conn);
     }
     conn.begin(None)?;
