@@ -50,7 +50,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
     let decode_fields = entity.fields.iter().map(|field| {
         let ident = &field.ident;
         match columns.iter().position(|c| c.ident == field.ident) {
-            Some(i) => quote!(#ident: <B as #p::Backend>::get(row, #i)?,),
+            Some(i) => quote!(#ident: <B as #p::Backend>::get(row, at + #i)?,),
             None => quote!(#ident: ::core::default::Default::default(),),
         }
     });
@@ -406,7 +406,7 @@ pub(super) fn expand(entity: &Entity) -> TokenStream {
         where
             #(#bounds: #p::ColumnValue<B>,)*
         {
-            fn decode(row: &#p::Row<B>) -> ::core::result::Result<Self, #p::sqlx::Error> {
+            fn decode_at(row: &#p::Row<B>, at: usize) -> ::core::result::Result<Self, #p::sqlx::Error> {
                 ::core::result::Result::Ok(Self { #(#decode_fields)* })
             }
 

@@ -166,6 +166,10 @@ pub trait Backend: Send + Sync + Sized + 'static {
         T::decode(row, index)
     }
 
+    /// Whether column `index` of `row` is SQL NULL (a joined table's row
+    /// that is not there).
+    fn is_null(row: &Self::Row, index: usize) -> Result<bool, DriverError>;
+
     /// Binds a text value (search patterns).
     fn bind_text(args: &mut Self::Args, text: String) -> Result<(), BindError>;
 

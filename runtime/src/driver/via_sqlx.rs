@@ -35,6 +35,11 @@ macro_rules! sqlx_backend {
             type Row = <$db as sqlx::Database>::Row;
             type Args = <$db as sqlx::Database>::Arguments;
 
+            fn is_null(row: &Self::Row, index: usize) -> Result<bool, DriverError> {
+                use sqlx::ValueRef as _;
+                Ok(row.try_get_raw(index)?.is_null())
+            }
+
             fn bind_text(args: &mut Self::Args, text: String) -> Result<(), BindError> {
                 sqlx::Arguments::add(args, text)
             }

@@ -15,7 +15,7 @@ use crate::driver::{Args, Backend};
 use crate::entity::Entity;
 use crate::error::{Context, Error, Result, bind_error};
 use crate::exec::{Exec, with_conn};
-use crate::relation::Load;
+use crate::relation::{Join, Load};
 use crate::repo::filters::order_by;
 use crate::repo::{Model, OnEveryBackend, Persist, WhereWriter, context};
 
@@ -30,6 +30,8 @@ pub struct Query<E> {
     pub(crate) limit: Option<u64>,
     pub(crate) offset: u64,
     pub(crate) loads: Vec<Box<dyn Load<E>>>,
+    /// The relation loaded in the query's own statement ([`Query::join`]).
+    pub(crate) join: Option<Box<dyn Join<E>>>,
 }
 
 impl<E> std::fmt::Debug for Query<E> {
@@ -41,6 +43,7 @@ impl<E> std::fmt::Debug for Query<E> {
             .field("limit", &self.limit)
             .field("offset", &self.offset)
             .field("loads", &self.loads.len())
+            .field("join", &self.join.is_some())
             .finish()
     }
 }
@@ -67,6 +70,7 @@ impl<E: Model + OnEveryBackend> Query<E> {
             limit: None,
             offset: 0,
             loads: Vec::new(),
+            join: None,
         }
     }
 
@@ -155,6 +159,72 @@ impl<E: Model + OnEveryBackend> Query<E> {
         self
     }
 
+    /// Loads `relation` in the query's own statement: one `LEFT JOIN`
+    /// whose rows are split back into each row and its relation, where
+    /// [`with`](Self::with) sends a second statement. The rows, their
+    /// order and what is loaded are the same either way; the join saves a
+    /// round trip, at the price of sending each row's columns once per
+    /// related row (`has_many`), so it pays for few children per row.
+    ///
+    /// `belongs_to` and `has_one` and `has_many` relations join; nested
+    /// loads (`User::POSTS.with(Post::COMMENTS)`) run after the join, one
+    /// statement per level. A query joins one relation: a second `join`
+    /// loads as `with` does. A paged query (`limit`, `offset`, `first`,
+    /// `get`) loads a `has_many` or `has_one` relation as `with` does too,
+    /// since its page would count joined rows.
+    ///
+    /// ```
+    /// # use entable::prelude::*;
+    /// #[derive(Entity, Debug, Clone)]
+    /// struct Author {
+    ///     #[entity(primary_key, auto_increment)]
+    ///     id: i64,
+    ///     name: String,
+    ///     #[entity(has_many)]
+    ///     books: Vec<Book>,
+    /// }
+    ///
+    /// #[derive(Entity, Debug, Clone)]
+    /// struct Book {
+    ///     #[entity(primary_key, auto_increment)]
+    ///     id: i64,
+    ///     #[entity(references = Author)]
+    ///     author_id: i64,
+    ///     title: String,
+    ///     #[entity(belongs_to = author_id)]
+    ///     author: Option<Author>,
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> entable::Result<()> {
+    /// let db = Db::connect("sqlite::memory:").await?;
+    /// Schema::of([Author::table(), Book::table()])?.create_all(&db).await?;
+    /// let ann = Author::create(&db, AuthorCreate { name: "Ann".into() }).await?;
+    /// Author::create(&db, AuthorCreate { name: "Bob".into() }).await?;
+    /// for title in ["A", "B"] {
+    ///     let book = BookCreate { author_id: ann.id, title: title.into() };
+    ///     Book::create(&db, book).await?;
+    /// }
+    ///
+    /// // One statement: authors LEFT JOIN books.
+    /// let authors = Author::query().join(Author::BOOKS).all(&db).await?;
+    /// assert_eq!(authors[0].books.len(), 2);
+    /// assert!(authors[1].books.is_empty());
+    ///
+    /// let books = Book::query().join(Book::AUTHOR).all(&db).await?;
+    /// assert_eq!(books[1].author.as_ref().map(|a| a.name.as_str()), Some("Ann"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn join(mut self, relation: impl Join<E> + 'static) -> Self {
+        if self.join.is_none() {
+            self.join = Some(Box::new(relation));
+        } else {
+            self.loads.push(Box::new(relation));
+        }
+        self
+    }
+
     /// The matching rows (and their eager loads).
     pub fn all<'a>(
         self,
@@ -163,16 +233,31 @@ impl<E: Model + OnEveryBackend> Query<E> {
         let exec = exec.into();
         async move {
             let context = context::<E>("find");
+            let paged = self.limit.is_some() || self.offset > 0;
+            let joined = self
+                .join
+                .as_deref()
+                .filter(|join| !paged || join.joins_paged());
+            let more = !self.loads.is_empty()
+                || self
+                    .join
+                    .as_deref()
+                    .is_some_and(|join| joined.is_none() || join.has_nested());
             // Eager loads add statements: run them all on one connection
             // rather than taking one from the pool for each.
             let mut held = None;
             let mut exec = match exec {
-                Exec::Db(db) if !self.loads.is_empty() => {
-                    Exec::Conn(held.insert(db.acquire().await?))
-                }
+                Exec::Db(db) if more => Exec::Conn(held.insert(db.acquire().await?)),
                 other => other,
             };
-            let mut rows = self.fetch(exec.reborrow(), context).await?;
+            let mut rows = match joined {
+                Some(join) => join.fetch_joined(&self, exec.reborrow()).await?,
+                None => self.fetch(exec.reborrow(), context).await?,
+            };
+            if let (Some(join), None) = (self.join.as_deref(), joined) {
+                join.load(exec.reborrow(), rows.iter_mut().collect())
+                    .await?;
+            }
             for load in &self.loads {
                 load.load(exec.reborrow(), rows.iter_mut().collect())
                     .await?;
@@ -306,6 +391,7 @@ impl<E: Entity> Query<E> {
             limit: None,
             offset: 0,
             loads: Vec::new(),
+            join: None,
         }
     }
 

@@ -148,7 +148,12 @@ pub(crate) fn context<E: Entity>(operation: &'static str) -> Context {
 /// `#[derive(Entity)]` for every backend its field types support.
 pub trait Persist<B: Backend>: Model {
     /// Decodes a row selected with the entity's full column list.
-    fn decode(row: &Row<B>) -> Result<Self, sqlx::Error>;
+    fn decode(row: &Row<B>) -> Result<Self, sqlx::Error> {
+        Self::decode_at(row, 0)
+    }
+    /// Decodes the entity's full column list starting at column `at` (the
+    /// second table of a join).
+    fn decode_at(row: &Row<B>, at: usize) -> Result<Self, sqlx::Error>;
     /// Binds a key's values, in primary-key order.
     fn bind_key(key: &Self::Key, args: &mut Args<B>) -> Result<(), BindError>;
     /// Writes the values an insert writes to `sink`, in column order;

@@ -627,7 +627,8 @@ impl<E: Model + OnEveryBackend> Query<E> {
     /// One page of the rows this query sees that match `search` too:
     /// [`Repo::search`] over [`with_deleted`](Query::with_deleted) rows,
     /// within an extra filter, or with eager loads
-    /// ([`with`](Query::with)) on the page's rows. Rows are sorted by the
+    /// ([`with`](Query::with); a [`join`](Query::join)ed relation loads
+    /// the same way here) on the page's rows. Rows are sorted by the
     /// search's sort, then by the query's [`order_by`](Query::order_by),
     /// then by key; the search's page replaces any limit and offset.
     pub fn search<'a>(
@@ -660,7 +661,13 @@ impl<E: Model + OnEveryBackend> Query<E> {
             query.order = super::filters::sort_terms(E::search_sort(search))
                 .chain(own_order)
                 .collect();
-            let loads = std::mem::take(&mut query.loads);
+            let mut loads = std::mem::take(&mut query.loads);
+            // The page is fetched by itself; a joined relation is loaded
+            // after it, as `with` would (a page of a join would count
+            // joined rows).
+            if let Some(join) = query.join.take() {
+                loads.insert(0, join);
+            }
             // Page, count and loads on one connection.
             let mut held = None;
             let mut exec = match exec {

@@ -17,6 +17,7 @@ mod dsl;
 mod edges;
 mod enum_labels;
 mod hooks;
+mod join_loading;
 mod locking;
 mod relations;
 mod search;

@@ -278,6 +278,29 @@ macro_rules! soft_delete_suite {
                             .map(|n| n.member.as_ref().map(|m| m.email.as_str()))
                             .collect();
                         assert_eq!(owners, [Some("a@x.io"), None], "b's note has no live owner");
+                        // The same through a join: the joined table's live
+                        // condition is part of the join.
+                        let joined = MemberNote::query()
+                            .join(MemberNote::MEMBER)
+                            .order_by(MemberNote::ID.asc())
+                            .all(db)
+                            .await
+                            .expect("joined notes");
+                        let joined_owners: Vec<Option<&str>> = joined
+                            .iter()
+                            .map(|n| n.member.as_ref().map(|m| m.email.as_str()))
+                            .collect();
+                        assert_eq!(joined_owners, owners);
+                        let joined = Member::query()
+                            .join(Member::NOTES)
+                            .all(db)
+                            .await
+                            .expect("joined members");
+                        let texts: Vec<Vec<&str>> = joined
+                            .iter()
+                            .map(|m| m.notes.iter().map(|n| n.text.as_str()).collect())
+                            .collect();
+                        assert_eq!(texts, [vec!["kept"], vec![]], "a deleted note is no one's note");
                         let of_deleted = MemberNote::find(
                             db,
                             MemberNote::MEMBER.is(Member::EMAIL.eq("b@x.io".to_string())),

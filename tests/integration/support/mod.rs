@@ -4,6 +4,7 @@
 pub mod introspect;
 pub mod proxy;
 pub mod rng;
+pub mod statements;
 
 use std::future::Future;
 use std::io::Write;

@@ -65,6 +65,16 @@ impl Backend for Lite {
     type Row = LiteRow;
     type Args = LiteArgs;
 
+    fn is_null(row: &LiteRow, index: usize) -> Result<bool, DriverError> {
+        match row.value(index) {
+            Some(value) => Ok(matches!(value, Value::Null)),
+            None => Err(DriverError::ColumnIndexOutOfBounds {
+                index,
+                len: row.len(),
+            }),
+        }
+    }
+
     fn bind_text(args: &mut LiteArgs, text: String) -> Result<(), BindError> {
         args.push(Value::Text(text));
         Ok(())

@@ -18,13 +18,19 @@
 //! of rows: `users → posts → comments` is three statements (a level with
 //! more distinct keys than the backend's bind-parameter limit — 65,535 on
 //! PostgreSQL and MySQL, 32,766 on SQLite — is split into one statement per
-//! that many keys).
+//! that many keys). [`Query::join`] loads a `belongs_to`, `has_one` or
+//! `has_many` relation in the query's own statement instead (a `LEFT
+//! JOIN`, see [`Join`]).
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
 use std::marker::PhantomData;
 use std::pin::Pin;
+
+mod join;
+
+pub use join::{Join, JoinFuture};
 
 use crate::driver::statement;
 

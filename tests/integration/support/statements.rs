@@ -1,0 +1,102 @@
+//! Counting the statements one call sends, through the tracing event
+//! entable emits for each (target `entable::statement`).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Counts the statements entable sends inside a span named
+/// `entable_count`: entable reports each statement as a tracing event with
+/// target `entable::statement`, on the thread running the call, inside the
+/// caller's span. So the count covers exactly the statements of the
+/// instrumented call, whatever other tests run at the same time.
+#[derive(Default)]
+pub struct StatementCounter {
+    next_id: std::sync::atomic::AtomicU64,
+    counters: std::sync::Mutex<std::collections::HashMap<u64, Arc<AtomicUsize>>>,
+    /// Span metadata, so `Span::current()` (which sqlx hands to SQLite's
+    /// worker) can be answered.
+    spans: std::sync::Mutex<std::collections::HashMap<u64, &'static tracing::Metadata<'static>>>,
+}
+
+thread_local! {
+    static ENTERED: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+static COUNTER: std::sync::OnceLock<&'static StatementCounter> = std::sync::OnceLock::new();
+
+impl StatementCounter {
+    pub fn global() -> &'static StatementCounter {
+        COUNTER.get_or_init(|| {
+            let counter: &'static StatementCounter = Box::leak(Box::default());
+            let _ = tracing::dispatcher::set_global_default(tracing::Dispatch::new(counter));
+            counter
+        })
+    }
+
+    /// A span whose statements are counted into the returned counter.
+    pub fn span(&self) -> (tracing::Span, Arc<AtomicUsize>) {
+        let span = tracing::span!(tracing::Level::ERROR, "entable_count");
+        let count = Arc::new(AtomicUsize::new(0));
+        if let Some(id) = span.id() {
+            self.counters
+                .lock()
+                .expect("counter lock")
+                .insert(id.into_u64(), count.clone());
+        }
+        (span, count)
+    }
+}
+
+impl tracing::Subscriber for &'static StatementCounter {
+    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
+        metadata.target() == "entable::statement" || metadata.name() == "entable_count"
+    }
+    fn new_span(&self, attributes: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        let id = self.next_id.fetch_add(1, Ordering::SeqCst) + 1;
+        self.spans
+            .lock()
+            .expect("span lock")
+            .insert(id, attributes.metadata());
+        tracing::span::Id::from_u64(id)
+    }
+    fn current_span(&self) -> tracing_core::span::Current {
+        let top = ENTERED.with(|entered| entered.borrow().last().copied());
+        let spans = self.spans.lock().expect("span lock");
+        match top.and_then(|id| spans.get(&id).map(|metadata| (id, *metadata))) {
+            Some((id, metadata)) => {
+                tracing_core::span::Current::new(tracing::span::Id::from_u64(id), metadata)
+            }
+            None => tracing_core::span::Current::none(),
+        }
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        if event.metadata().target() != "entable::statement" {
+            return;
+        }
+        let counters = self.counters.lock().expect("counter lock");
+        ENTERED.with(|entered| {
+            if let Some(count) = entered
+                .borrow()
+                .iter()
+                .rev()
+                .find_map(|id| counters.get(id))
+            {
+                count.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+    }
+    fn enter(&self, id: &tracing::span::Id) {
+        ENTERED.with(|entered| entered.borrow_mut().push(id.into_u64()));
+    }
+    fn exit(&self, id: &tracing::span::Id) {
+        ENTERED.with(|entered| {
+            let mut entered = entered.borrow_mut();
+            if let Some(at) = entered.iter().rposition(|e| *e == id.into_u64()) {
+                entered.remove(at);
+            }
+        });
+    }
+}
+
