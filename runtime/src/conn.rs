@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-#[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlx-sqlite"))]
+#[cfg(feature = "sqlx-sqlite")]
 use sqlx::Connection as _;
 
 use crate::backend::Dialect;
@@ -36,9 +36,9 @@ pub struct Conn {
 #[derive(Debug)]
 pub(crate) enum Pooled {
     #[cfg(feature = "postgres")]
-    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+    Postgres(crate::driver::server_pool::ServerConn<sqlx::Postgres>),
     #[cfg(feature = "mysql")]
-    MySql(sqlx::pool::PoolConnection<sqlx::MySql>),
+    MySql(crate::driver::server_pool::ServerConn<sqlx::MySql>),
     #[cfg(feature = "sqlx-sqlite")]
     Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
     #[cfg(feature = "rusqlite")]
@@ -107,7 +107,25 @@ impl Pooled {
     /// Queues a rollback, sent before the connection's next use (its check
     /// on return to the pool included): for `Drop`, which cannot wait.
     pub(crate) fn start_rollback(&mut self) {
-        each!(self, B, c => B::start_rollback(&mut **c))
+        each!(self, B, c => B::start_rollback(&mut **c));
+        // The rollback is only queued: the pool sends it before the
+        // connection is idle again.
+        self.settled(false);
+    }
+
+    /// Marks a call on a server connection as started (`false`) or
+    /// finished (`true`): a connection whose call never finished is
+    /// settled by a ping before its pool hands it out again.
+    pub(crate) fn settled(&mut self, settled: bool) {
+        match self {
+            #[cfg(feature = "postgres")]
+            Pooled::Postgres(c) => c.settled(settled),
+            #[cfg(feature = "mysql")]
+            Pooled::MySql(c) => c.settled(settled),
+            _ => {
+                let _ = settled;
+            }
+        }
     }
 
     /// Runs SQL built by entable from no input (transaction control).
@@ -221,6 +239,31 @@ impl Conn {
     /// The dialect of the connection's database.
     pub fn dialect(&self) -> crate::backend::Dialect {
         self.inner.dialect()
+    }
+
+    /// sqlx's connection, to run sqlx on it directly, if this is a
+    /// PostgreSQL database. The pool pings the connection before it hands
+    /// it out again, as it does after a call that did not finish.
+    #[cfg(feature = "postgres")]
+    pub fn as_postgres(&mut self) -> Option<&mut sqlx::PgConnection> {
+        self.inner.settled(false);
+        #[allow(unreachable_patterns)]
+        match &mut self.inner {
+            Pooled::Postgres(c) => Some(&mut **c),
+            _ => None,
+        }
+    }
+
+    /// sqlx's connection, if this is a MySQL/MariaDB database: as
+    /// [`as_postgres`](Self::as_postgres).
+    #[cfg(feature = "mysql")]
+    pub fn as_mysql(&mut self) -> Option<&mut sqlx::MySqlConnection> {
+        self.inner.settled(false);
+        #[allow(unreachable_patterns)]
+        match &mut self.inner {
+            Pooled::MySql(c) => Some(&mut **c),
+            _ => None,
+        }
     }
 }
 

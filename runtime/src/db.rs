@@ -62,9 +62,9 @@ impl Guard {
 #[derive(Clone, Debug)]
 pub(crate) enum Pool {
     #[cfg(feature = "postgres")]
-    Postgres(sqlx::PgPool),
+    Postgres(crate::driver::server_pool::ServerPool<sqlx::Postgres>),
     #[cfg(feature = "mysql")]
-    MySql(sqlx::MySqlPool),
+    MySql(crate::driver::server_pool::ServerPool<sqlx::MySql>),
     #[cfg(feature = "sqlx-sqlite")]
     Sqlite(sqlx::SqlitePool),
     /// SQLite on the rusqlite driver ([`SqliteDriver::Rusqlite`]).
@@ -166,7 +166,7 @@ impl Default for PoolConfig {
     }
 }
 
-#[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlx-sqlite"))]
+#[cfg(feature = "sqlx-sqlite")]
 impl PoolConfig {
     fn options<DB: sqlx::Database>(&self) -> sqlx::pool::PoolOptions<DB> {
         sqlx::pool::PoolOptions::new()
@@ -176,6 +176,20 @@ impl PoolConfig {
             .idle_timeout(self.idle_timeout)
             .max_lifetime(self.max_lifetime)
             .test_before_acquire(self.test_before_acquire)
+    }
+}
+
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+impl PoolConfig {
+    fn settings(&self) -> crate::driver::server_pool::Settings {
+        crate::driver::server_pool::Settings {
+            max_connections: self.max_connections,
+            min_connections: self.min_connections,
+            acquire_timeout: self.acquire_timeout,
+            idle_timeout: self.idle_timeout,
+            max_lifetime: self.max_lifetime,
+            test_before_acquire: self.test_before_acquire,
+        }
     }
 }
 
@@ -227,10 +241,15 @@ impl Db {
         let guard = Guard::new(config.statement_timeout, config.max_connections);
         match dialect {
             #[cfg(feature = "postgres")]
-            Dialect::Postgres => Ok(Db {
-                pool: Pool::Postgres(config.options().connect(url).await?),
-                guard,
-            }),
+            Dialect::Postgres => {
+                use std::str::FromStr;
+                let options = sqlx::postgres::PgConnectOptions::from_str(url)?;
+                let pool = crate::driver::server_pool::ServerPool::connect(options, config.settings());
+                Ok(Db {
+                    pool: Pool::Postgres(pool.await?),
+                    guard,
+                })
+            }
             #[cfg(feature = "mysql")]
             Dialect::MySql => {
                 // sqlx parses only the mysql:// scheme.
@@ -238,8 +257,11 @@ impl Db {
                     Some(rest) => format!("mysql://{rest}"),
                     None => url.to_owned(),
                 };
+                use std::str::FromStr;
+                let options = sqlx::mysql::MySqlConnectOptions::from_str(&url)?;
+                let pool = crate::driver::server_pool::ServerPool::connect(options, config.settings());
                 Ok(Db {
-                    pool: Pool::MySql(config.options().connect(&url).await?),
+                    pool: Pool::MySql(pool.await?),
                     guard,
                 })
             }
@@ -313,20 +335,24 @@ impl Db {
         }
     }
 
-    /// The PostgreSQL pool, if this is a PostgreSQL database.
+    /// The sqlx pool this handle was made from (`Db::from(pool)`), if it
+    /// was. A `Db` from [`Db::connect`] has entable's own pool (see
+    /// `docs/design.md`) and gives `None`; run sqlx on one of its
+    /// connections with [`Conn::as_postgres`](crate::Conn::as_postgres).
     #[cfg(feature = "postgres")]
     pub fn as_postgres(&self) -> Option<&sqlx::PgPool> {
         match &self.pool {
-            Pool::Postgres(pool) => Some(pool),
+            Pool::Postgres(pool) => pool.as_sqlx(),
             _ => None,
         }
     }
 
-    /// The MySQL pool, if this is a MySQL/MariaDB database.
+    /// The sqlx pool this handle was made from (`Db::from(pool)`), if it
+    /// was: as [`as_postgres`](Self::as_postgres), for MySQL/MariaDB.
     #[cfg(feature = "mysql")]
     pub fn as_mysql(&self) -> Option<&sqlx::MySqlPool> {
         match &self.pool {
-            Pool::MySql(pool) => Some(pool),
+            Pool::MySql(pool) => pool.as_sqlx(),
             _ => None,
         }
     }
@@ -361,7 +387,7 @@ impl From<sqlx::PgPool> for Db {
     fn from(pool: sqlx::PgPool) -> Db {
         let max = pool.options().get_max_connections();
         Db {
-            pool: Pool::Postgres(pool),
+            pool: Pool::Postgres(crate::driver::server_pool::ServerPool::Sqlx(pool)),
             guard: Guard::new(PoolConfig::default().statement_timeout, max),
         }
     }
@@ -372,7 +398,7 @@ impl From<sqlx::MySqlPool> for Db {
     fn from(pool: sqlx::MySqlPool) -> Db {
         let max = pool.options().get_max_connections();
         Db {
-            pool: Pool::MySql(pool),
+            pool: Pool::MySql(crate::driver::server_pool::ServerPool::Sqlx(pool)),
             guard: Guard::new(PoolConfig::default().statement_timeout, max),
         }
     }

@@ -195,14 +195,24 @@ macro_rules! with_conn {
                     #[cfg(feature = "postgres")]
                     Pooled::Postgres(c) => {
                         type $B = $crate::driver::Pg;
-                        let $conn: &mut sqlx::PgConnection = &mut **c;
-                        $crate::conn::timed(call_limit($timeout), context, Box::pin(async { $body })).await
+                        c.settled(false);
+                        let outcome = {
+                            let $conn: &mut sqlx::PgConnection = &mut **c;
+                            $crate::conn::timed(call_limit($timeout), context, Box::pin(async { $body })).await
+                        };
+                        c.settled(true);
+                        outcome
                     }
                     #[cfg(feature = "mysql")]
                     Pooled::MySql(c) => {
                         type $B = $crate::driver::MySql;
-                        let $conn: &mut sqlx::MySqlConnection = &mut **c;
-                        $crate::conn::timed(call_limit($timeout), context, Box::pin(async { $body })).await
+                        c.settled(false);
+                        let outcome = {
+                            let $conn: &mut sqlx::MySqlConnection = &mut **c;
+                            $crate::conn::timed(call_limit($timeout), context, Box::pin(async { $body })).await
+                        };
+                        c.settled(true);
+                        outcome
                     }
                     #[cfg(feature = "sqlx-sqlite")]
                     Pooled::Sqlite(c) => {

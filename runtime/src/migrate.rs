@@ -106,28 +106,30 @@ macro_rules! on_connection {
     ($db:expr, |$conn:ident| $body:expr) => {
         match &$db.pool {
             #[cfg(feature = "postgres")]
-            Pool::Postgres(pool) => on_connection!(@run pool, $conn, $body),
+            Pool::Postgres(pool) => on_connection!(@own pool, $conn, $body),
             #[cfg(feature = "mysql")]
-            Pool::MySql(pool) => on_connection!(@run pool, $conn, $body),
+            Pool::MySql(pool) => on_connection!(@own pool, $conn, $body),
             #[cfg(feature = "sqlx-sqlite")]
             Pool::Sqlite(pool) => on_connection!(@run pool, $conn, $body),
             // On a connection of the pool: `LiteConn` implements sqlx's
             // `Migrate` (driver/lite/migrate.rs).
             #[cfg(feature = "rusqlite")]
-            Pool::Lite(pool) => {
-                let mut pooled = pool.acquire().await?;
-                let result = {
-                    let $conn = &mut *pooled;
-                    $body
-                };
-                if result.is_err() {
-                    pooled.close_on_drop();
-                }
-                result
-            }
+            Pool::Lite(pool) => on_connection!(@own pool, $conn, $body),
             Pool::Never(never) => match *never {},
         }
     };
+    // entable's pools: closed on drop rather than returned after a failure.
+    (@own $pool:expr, $conn:ident, $body:expr) => {{
+        let mut pooled = $pool.acquire().await?;
+        let result = {
+            let $conn = &mut *pooled;
+            $body
+        };
+        if result.is_err() {
+            pooled.close_on_drop();
+        }
+        result
+    }};
     (@run $pool:expr, $conn:ident, $body:expr) => {{
         let mut pooled = $pool.acquire().await?;
         let result = {

@@ -22,6 +22,7 @@ mod names;
 mod repo;
 mod schema_on_backends;
 mod search_diff;
+mod server_pool;
 mod sqlite_driver;
 mod testing_support;
 mod tx;

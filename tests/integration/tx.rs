@@ -342,26 +342,28 @@ async fn killed_connection_writes_nothing() {
             Dialect::Postgres => {
                 let sql = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
                            WHERE datname = current_database() AND pid <> pg_backend_pid()";
-                let pool = admin.as_postgres().expect("postgres");
+                let mut conn = admin.acquire().await.expect("connection");
+                let pool = conn.as_postgres().expect("postgres");
                 entable::sqlx::query(sql)
                     .fetch_all(pool)
                     .await
                     .expect("terminated");
             }
             _ => {
-                let pool = admin.as_mysql().expect("mysql");
+                let mut conn = admin.acquire().await.expect("connection");
+                let pool = conn.as_mysql().expect("mysql");
                 let ids: Vec<i64> = entable::sqlx::query_scalar(
                     "SELECT id FROM information_schema.processlist \
                      WHERE db = DATABASE() AND id <> CONNECTION_ID()",
                 )
-                .fetch_all(pool)
+                .fetch_all(&mut *pool)
                 .await
                 .expect("sessions");
                 assert!(!ids.is_empty(), "the transaction's session is listed");
                 for id in ids {
                     let kill = format!("KILL {id}");
                     entable::sqlx::raw_sql(entable::sqlx::AssertSqlSafe(kill))
-                        .execute(pool)
+                        .execute(&mut *pool)
                         .await
                         .expect("killed");
                 }

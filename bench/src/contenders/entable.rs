@@ -124,11 +124,10 @@ impl Contender for Entable {
     }
 
     async fn users_with_posts(&self, hair_color: &str) -> Result<Vec<User>> {
-        // entable has no join: the users, then their posts in one statement
-        // (eager loading), nested under each user.
+        // One `LEFT JOIN`, split into users with their posts.
         Ok(User::query()
             .filter(User::HAIR_COLOR.eq(hair_color.to_owned()))
-            .with(User::POSTS)
+            .join(User::POSTS)
             .all(&self.db)
             .await?)
     }

@@ -25,6 +25,8 @@ mod copy;
 #[cfg(feature = "rusqlite")]
 pub mod lite;
 pub mod nested;
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+pub(crate) mod server_pool;
 pub mod statement;
 #[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlx-sqlite"))]
 mod via_sqlx;

@@ -47,6 +47,7 @@ pub async fn database(db: &Db) -> Vec<TableInfo> {
 /// the name only in the table's SQL text (`CONSTRAINT "…" PRIMARY KEY`),
 /// and none for an inline `INTEGER PRIMARY KEY AUTOINCREMENT`.
 pub async fn primary_key_name(db: &Db, table: &TableMeta) -> Option<String> {
+    let mut conn = db.acquire().await.expect("connection");
     match db.dialect() {
         Dialect::Postgres => sqlx::query_scalar(
             "SELECT con.conname::text FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid \
@@ -55,7 +56,7 @@ pub async fn primary_key_name(db: &Db, table: &TableMeta) -> Option<String> {
         )
         .bind(table.schema.unwrap_or("public"))
         .bind(table.name)
-        .fetch_optional(db.as_postgres().expect("pg"))
+        .fetch_optional(conn.as_postgres().expect("pg"))
         .await
         .expect("pg primary key name"),
         Dialect::MySql => sqlx::query_scalar(
@@ -63,7 +64,7 @@ pub async fn primary_key_name(db: &Db, table: &TableMeta) -> Option<String> {
              WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND CONSTRAINT_TYPE = 'PRIMARY KEY'",
         )
         .bind(table.name)
-        .fetch_optional(db.as_mysql().expect("mysql"))
+        .fetch_optional(conn.as_mysql().expect("mysql"))
         .await
         .expect("mysql primary key name"),
         Dialect::Sqlite => {
@@ -93,7 +94,8 @@ pub async fn comments(
 ) -> Option<(Option<String>, Vec<(String, Option<String>)>)> {
     match db.dialect() {
         Dialect::Postgres => {
-            let pool = db.as_postgres().expect("pg");
+            let mut conn = db.acquire().await.expect("connection");
+            let pool = conn.as_postgres().expect("pg");
             let qualified = match table.schema {
                 Some(schema) => format!("\"{schema}\".\"{}\"", table.name),
                 None => format!("\"{}\"", table.name),
@@ -101,7 +103,7 @@ pub async fn comments(
             let on_table: Option<String> =
                 sqlx::query_scalar("SELECT obj_description($1::regclass, 'pg_class')")
                     .bind(&qualified)
-                    .fetch_one(pool)
+                    .fetch_one(&mut *pool)
                     .await
                     .expect("pg table comment");
             let columns = sqlx::query(
@@ -118,14 +120,15 @@ pub async fn comments(
             Some((on_table, columns))
         }
         Dialect::MySql => {
-            let pool = db.as_mysql().expect("mysql");
+            let mut conn = db.acquire().await.expect("connection");
+            let pool = conn.as_mysql().expect("mysql");
             let some = |text: String| Some(text).filter(|t| !t.is_empty());
             let on_table: String = sqlx::query_scalar(
                 "SELECT CAST(TABLE_COMMENT AS CHAR) FROM information_schema.TABLES \
                  WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
             )
             .bind(table.name)
-            .fetch_one(pool)
+            .fetch_one(&mut *pool)
             .await
             .expect("mysql table comment");
             let columns = sqlx::query(
