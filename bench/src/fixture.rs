@@ -33,13 +33,26 @@ enum Value<'a> {
     MaybeText(Option<&'a str>),
 }
 
-/// The fixture's handle: entable's `Db` over sqlx's pools (the fixture
-/// seeds and reads with sqlx statements). On SQLite the pool is opened as
-/// the other contenders' are, with the benchmark's journal mode and
-/// `synchronous` (`crate::durability`), and handed over with `Db::from`.
+/// The fixture's handle: entable's `Db` over sqlx's pools, handed over
+/// with `Db::from` (the fixture seeds and reads with sqlx statements, on
+/// the pool `Db::as_postgres` and its siblings give back). On SQLite the
+/// pool is opened as the other contenders' are, with the benchmark's
+/// journal mode and `synchronous` (`crate::durability`).
 async fn connect(target: &Target) -> Result<entable::Db> {
-    if target.backend != Backend::Sqlite {
-        return Ok(entable::Db::connect(&target.url).await?);
+    match target.backend {
+        Backend::Postgres => {
+            let pool = crate::contenders::sqlx_raw::pool_options::<sqlx::Postgres>()
+                .connect(&target.url)
+                .await?;
+            return Ok(entable::Db::from(pool));
+        }
+        Backend::MySql => {
+            let pool = crate::contenders::sqlx_raw::pool_options::<sqlx::MySql>()
+                .connect(&target.url)
+                .await?;
+            return Ok(entable::Db::from(pool));
+        }
+        Backend::Sqlite => {}
     }
     let options = crate::durability::sqlite_options(&target.url)?.with_regexp();
     let pool = crate::contenders::sqlx_raw::pool_options::<sqlx::Sqlite>()

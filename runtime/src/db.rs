@@ -244,7 +244,8 @@ impl Db {
             Dialect::Postgres => {
                 use std::str::FromStr;
                 let options = sqlx::postgres::PgConnectOptions::from_str(url)?;
-                let pool = crate::driver::server_pool::ServerPool::connect(options, config.settings());
+                let pool =
+                    crate::driver::server_pool::ServerPool::connect(options, config.settings());
                 Ok(Db {
                     pool: Pool::Postgres(pool.await?),
                     guard,
@@ -259,7 +260,8 @@ impl Db {
                 };
                 use std::str::FromStr;
                 let options = sqlx::mysql::MySqlConnectOptions::from_str(&url)?;
-                let pool = crate::driver::server_pool::ServerPool::connect(options, config.settings());
+                let pool =
+                    crate::driver::server_pool::ServerPool::connect(options, config.settings());
                 Ok(Db {
                     pool: Pool::MySql(pool.await?),
                     guard,

@@ -81,19 +81,25 @@ async fn a_dropped_transaction_releases_its_locks_at_once() {
                 .execute(db)
                 .await
                 .expect("table");
-            RawSql::new(dialect_sql(t.dialect, "INSERT INTO pool_locks VALUES (1, 0)"))
-                .execute(db)
-                .await
-                .expect("row");
+            RawSql::new(dialect_sql(
+                t.dialect,
+                "INSERT INTO pool_locks VALUES (1, 0)",
+            ))
+            .execute(db)
+            .await
+            .expect("row");
 
             // A transaction takes the row's lock and is dropped, never
             // committed; its connection is not used again.
             let tx = db.begin().await.expect("begin");
-            RawSql::new(dialect_sql(t.dialect, "UPDATE pool_locks SET n = 1 WHERE id = ?"))
-                .bind(1i32)
-                .execute(&tx)
-                .await
-                .expect("locked");
+            RawSql::new(dialect_sql(
+                t.dialect,
+                "UPDATE pool_locks SET n = 1 WHERE id = ?",
+            ))
+            .bind(1i32)
+            .execute(&tx)
+            .await
+            .expect("locked");
             drop(tx);
 
             // Another pool's session may write the row: the rollback was
@@ -108,16 +114,23 @@ async fn a_dropped_transaction_releases_its_locks_at_once() {
                 .execute(&mut conn)
                 .await
                 .expect("lock timeout");
-            RawSql::new(dialect_sql(t.dialect, "UPDATE pool_locks SET n = 2 WHERE id = ?"))
-                .bind(1i32)
-                .execute(&mut conn)
-                .await
-                .expect("the dropped transaction's lock is gone");
+            RawSql::new(dialect_sql(
+                t.dialect,
+                "UPDATE pool_locks SET n = 2 WHERE id = ?",
+            ))
+            .bind(1i32)
+            .execute(&mut conn)
+            .await
+            .expect("the dropped transaction's lock is gone");
             let n: Option<i32> = RawSql::new("SELECT n FROM pool_locks")
                 .fetch_scalar(&mut conn)
                 .await
                 .expect("n");
-            assert_eq!(n, Some(2), "the dropped transaction's write was rolled back");
+            assert_eq!(
+                n,
+                Some(2),
+                "the dropped transaction's write was rolled back"
+            );
             drop(conn);
             other.close().await;
             t

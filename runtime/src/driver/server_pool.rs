@@ -86,7 +86,9 @@ impl<DB: sqlx::Database> Shared<DB> {
 
     fn expired(&self, created: Instant, since: Option<Instant>) -> bool {
         let settings = &self.settings;
-        settings.max_lifetime.is_some_and(|l| created.elapsed() >= l)
+        settings
+            .max_lifetime
+            .is_some_and(|l| created.elapsed() >= l)
             || since
                 .zip(settings.idle_timeout)
                 .is_some_and(|(since, t)| since.elapsed() >= t)
@@ -164,7 +166,9 @@ impl<DB: sqlx::Database> ServerPool<DB> {
             permits: Arc::new(Semaphore::new(settings.max_connections.max(1) as usize)),
             settings,
         });
-        let first = settings.min_connections.clamp(1, settings.max_connections.max(1));
+        let first = settings
+            .min_connections
+            .clamp(1, settings.max_connections.max(1));
         for _ in 0..first {
             let conn = shared.open(settings.acquire_timeout).await?;
             let now = Instant::now();
@@ -339,7 +343,8 @@ impl<DB: sqlx::Database> Drop for Checked<DB> {
             let permit = self.permit.take();
             runtime.spawn(async move {
                 let mut conn = conn;
-                let pinged = tokio::time::timeout(shared.settings.acquire_timeout, conn.ping()).await;
+                let pinged =
+                    tokio::time::timeout(shared.settings.acquire_timeout, conn.ping()).await;
                 if matches!(pinged, Ok(Ok(()))) {
                     give_back(&shared, conn, created);
                 } else {

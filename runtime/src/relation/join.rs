@@ -23,8 +23,8 @@ use crate::entity::SingleKey;
 use crate::error::{Context, Error, Result};
 use crate::exec::{Exec, with_conn};
 use crate::meta::TableMeta;
-use crate::query::builder::Shape;
 use crate::query::Query;
+use crate::query::builder::Shape;
 use crate::repo::filters::qualified;
 use crate::repo::{Model, OnEveryBackend, Persist, context};
 use crate::schema::ddl::table_ident;
@@ -193,7 +193,11 @@ where
 }
 
 /// The rows of `query` over `C`, each with the `P` its `fk` points at.
-async fn with_parent<C, P>(query: &Query<C>, exec: Exec<'_>, fk: Fk<C, P>) -> Result<Vec<(C, Option<P>)>>
+async fn with_parent<C, P>(
+    query: &Query<C>,
+    exec: Exec<'_>,
+    fk: Fk<C, P>,
+) -> Result<Vec<(C, Option<P>)>>
 where
     C: Model + OnEveryBackend,
     P: Model + SingleKey + OnEveryBackend,

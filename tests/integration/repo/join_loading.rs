@@ -67,8 +67,11 @@ async fn seed(db: &Db) -> Vec<Author> {
     authors
 }
 
+/// A post's title and its comments' texts.
+type PostShape = (String, Vec<String>);
+
 /// Each author's name and its posts' titles with their comments' texts.
-fn shape(authors: &[Author]) -> Vec<(String, Vec<(String, Vec<String>)>)> {
+fn shape(authors: &[Author]) -> Vec<(String, Vec<PostShape>)> {
     authors
         .iter()
         .map(|a| {
@@ -118,7 +121,12 @@ async fn has_many_joined_matches_the_separate_load_in_one_statement() {
                 "authors without posts come back once, with none, on {}",
                 t.dialect
             );
-            assert_eq!(count.load(Ordering::SeqCst), 1, "one statement on {}", t.dialect);
+            assert_eq!(
+                count.load(Ordering::SeqCst),
+                1,
+                "one statement on {}",
+                t.dialect
+            );
 
             // Filtered, with a relation filter of its own (an EXISTS over
             // the joined table), and a nested level: two statements.
@@ -144,7 +152,12 @@ async fn has_many_joined_matches_the_separate_load_in_one_statement() {
             assert_eq!(names, ["author 2"], "on {}", t.dialect);
             let comments: Vec<usize> = joined[0].posts.iter().map(|p| p.comments.len()).collect();
             assert_eq!(comments, [0, 1, 2], "on {}", t.dialect);
-            assert_eq!(count.load(Ordering::SeqCst), 2, "join, then comments, on {}", t.dialect);
+            assert_eq!(
+                count.load(Ordering::SeqCst),
+                2,
+                "join, then comments, on {}",
+                t.dialect
+            );
             tx.rollback().await.expect("rollback");
             t
         },
@@ -225,7 +238,12 @@ async fn belongs_to_and_has_one_joined_and_paged() {
                 .iter()
                 .map(|a| a.profile.as_ref().map(|p| p.bio.as_str()))
                 .collect();
-            assert_eq!(bios, [Some("first"), None, None, None, None], "on {}", t.dialect);
+            assert_eq!(
+                bios,
+                [Some("first"), None, None, None, None],
+                "on {}",
+                t.dialect
+            );
             assert_eq!(count.load(Ordering::SeqCst), 1, "on {}", t.dialect);
 
             // A paged query loads a to-many relation by a second statement:
@@ -259,7 +277,10 @@ async fn belongs_to_and_has_one_joined_and_paged() {
                 .instrument(span)
                 .await
                 .expect("two joins");
-            assert_eq!(both[0].profile.as_ref().map(|p| p.bio.as_str()), Some("first"));
+            assert_eq!(
+                both[0].profile.as_ref().map(|p| p.bio.as_str()),
+                Some("first")
+            );
             assert_eq!(both[2].posts.len(), 3);
             assert_eq!(count.load(Ordering::SeqCst), 2, "on {}", t.dialect);
 
@@ -280,32 +301,52 @@ async fn belongs_to_and_has_one_joined_and_paged() {
 
 #[tokio::test]
 async fn a_self_reference_joins_through_an_alias() {
-    on_every_backend("a_self_reference_joins_through_an_alias", |t: TestDb| async move {
-        schema(&t.db).await;
-        let db = &t.db;
-        let folder = |name: &str, parent_id: Option<i64>| FolderCreate {
-            name: name.into(),
-            parent_id,
-        };
-        let root = Folder::create(db, folder("root", None)).await.expect("root");
-        let a = Folder::create(db, folder("a", Some(root.id))).await.expect("a");
-        Folder::create(db, folder("b", Some(root.id))).await.expect("b");
-        Folder::create(db, folder("a1", Some(a.id))).await.expect("a1");
+    on_every_backend(
+        "a_self_reference_joins_through_an_alias",
+        |t: TestDb| async move {
+            schema(&t.db).await;
+            let db = &t.db;
+            let folder = |name: &str, parent_id: Option<i64>| FolderCreate {
+                name: name.into(),
+                parent_id,
+            };
+            let root = Folder::create(db, folder("root", None))
+                .await
+                .expect("root");
+            let a = Folder::create(db, folder("a", Some(root.id)))
+                .await
+                .expect("a");
+            Folder::create(db, folder("b", Some(root.id)))
+                .await
+                .expect("b");
+            Folder::create(db, folder("a1", Some(a.id)))
+                .await
+                .expect("a1");
 
-        let tree = Folder::query()
-            .filter(Folder::NAME.eq("root".to_string()).or(Folder::NAME.eq("a".to_string())))
-            .join(Folder::CHILDREN.with(Folder::CHILDREN))
-            .all(db)
-            .await
-            .expect("tree");
-        let names = |folders: &[Folder]| -> Vec<String> {
-            folders.iter().map(|f| f.name.clone()).collect()
-        };
-        assert_eq!(names(&tree), ["root", "a"], "on {}", t.dialect);
-        assert_eq!(names(&tree[0].children), ["a", "b"], "on {}", t.dialect);
-        assert_eq!(names(&tree[0].children[0].children), ["a1"], "on {}", t.dialect);
-        assert_eq!(names(&tree[1].children), ["a1"], "on {}", t.dialect);
-        t
-    })
+            let tree = Folder::query()
+                .filter(
+                    Folder::NAME
+                        .eq("root".to_string())
+                        .or(Folder::NAME.eq("a".to_string())),
+                )
+                .join(Folder::CHILDREN.with(Folder::CHILDREN))
+                .all(db)
+                .await
+                .expect("tree");
+            let names = |folders: &[Folder]| -> Vec<String> {
+                folders.iter().map(|f| f.name.clone()).collect()
+            };
+            assert_eq!(names(&tree), ["root", "a"], "on {}", t.dialect);
+            assert_eq!(names(&tree[0].children), ["a", "b"], "on {}", t.dialect);
+            assert_eq!(
+                names(&tree[0].children[0].children),
+                ["a1"],
+                "on {}",
+                t.dialect
+            );
+            assert_eq!(names(&tree[1].children), ["a1"], "on {}", t.dialect);
+            t
+        },
+    )
     .await;
 }

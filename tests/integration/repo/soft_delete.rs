@@ -300,7 +300,11 @@ macro_rules! soft_delete_suite {
                             .iter()
                             .map(|m| m.notes.iter().map(|n| n.text.as_str()).collect())
                             .collect();
-                        assert_eq!(texts, [vec!["kept"], vec![]], "a deleted note is no one's note");
+                        assert_eq!(
+                            texts,
+                            [vec!["kept"], vec![]],
+                            "a deleted note is no one's note"
+                        );
                         let of_deleted = MemberNote::find(
                             db,
                             MemberNote::MEMBER.is(Member::EMAIL.eq("b@x.io".to_string())),

@@ -99,4 +99,3 @@ impl tracing::Subscriber for &'static StatementCounter {
         });
     }
 }
-
