@@ -224,12 +224,22 @@ macro_rules! with_conn {
                     Pooled::Lite(c) => {
                         type $B = $crate::driver::Lite;
                         let threading = c.threading();
-                        let $conn: &mut $crate::driver::lite::LiteConn = &mut **c;
-                        $crate::driver::lite::run_call(
-                            threading,
-                            $crate::conn::timed(call_limit($timeout), context, Box::pin(async { $body })),
-                        )
-                        .await
+                        let limit = call_limit($timeout);
+                        // The timer of `timed` cannot stop a statement that
+                        // never yields: SQLite interrupts it at the deadline.
+                        c.arm(limit);
+                        let outcome = {
+                            let $conn: &mut $crate::driver::lite::LiteConn = &mut **c;
+                            $crate::driver::lite::run_call(
+                                threading,
+                                $crate::conn::timed(limit, context, Box::pin(async { $body })),
+                            )
+                            .await
+                        };
+                        match (c.disarm(), limit, outcome) {
+                            (true, Some(after), Err(_)) => Err($crate::error::Error::Timeout { context, after }),
+                            (_, _, outcome) => outcome,
+                        }
                     }
                     Pooled::Never(never) => match *never {},
                 }

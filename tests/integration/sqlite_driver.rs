@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use entable::prelude::*;
-use entable::{LiteThreading, PoolConfig, RawSql};
+use entable::{Error, LiteThreading, PoolConfig, RawSql};
 
 /// A statement that keeps SQLite busy for a while (counts to `n`).
 fn slow_count(n: i64) -> RawSql {
@@ -277,5 +277,53 @@ async fn a_dropped_transaction_never_locks_the_memory_database() {
             .await
             .expect("the table reads at once");
         assert_eq!(count, Some(0), "rolled back");
+    }
+}
+
+/// A statement never yields, so no timer can stop it: SQLite's progress
+/// handler interrupts it at the call's deadline, which is reported as the
+/// timeout it is, and the pool goes on serving.
+#[tokio::test]
+async fn statement_timeout_interrupts_a_running_statement() {
+    for threading in [LiteThreading::BlockInPlace, LiteThreading::Inline] {
+        let config = PoolConfig {
+            statement_timeout: Some(Duration::from_millis(200)),
+            sqlite_threading: threading,
+            max_connections: 1,
+            ..PoolConfig::default()
+        };
+        let db = Db::connect_with("sqlite::memory:", config)
+            .await
+            .expect("db");
+        let started = Instant::now();
+        // Counting this far takes seconds.
+        let outcome = slow_count(200_000_000).fetch_scalar::<i64>(&db).await;
+        let took = started.elapsed();
+        assert!(
+            matches!(outcome, Err(Error::Timeout { .. })),
+            "{threading:?}: {outcome:?}"
+        );
+        assert!(
+            took < Duration::from_secs(2),
+            "{threading:?}: interrupted at the deadline, not at the end ({took:?})"
+        );
+        // The next call on the (one) connection has its own deadline and
+        // is not interrupted.
+        let n: Option<i64> = slow_count(1_000)
+            .fetch_scalar(&db)
+            .await
+            .expect("next call");
+        assert_eq!(n, Some(1_000), "{threading:?}");
+
+        // Inside a transaction: the timeout ends it, as on every driver.
+        let tx = db.begin().await.expect("begin");
+        let outcome = slow_count(200_000_000).fetch_scalar::<i64>(&tx).await;
+        assert!(matches!(outcome, Err(Error::Timeout { .. })), "{outcome:?}");
+        assert!(
+            tx.commit().await.is_err(),
+            "a timed-out transaction cannot commit"
+        );
+        let n: Option<i64> = slow_count(10).fetch_scalar(&db).await.expect("pool serves");
+        assert_eq!(n, Some(10));
     }
 }

@@ -1,7 +1,9 @@
 //! A rusqlite connection with entable's transaction bookkeeping.
 
 use std::path::Path;
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use rusqlite::functions::FunctionFlags;
 use rusqlite::types::{Value, ValueRef};
@@ -19,6 +21,29 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// (rusqlite's is 16, fewer than the statements one entity caches).
 const STATEMENT_CACHE: usize = 100;
 
+/// SQLite virtual-machine steps between two looks at the clock while a
+/// statement runs (a few microseconds of work).
+const CLOCK_EVERY: i32 = 4_000;
+
+/// No deadline.
+const NEVER: u64 = u64::MAX;
+
+/// Nanoseconds since the first call, on the monotonic clock.
+fn now_nanos() -> u64 {
+    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    let epoch = *EPOCH.get_or_init(Instant::now);
+    u64::try_from(epoch.elapsed().as_nanos()).unwrap_or(NEVER - 1)
+}
+
+/// The deadline of the call running on a connection, which SQLite's
+/// progress handler checks: a statement still running past it is
+/// interrupted (`SQLITE_INTERRUPT`), and `fired` says why.
+#[derive(Debug, Default)]
+struct Watch {
+    deadline: AtomicU64,
+    fired: AtomicBool,
+}
+
 /// A live SQLite connection for [`Lite`](super::Lite): a
 /// `rusqlite::Connection` with its prepared statements cached, and the
 /// transaction levels entable opened on it.
@@ -33,6 +58,8 @@ pub struct LiteConn {
     /// Levels whose rollback was queued (a dropped guard), run before the
     /// connection's next statement.
     pending_rollbacks: usize,
+    /// The running call's deadline (see [`LiteConn::arm`]).
+    watch: Arc<Watch>,
 }
 
 impl std::fmt::Debug for LiteConn {
@@ -77,11 +104,46 @@ impl LiteConn {
             .map_err(driver_error)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         register_regexp(&conn).map_err(driver_error)?;
+        let watch = Arc::new(Watch {
+            deadline: AtomicU64::new(NEVER),
+            fired: AtomicBool::new(false),
+        });
+        let seen = Arc::clone(&watch);
+        conn.progress_handler(
+            CLOCK_EVERY,
+            Some(move || {
+                let deadline = seen.deadline.load(Ordering::Relaxed);
+                let late = deadline != NEVER && now_nanos() >= deadline;
+                if late {
+                    seen.fired.store(true, Ordering::Relaxed);
+                }
+                late
+            }),
+        )
+        .map_err(driver_error)?;
         Ok(LiteConn {
             conn,
             depth: 0,
             pending_rollbacks: 0,
+            watch,
         })
+    }
+
+    /// Interrupts any statement still running `limit` from now, until
+    /// [`disarm`](Self::disarm): a statement never yields, so a timer
+    /// outside it could not stop it.
+    pub fn arm(&self, limit: Option<Duration>) {
+        let deadline = limit.map_or(NEVER, |limit| {
+            now_nanos().saturating_add(u64::try_from(limit.as_nanos()).unwrap_or(NEVER))
+        });
+        self.watch.deadline.store(deadline, Ordering::Relaxed);
+    }
+
+    /// Ends the deadline set by [`arm`](Self::arm); whether a statement
+    /// was interrupted for it.
+    pub fn disarm(&self) -> bool {
+        self.watch.deadline.store(NEVER, Ordering::Relaxed);
+        self.watch.fired.swap(false, Ordering::Relaxed)
     }
 
     /// The rusqlite connection, for settings (`PRAGMA journal_mode`, …).

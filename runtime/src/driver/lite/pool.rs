@@ -244,6 +244,9 @@ impl Drop for LitePooled {
         let Some(mut conn) = self.conn.take() else {
             return;
         };
+        // A call dropped before it ended leaves its deadline set, which
+        // would interrupt the rollback below or the next caller.
+        conn.disarm();
         // Queued rollbacks (a dropped transaction guard) run now, so the
         // next caller never meets an open transaction; a connection that
         // cannot settle is closed.
