@@ -227,7 +227,7 @@ macro_rules! with_conn {
                         let limit = call_limit($timeout);
                         // The timer of `timed` cannot stop a statement that
                         // never yields: SQLite interrupts it at the deadline.
-                        c.arm(limit);
+                        let armed = c.arm(limit);
                         let outcome = {
                             let $conn: &mut $crate::driver::lite::LiteConn = &mut **c;
                             $crate::driver::lite::run_call(
@@ -236,9 +236,12 @@ macro_rules! with_conn {
                             )
                             .await
                         };
-                        match (c.disarm(), limit, outcome) {
-                            (true, Some(after), Err(_)) => Err($crate::error::Error::Timeout { context, after }),
-                            (_, _, outcome) => outcome,
+                        // An interrupted statement is a timeout even when the
+                        // body made light of its error: SQLite may have
+                        // ended the transaction around it.
+                        match (armed.disarm(), limit) {
+                            (true, Some(after)) => Err($crate::error::Error::Timeout { context, after }),
+                            _ => outcome,
                         }
                     }
                     Pooled::Never(never) => match *never {},

@@ -41,6 +41,9 @@ pub(crate) struct Settings {
 }
 
 type Connection<DB> = <DB as sqlx::Database>::Connection;
+
+/// The longest a check of a connection (a ping) may take.
+const PING_LIMIT: Duration = Duration::from_secs(5);
 type Options<DB> = <Connection<DB> as sqlx::Connection>::Options;
 
 /// An idle connection and its age.
@@ -217,11 +220,14 @@ impl<DB: sqlx::Database> ServerPool<DB> {
                 close_later(conn);
                 continue;
             }
+            // Its own limit: after a long wait for a permit, what is left
+            // of the acquire timeout would fail every healthy connection.
             if shared.settings.test_before_acquire
-                && tokio::time::timeout(timeout.saturating_sub(started.elapsed()), conn.ping())
+                && tokio::time::timeout(timeout.min(PING_LIMIT), conn.ping())
                     .await
                     .map_or(true, |pinged| pinged.is_err())
             {
+                close_later(conn);
                 continue;
             }
             return Ok(ServerConn::Own(Checked {
@@ -343,8 +349,7 @@ impl<DB: sqlx::Database> Drop for Checked<DB> {
             let permit = self.permit.take();
             runtime.spawn(async move {
                 let mut conn = conn;
-                let pinged =
-                    tokio::time::timeout(shared.settings.acquire_timeout, conn.ping()).await;
+                let pinged = tokio::time::timeout(PING_LIMIT, conn.ping()).await;
                 if matches!(pinged, Ok(Ok(()))) {
                     give_back(&shared, conn, created);
                 } else {
@@ -360,6 +365,11 @@ impl<DB: sqlx::Database> Drop for Checked<DB> {
 
 /// Makes `conn` idle again, and retires what outlived the idle timeout.
 fn give_back<DB: sqlx::Database>(shared: &Shared<DB>, conn: Connection<DB>, created: Instant) {
+    // Closed meanwhile (a connection settled in the background).
+    if shared.permits.is_closed() {
+        close_later(conn);
+        return;
+    }
     let mut idle = shared.idle();
     idle.push_back(Idle {
         conn,

@@ -167,6 +167,10 @@ where
             on_root: key_column(parent),
         };
         let base = join_base(shape, parent, child);
+        // Unpaged (`joins_paged` is false for to-many relations): the
+        // statement ends with its `ORDER BY`, which the children's keys
+        // extend.
+        debug_assert!(query.limit.is_none() && query.offset == 0);
         let (mut sql, args) = query.statement::<B>(&base, Shape::Rows, context)?;
         for key in child.primary_key {
             sql.push_str(", ");

@@ -72,6 +72,27 @@ impl std::fmt::Debug for LiteConn {
     }
 }
 
+/// A call's deadline on a [`LiteConn`] (see [`LiteConn::arm`]); ended on
+/// drop.
+#[derive(Debug)]
+pub struct Armed {
+    watch: Arc<Watch>,
+}
+
+impl Armed {
+    /// Ends the deadline; whether a statement was interrupted for it.
+    pub fn disarm(self) -> bool {
+        self.watch.deadline.store(NEVER, Ordering::Relaxed);
+        self.watch.fired.swap(false, Ordering::Relaxed)
+    }
+}
+
+impl Drop for Armed {
+    fn drop(&mut self) {
+        self.watch.deadline.store(NEVER, Ordering::Relaxed);
+    }
+}
+
 impl LiteConn {
     /// Opens (creating it if missing) the database file at `path`, set up
     /// as sqlx-sqlite sets up entable's connections: foreign keys
@@ -129,21 +150,26 @@ impl LiteConn {
         })
     }
 
-    /// Interrupts any statement still running `limit` from now, until
-    /// [`disarm`](Self::disarm): a statement never yields, so a timer
-    /// outside it could not stop it.
-    pub fn arm(&self, limit: Option<Duration>) {
+    /// Interrupts any statement still running `limit` from now, until the
+    /// returned guard is dropped or [`Armed::disarm`]ed: a statement never
+    /// yields, so a timer outside it could not stop it. The guard ends the
+    /// deadline even when the call is dropped before it ends, so no later
+    /// statement on the connection meets it.
+    pub fn arm(&self, limit: Option<Duration>) -> Armed {
         let deadline = limit.map_or(NEVER, |limit| {
             now_nanos().saturating_add(u64::try_from(limit.as_nanos()).unwrap_or(NEVER))
         });
+        self.watch.fired.store(false, Ordering::Relaxed);
         self.watch.deadline.store(deadline, Ordering::Relaxed);
+        Armed {
+            watch: Arc::clone(&self.watch),
+        }
     }
 
-    /// Ends the deadline set by [`arm`](Self::arm); whether a statement
-    /// was interrupted for it.
-    pub fn disarm(&self) -> bool {
+    /// Ends any deadline set by [`arm`](Self::arm).
+    pub fn disarm(&self) {
         self.watch.deadline.store(NEVER, Ordering::Relaxed);
-        self.watch.fired.swap(false, Ordering::Relaxed)
+        self.watch.fired.store(false, Ordering::Relaxed);
     }
 
     /// The rusqlite connection, for settings (`PRAGMA journal_mode`, …).
