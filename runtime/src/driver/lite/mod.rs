@@ -43,7 +43,7 @@ mod tests_errors;
 #[cfg(test)]
 mod tests_tx;
 
-pub use conn::LiteConn;
+pub use conn::{Armed, LiteConn};
 pub use error::LiteError;
 pub(crate) use pool::{LitePool, LitePooled};
 pub use rows::{LiteArgs, LiteRow};
