@@ -91,17 +91,17 @@ impl Pooled {
 
     /// Opens a transaction; `statement` replaces the plain `BEGIN`.
     pub(crate) async fn begin(&mut self, statement: Option<String>) -> Result<(), DriverError> {
-        each!(self, B, c => B::begin(&mut **c, statement.map(Into::into)).await)
+        each!(self, B, c => statement::begin::<B>(&mut **c, statement.map(Into::into)).await)
     }
 
     /// Commits the innermost open transaction level.
     pub(crate) async fn commit(&mut self) -> Result<(), DriverError> {
-        each!(self, B, c => B::commit(&mut **c).await)
+        each!(self, B, c => statement::commit::<B>(&mut **c).await)
     }
 
     /// Rolls back the innermost open transaction level.
     pub(crate) async fn rollback(&mut self) -> Result<(), DriverError> {
-        each!(self, B, c => B::rollback(&mut **c).await)
+        each!(self, B, c => statement::rollback::<B>(&mut **c).await)
     }
 
     /// Queues a rollback, sent before the connection's next use (its check

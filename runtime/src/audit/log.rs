@@ -91,7 +91,7 @@ pub(crate) async fn write_many(
             })
         }
         _ => crate::repo::bulk_insert::insert_rows::<AuditRecord>(
-            exec, rows, false, None, None, context,
+            exec, rows, false, None, None, false, context,
         )
         .await
         .map(|_| ()),

@@ -28,20 +28,20 @@ impl<'c, B: Backend> Nested<'c, B> {
         statement: Option<&'static str>,
     ) -> Result<Self, DriverError> {
         let statement = statement.filter(|_| B::transaction_depth(conn) == 0);
-        B::begin(conn, statement.map(SqlText::Static)).await?;
+        super::statement::begin::<B>(conn, statement.map(SqlText::Static)).await?;
         Ok(Nested { conn, open: true })
     }
 
     /// Commits the level.
     pub async fn commit(mut self) -> Result<(), DriverError> {
         self.open = false;
-        B::commit(self.conn).await
+        super::statement::commit::<B>(self.conn).await
     }
 
     /// Rolls the level back.
     pub async fn rollback(mut self) -> Result<(), DriverError> {
         self.open = false;
-        B::rollback(self.conn).await
+        super::statement::rollback::<B>(self.conn).await
     }
 }
 

@@ -18,6 +18,53 @@ fn seen<B: Backend>(sql: &SqlText) {
     );
 }
 
+/// Reports a transaction-control statement as [`seen`] does, marked
+/// `entable.control = true`: a subscriber (or a test) tells `BEGIN`,
+/// `COMMIT`, `ROLLBACK` and savepoints from the work between them.
+fn seen_control<B: Backend>(verb: &str) {
+    tracing::event!(
+        target: "entable::statement",
+        tracing::Level::DEBUG,
+        db.system.name = B::DIALECT.system_name(),
+        db.query.text = verb,
+        entable.control = true,
+    );
+}
+
+/// Opens a transaction on `conn` (`statement` replaces the plain `BEGIN`),
+/// or a savepoint when one is open.
+pub async fn begin<B: Backend>(
+    conn: &mut B::Conn,
+    statement: Option<SqlText>,
+) -> Result<(), DriverError> {
+    seen_control::<B>(match (B::transaction_depth(conn), &statement) {
+        (0, None) => "BEGIN",
+        (0, Some(text)) => text.as_str(),
+        _ => "SAVEPOINT",
+    });
+    B::begin(conn, statement).await
+}
+
+/// Commits the innermost open level (a savepoint is released).
+pub async fn commit<B: Backend>(conn: &mut B::Conn) -> Result<(), DriverError> {
+    seen_control::<B>(if B::transaction_depth(conn) > 1 {
+        "RELEASE SAVEPOINT"
+    } else {
+        "COMMIT"
+    });
+    B::commit(conn).await
+}
+
+/// Rolls the innermost open level back.
+pub async fn rollback<B: Backend>(conn: &mut B::Conn) -> Result<(), DriverError> {
+    seen_control::<B>(if B::transaction_depth(conn) > 1 {
+        "ROLLBACK TO SAVEPOINT"
+    } else {
+        "ROLLBACK"
+    });
+    B::rollback(conn).await
+}
+
 /// Runs a statement that returns no rows.
 pub async fn execute<B: Backend>(
     conn: &mut B::Conn,

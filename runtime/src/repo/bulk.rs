@@ -3,7 +3,7 @@
 //! is asked for; the audited ones in chunks (`bulk_chunked`).
 
 use super::bulk_chunked::{AUDITED_CHUNK, insert_atomic};
-use super::bulk_insert::{insert_rows, one_statement, validate_rows};
+use super::bulk_insert::{insert_rows, validate_rows};
 use super::change::in_change;
 use super::outcome::UpsertOutcome;
 use super::{Model, OnEveryBackend, context};
@@ -13,8 +13,6 @@ use crate::error::{Error, Result};
 use crate::exec::InnerExec as _;
 use crate::exec::{Exec, with_conn};
 
-/// Rows per statement on MySQL: 1,000-row chunks beat the bind-limit
-/// maximum there (STACK.md §4) and stay far below `max_allowed_packet`.
 /// `bulk_create` / `bulk_insert`: all rows or none.
 pub(crate) async fn create<E: Model + OnEveryBackend>(
     exec: Exec<'_>,
@@ -30,16 +28,20 @@ pub(crate) async fn create<E: Model + OnEveryBackend>(
     if rows.is_empty() {
         return Ok((0, Vec::new()));
     }
-    if !E::table().audited && one_statement::<E>(exec.dialect(), &rows, want_rows) {
-        return insert_rows::<E>(exec, rows, want_rows, None, None, context).await;
+    if !E::table().audited {
+        // One statement alone, or a transaction around several.
+        return insert_rows::<E>(exec, rows, want_rows, None, None, true, context).await;
     }
-    // Validated already: one chunk, unless audited (see `insert_atomic`).
-    let chunk = if E::table().audited {
-        AUDITED_CHUNK
-    } else {
-        usize::MAX
-    };
-    insert_atomic::<E, _>(exec, rows.into_iter(), want_rows, false, chunk, context).await
+    // Audited: in chunks, each with its records (see `insert_atomic`).
+    insert_atomic::<E, _>(
+        exec,
+        rows.into_iter(),
+        want_rows,
+        false,
+        AUDITED_CHUNK,
+        context,
+    )
+    .await
 }
 
 /// `bulk_insert_batched`: one transaction per `batch` rows.
@@ -146,7 +148,7 @@ pub(crate) async fn upsert<E: Model + OnEveryBackend + crate::repo::Hooks>(
                 inserted.extend(existed.into_iter().map(|existed| !existed));
             }
             let flags = (report && B::DIALECT == Dialect::Postgres).then_some(&mut inserted);
-            let (count, _) = insert_rows::<E>(B::inner(&mut tx, None), rows, false, Some(set), flags, context).await?;
+            let (count, _) = insert_rows::<E>(B::inner(&mut tx, None), rows, false, Some(set), flags, false, context).await?;
             if report && inserted.len() != len {
                 return Err(Error::Database {
                     context,

@@ -114,6 +114,7 @@ async fn insert_logged<E: Model + OnEveryBackend>(
         want_rows || audited,
         None,
         None,
+        false,
         context,
     )
     .await?;

@@ -5,13 +5,13 @@
 use crate::driver::statement;
 use validator::Validate;
 
+use super::change::in_change;
 use super::statements::BulkInsert;
 use super::{ColumnSet, Model, OnEveryBackend, Persist};
 use crate::backend::Dialect;
 use crate::driver::{Args, Backend as _};
 use crate::error::bind_error;
 use crate::error::{Context, Error, Result};
-use crate::exec::InnerExec as _;
 use crate::exec::{Exec, with_conn};
 use crate::query::Query;
 
@@ -68,29 +68,6 @@ fn runs<E: Model>(rows: &[E::Create]) -> Vec<(ColumnSet, &[E::Create])> {
     out
 }
 
-/// Whether `rows` go to the database in one statement on `dialect`: one
-/// run of the same columns (at least one), within one statement's binds,
-/// and nothing to read back separately. One statement is atomic by itself,
-/// so such a load needs no transaction around it (its `BEGIN` and `COMMIT`
-/// would be two more round trips). MySQL is left out: its loads read
-/// server settings first and are bounded by the packet size too.
-pub(crate) fn one_statement<E: Model>(
-    dialect: Dialect,
-    rows: &[E::Create],
-    want_rows: bool,
-) -> bool {
-    if dialect == Dialect::MySql || (want_rows && !dialect.has_returning()) {
-        return false;
-    }
-    match runs::<E>(rows).as_slice() {
-        [(columns, run)] => {
-            let per_row = columns.count_ones() as usize;
-            per_row > 0 && run.len() <= rows_per_statement(dialect, per_row)
-        }
-        _ => false,
-    }
-}
-
 /// Whether PostgreSQL's binary `COPY` can load `E`: every column's value
 /// has the binary form of its column type (no `sql_type` of the user's,
 /// which `INSERT` would cast to and `COPY` cannot).
@@ -101,10 +78,6 @@ fn copyable<E: Model>() -> bool {
         .all(|c| !matches!(c.sql_type, crate::backend::SqlType::Custom(_)))
 }
 
-/// Inserts `rows` (validated) on `exec`, as multi-row inserts (or, for a
-/// count on PostgreSQL, a binary `COPY`); returns how many were inserted
-/// and, when `want_rows`, the stored rows in input order. With `upsert`, a
-/// row conflicting on those columns overwrites the existing one.
 /// The shortest run of rows loaded with `COPY` on PostgreSQL. sqlx writes a
 /// `COPY`'s data and its end in two writes on a socket without
 /// `TCP_NODELAY`, so each `COPY` waits out the server's delayed ACK (about
@@ -112,26 +85,107 @@ fn copyable<E: Model>() -> bool {
 /// run of rows alternating between two column sets took 40 ms a row).
 const COPY_MIN_ROWS: usize = 2_000;
 
+/// Bytes of values a MySQL load may send without asking the server for
+/// its `max_allowed_packet`: half of 1 MiB, the smallest default any
+/// MySQL since 5.5 or MariaDB has shipped (4 MiB, 16 MiB and 64 MiB
+/// since). A server set below it refuses such a statement as it would
+/// refuse a `create` of the same size.
+pub(super) const PACKET_FLOOR: usize = 512 * 1024;
+
+/// The encoded size of `input`'s values, as [`SizeHint`] counts them. A
+/// row that cannot be sized counts as empty; binding it reports the error.
+pub(super) fn encoded_size<E: Persist<B>, B: crate::driver::Backend>(input: &E::Create) -> usize {
+    let mut size = SizeHint(0);
+    let _ = <E as Persist<B>>::write_create(input, &mut size);
+    size.0
+}
+
+/// MySQL's `max_allowed_packet` on `conn`, halved: the byte budget of one
+/// statement's values.
+pub(super) async fn packet_budget<B: crate::driver::Backend>(
+    conn: &mut B::Conn,
+) -> std::result::Result<usize, crate::driver::DriverError>
+where
+    i64: crate::driver::ColumnValue<B>,
+{
+    let packet: i64 = statement::fetch_scalar::<B, _>(
+        conn,
+        "SELECT CAST(@@max_allowed_packet AS SIGNED)",
+        Args::<B>::default(),
+    )
+    .await?;
+    Ok(usize::try_from(packet / 2).unwrap_or(usize::MAX))
+}
+
+/// What a load of [`insert_rows`] does, decided before its first statement.
+struct Load {
+    want_rows: bool,
+    /// The stored rows come back in the inserts' `RETURNING`.
+    returning: bool,
+    upsert: Option<ColumnSet>,
+    /// Runs of [`COPY_MIN_ROWS`] or more go as one binary `COPY` each.
+    copy: bool,
+    /// One statement per row, each reporting its own key.
+    one_by_one: bool,
+    context: Context,
+}
+
+/// One run of rows writing the same columns: its columns, its length and
+/// the rows of each of its multi-row statements.
+type Run = (ColumnSet, usize, Vec<usize>);
+
+impl Load {
+    /// How many statements `plan` sends (a row read back by key counts).
+    fn statements(&self, plan: &[Run], dialect: Dialect) -> usize {
+        let read_back = usize::from(self.want_rows && !self.returning);
+        plan.iter()
+            .map(|(columns, len, parts)| {
+                if *columns == 0 || self.one_by_one {
+                    len * (1 + usize::from(!dialect.has_returning()))
+                } else if self.copy && *len >= COPY_MIN_ROWS {
+                    1
+                } else {
+                    parts.len() * (1 + read_back)
+                }
+            })
+            .sum()
+    }
+}
+
+/// Inserts `rows` (validated) on `exec`, as multi-row inserts (or, for a
+/// count on PostgreSQL, a binary `COPY`); returns how many were inserted
+/// and, when `want_rows`, the stored rows in input order. With `upsert`, a
+/// row conflicting on those columns overwrites the existing one.
+///
+/// With `atomic`, a load of more than one statement runs in a transaction
+/// of its own (a savepoint inside the caller's), and a load of one
+/// statement runs without: one statement is atomic by itself, and its
+/// `BEGIN` and `COMMIT` would be two more round trips. Without `atomic`,
+/// the caller's transaction holds the statements.
 pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
     exec: Exec<'_>,
     rows: Vec<E::Create>,
     want_rows: bool,
     upsert: Option<ColumnSet>,
-    mut inserted: Option<&mut Vec<bool>>,
+    inserted: Option<&mut Vec<bool>>,
+    atomic: bool,
     context: Context,
 ) -> Result<(u64, Vec<E>)> {
     let table = E::table();
-    let mut out = Vec::new();
-    let mut count = 0u64;
     with_conn!(exec, context, rows rows.len(), B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+        let returning = want_rows && B::DIALECT.has_returning();
         // MySQL: statements must fit `max_allowed_packet`, and one
         // multi-row insert's auto-increment keys are consecutive from the
         // first it reports only with a step of 1 and InnoDB's lock mode 0 or
         // 1 (MySQL 8 defaults to 2, where they can interleave with another
         // statement's; Galera and multi-primary setups step by the node
-        // count).
-        let (consecutive, budget) = if B::DIALECT == Dialect::MySql {
+        // count). Asked only when the load needs them: keys to read back,
+        // or more bytes than any server takes without asking.
+        let (consecutive, budget) = if B::DIALECT == Dialect::MySql
+            && ((want_rows && !returning)
+                || rows.iter().map(encoded_size::<E, B>).sum::<usize>() > PACKET_FLOOR)
+        {
             let row = statement::fetch_one::<B>(
                 &mut *conn,
                 "SELECT CAST(@@innodb_autoinc_lock_mode AS SIGNED), CAST(@@auto_increment_increment AS SIGNED), CAST(@@max_allowed_packet AS SIGNED)",
@@ -145,13 +199,18 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
         } else {
             (true, None)
         };
-        let returning = want_rows && B::DIALECT.has_returning();
-        let copy = B::DIALECT == Dialect::Postgres && !want_rows && upsert.is_none() && copyable::<E>();
-        let one_by_one = want_rows && !returning && upsert.is_none() && !consecutive;
+        let load = Load {
+            want_rows,
+            returning,
+            upsert,
+            copy: B::DIALECT == Dialect::Postgres && !want_rows && upsert.is_none() && copyable::<E>(),
+            one_by_one: want_rows && !returning && upsert.is_none() && !consecutive,
+            context,
+        };
         // The plan, read from the inputs by reference: each run's columns,
         // length and statements. The inputs are then consumed in order, so
         // their values move into the statements instead of being copied.
-        let plan: Vec<(ColumnSet, usize, Vec<usize>)> = runs::<E>(&rows)
+        let plan: Vec<Run> = runs::<E>(&rows)
             .into_iter()
             .map(|(columns, run)| {
                 let per_row = columns.count_ones() as usize;
@@ -160,99 +219,144 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
                 (columns, run.len(), parts)
             })
             .collect();
-        let mut inputs = rows.into_iter();
-        for (columns, run_len, parts) in plan {
-            if columns == 0 || one_by_one {
-                // Every column takes its default, or the keys of one
-                // multi-row insert may interleave with other statements'
-                // (InnoDB lock mode 2): one row per statement, each
-                // reporting its own key.
-                for input in inputs.by_ref().take(run_len) {
-                    let row = super::rows::insert_row::<E>(B::inner(&mut *conn, None), &input).await?;
-                    count += 1;
-                    if want_rows {
-                        out.push(row);
-                    }
+        if atomic && load.statements(&plan, B::DIALECT) > 1 {
+            in_change!(B, conn, classify, tx => {
+                send::<E, B>(&mut tx, rows, plan, &load, inserted).await
+            })
+        } else {
+            send::<E, B>(conn, rows, plan, &load, inserted).await
+        }
+    })
+}
+
+/// Sends the statements of `plan` on `conn`, consuming `rows` in order.
+async fn send<E, B>(
+    conn: &mut B::Conn,
+    rows: Vec<E::Create>,
+    plan: Vec<Run>,
+    load: &Load,
+    mut inserted: Option<&mut Vec<bool>>,
+) -> Result<(u64, Vec<E>)>
+where
+    E: Model + OnEveryBackend + Persist<B>,
+    B: crate::exec::InnerExec,
+    bool: crate::driver::ColumnValue<B>,
+{
+    let (table, context) = (E::table(), load.context);
+    let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+    let (mut count, mut out) = (0u64, Vec::new());
+    let mut inputs = rows.into_iter();
+    for (columns, run_len, parts) in plan {
+        if columns == 0 || load.one_by_one {
+            // Every column takes its default, or the keys of one
+            // multi-row insert may interleave with other statements'
+            // (InnoDB lock mode 2): one row per statement, each
+            // reporting its own key.
+            for input in inputs.by_ref().take(run_len) {
+                let row = super::rows::insert_row::<E>(B::inner(&mut *conn, None), &input).await?;
+                count += 1;
+                if load.want_rows {
+                    out.push(row);
                 }
-                continue;
             }
-            if copy && run_len >= COPY_MIN_ROWS {
-                // One binary COPY: the fastest load PostgreSQL has.
-                let mut rows = crate::driver::CopyRows::default();
-                for input in inputs.by_ref().take(run_len) {
-                    rows.begin_row();
-                    <E as Persist<B>>::write_create_owned(input, &mut rows).map_err(|e| bind_error(context, e))?;
-                    rows.end_row();
-                }
-                count += statement::copy_in::<B>(&mut *conn, copy_statement(table, columns), rows.finish()).await.map_err(classify)?;
-                continue;
+            continue;
+        }
+        if load.copy && run_len >= COPY_MIN_ROWS {
+            // One binary COPY: the fastest load PostgreSQL has.
+            let mut rows = crate::driver::CopyRows::default();
+            for input in inputs.by_ref().take(run_len) {
+                rows.begin_row();
+                <E as Persist<B>>::write_create_owned(input, &mut rows)
+                    .map_err(|e| bind_error(context, e))?;
+                rows.end_row();
             }
-            let full = rows_per_statement(B::DIALECT, columns.count_ones() as usize);
-            for len in parts {
-                let mut args = Args::<B>::default();
-                // One allocation for the chunk's values rather than a
-                // doubling series of copies as they are added.
-                B::reserve_args(&mut args, len * columns.count_ones() as usize);
-                let read_back_keys = want_rows && !returning;
-                let mut known = Vec::with_capacity(if read_back_keys { len } else { 0 });
-                for input in inputs.by_ref().take(len) {
-                    let (_, key) = <E as Persist<B>>::write_create_owned(input, &mut super::ArgsSink(&mut args))
+            count +=
+                statement::copy_in::<B>(&mut *conn, copy_statement(table, columns), rows.finish())
+                    .await
+                    .map_err(classify)?;
+            continue;
+        }
+        let full = rows_per_statement(B::DIALECT, columns.count_ones() as usize);
+        for len in parts {
+            let mut args = Args::<B>::default();
+            // One allocation for the chunk's values rather than a
+            // doubling series of copies as they are added.
+            B::reserve_args(&mut args, len * columns.count_ones() as usize);
+            let read_back_keys = load.want_rows && !load.returning;
+            let mut known = Vec::with_capacity(if read_back_keys { len } else { 0 });
+            for input in inputs.by_ref().take(len) {
+                let (_, key) =
+                    <E as Persist<B>>::write_create_owned(input, &mut super::ArgsSink(&mut args))
                         .map_err(|e| bind_error(context, e))?;
-                    if read_back_keys {
-                        known.push(key);
-                    }
+                if read_back_keys {
+                    known.push(key);
                 }
-                // PostgreSQL tells an upsert's inserted rows from updated
-                // ones in its `RETURNING`, in input order.
-                let report = if B::DIALECT == Dialect::Postgres && upsert.is_some() && !returning {
+            }
+            // PostgreSQL tells an upsert's inserted rows from updated
+            // ones in its `RETURNING`, in input order.
+            let report =
+                if B::DIALECT == Dialect::Postgres && load.upsert.is_some() && !load.returning {
                     inserted.as_deref_mut()
                 } else {
                     None
                 };
-                let shape = BulkInsert { rows: len, returning, upsert, inserted: report.is_some() };
-                let sql = E::sql().bulk_insert(B::DIALECT, table, columns, shape, len == full);
-                if let Some(flags) = report {
-                    let fetched = statement::fetch_all::<B>(&mut *conn, sql, args).await.map_err(classify)?;
-                    for row in &fetched {
-                        flags.push(B::get(row, 0).map_err(classify)?);
+            let shape = BulkInsert {
+                rows: len,
+                returning: load.returning,
+                upsert: load.upsert,
+                inserted: report.is_some(),
+            };
+            let sql = E::sql().bulk_insert(B::DIALECT, table, columns, shape, len == full);
+            if let Some(flags) = report {
+                let fetched = statement::fetch_all::<B>(&mut *conn, sql, args)
+                    .await
+                    .map_err(classify)?;
+                for row in &fetched {
+                    flags.push(B::get(row, 0).map_err(classify)?);
+                }
+                count += fetched.len() as u64;
+                continue;
+            }
+            if load.returning {
+                let fetched = statement::fetch_all::<B>(&mut *conn, sql, args)
+                    .await
+                    .map_err(classify)?;
+                for row in &fetched {
+                    out.push(<E as Persist<B>>::decode(row).map_err(classify)?);
+                }
+                count += fetched.len() as u64;
+                continue;
+            }
+            let done = statement::execute::<B>(&mut *conn, sql, args)
+                .await
+                .map_err(classify)?;
+            count += if load.upsert.is_some() {
+                len as u64
+            } else {
+                done.rows_affected
+            };
+            if load.want_rows {
+                // MySQL: no RETURNING. Rows whose keys are known are
+                // read back by key; auto-increment keys are consecutive
+                // from the first id a multi-row insert reports.
+                let keys: Option<Vec<E::Key>> = known.into_iter().collect();
+                let keys = match keys {
+                    Some(keys) => keys,
+                    None => {
+                        let first = done.last_insert_id.unwrap_or(0);
+                        (first..first + len as u64)
+                            .map(E::key_from_insert_id)
+                            .collect::<Option<Vec<_>>>()
+                            .ok_or_else(|| Error::Usage {
+                                context,
+                                reason: "the database reported no keys for the new rows".into(),
+                            })?
                     }
-                    count += fetched.len() as u64;
-                    continue;
-                }
-                if returning {
-                    let fetched = statement::fetch_all::<B>(&mut *conn, sql, args).await.map_err(classify)?;
-                    for row in &fetched {
-                        out.push(<E as Persist<B>>::decode(row).map_err(classify)?);
-                    }
-                    count += fetched.len() as u64;
-                    continue;
-                }
-                let done = statement::execute::<B>(&mut *conn, sql, args).await.map_err(classify)?;
-                count += if upsert.is_some() { len as u64 } else { done.rows_affected };
-                if want_rows {
-                    // MySQL: no RETURNING. Rows whose keys are known are
-                    // read back by key; auto-increment keys are consecutive
-                    // from the first id a multi-row insert reports.
-                    let keys: Option<Vec<E::Key>> = known.into_iter().collect();
-                    let keys = match keys {
-                        Some(keys) => keys,
-                        None => {
-                            let first = done.last_insert_id.unwrap_or(0);
-                            (first..first + len as u64)
-                                .map(E::key_from_insert_id)
-                                .collect::<Option<Vec<_>>>()
-                                .ok_or_else(|| Error::Usage {
-                                    context,
-                                    reason: "the database reported no keys for the new rows".into(),
-                                })?
-                        }
-                    };
-                    out.extend(read_back::<E>(B::inner(&mut *conn, None), &keys, context).await?);
-                }
+                };
+                out.extend(read_back::<E>(B::inner(&mut *conn, None), &keys, context).await?);
             }
         }
-        Ok::<_, Error>(())
-    })?;
+    }
     Ok((count, out))
 }
 
@@ -308,15 +412,12 @@ fn chunks<E: Model + Persist<B>, B: crate::driver::Backend>(
     let mut out = Vec::new();
     let (mut start, mut bytes) = (0, 0);
     for (i, input) in run.iter().enumerate() {
-        let mut size = SizeHint(0);
-        // A row that cannot be sized is sized as empty; binding it reports
-        // the error.
-        let _ = <E as Persist<B>>::write_create(input, &mut size);
-        if i > start && (i - start == rows || bytes + size.0 > budget) {
+        let size = encoded_size::<E, B>(input);
+        if i > start && (i - start == rows || bytes + size > budget) {
             out.push(&run[start..i]);
             (start, bytes) = (i, 0);
         }
-        bytes += size.0;
+        bytes += size;
     }
     if start < run.len() {
         out.push(&run[start..]);

@@ -6,7 +6,9 @@
 
 use crate::driver::statement;
 
-use super::bulk_insert::{SizeHint, rows_per_statement};
+use super::bulk_insert::{
+    PACKET_FLOOR, encoded_size, insert_rows, packet_budget, rows_per_statement, validate_rows,
+};
 use super::change::in_change;
 use super::statements::BulkInsert;
 use super::{ArgsSink, Model, OnEveryBackend, Persist, context};
@@ -18,8 +20,47 @@ use crate::exec::InnerExec as _;
 use crate::exec::{Exec, with_conn};
 
 /// Inserts every row of `rows` in one transaction (a savepoint inside the
-/// caller's); returns the count.
+/// caller's); returns the count. An input that fits one statement is sent
+/// as that statement alone, without a transaction around it.
 pub(crate) async fn insert<E, I>(exec: Exec<'_>, rows: I) -> Result<u64>
+where
+    E: Model + OnEveryBackend,
+    I: Iterator<Item = E::Create> + Send,
+{
+    let table = E::table();
+    let dialect = exec.dialect();
+    let mut rows = rows.peekable();
+    let Some(first) = rows.peek() else {
+        return Ok(0);
+    };
+    let context = context::<E>("bulk_insert");
+    if !table.audited {
+        // As much of the input as one statement can take (on PostgreSQL,
+        // one `COPY`): when that is all of it, `insert_rows` sends it
+        // without a transaction (or, cut by the packet size, in one).
+        let head_len = if dialect == Dialect::Postgres {
+            super::bulk_chunked::CHUNK
+        } else {
+            rows_per_statement(dialect, E::create_columns(first).count_ones() as usize)
+        };
+        let head: Vec<E::Create> = rows.by_ref().take(head_len).collect();
+        if rows.peek().is_none() {
+            if E::VALIDATES_CREATE {
+                validate_rows(&head, context)?;
+            }
+            return Ok(
+                insert_rows::<E>(exec, head, false, None, None, true, context)
+                    .await?
+                    .0,
+            );
+        }
+        return stream::<E, _>(exec, head.into_iter().chain(rows)).await;
+    }
+    stream::<E, _>(exec, rows).await
+}
+
+/// [`insert`] of more than one statement's rows.
+async fn stream<E, I>(exec: Exec<'_>, rows: I) -> Result<u64>
 where
     E: Model + OnEveryBackend,
     I: Iterator<Item = E::Create> + Send,
@@ -31,24 +72,16 @@ where
         return super::bulk_chunked::insert::<E, _>(exec, rows).await;
     }
     let mut rows = rows.peekable();
-    if rows.peek().is_none() {
-        return Ok(0);
-    }
     let context = context::<E>("bulk_insert");
     // The iterator's own count of what is left, where it knows one.
     let expected = rows.size_hint().0;
     with_conn!(exec, context, rows expected, B, conn => {
         let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
         in_change!(B, conn, classify, tx => {
-            // MySQL: a statement must fit half of `max_allowed_packet`.
-            let budget = if B::DIALECT == Dialect::MySql {
-                let packet: i64 = statement::fetch_scalar::<B, _>(&mut *tx, "SELECT CAST(@@max_allowed_packet AS SIGNED)", Args::<B>::default())
-                    .await
-                    .map_err(classify)?;
-                Some(usize::try_from(packet / 2).unwrap_or(usize::MAX))
-            } else {
-                None
-            };
+            // MySQL: a statement must fit half of `max_allowed_packet`,
+            // asked once a statement grows past what any server takes.
+            let mut budget = (B::DIALECT == Dialect::MySql).then_some(PACKET_FLOOR);
+            let mut asked = false;
             let mut count = 0u64;
             // A row that did not fit the statement before, first in the next.
             let mut carried: Option<E::Create> = None;
@@ -67,14 +100,17 @@ where
                 let (mut len, mut bytes) = (0usize, 0usize);
                 let mut next = Some(first);
                 while let Some(input) = next.take() {
-                    if let Some(budget) = budget {
-                        let mut size = SizeHint(0);
-                        let _ = <E as Persist<B>>::write_create(&input, &mut size);
-                        if len > 0 && bytes + size.0 > budget {
+                    if let Some(limit) = budget {
+                        let size = encoded_size::<E, B>(&input);
+                        if bytes + size > limit && !asked {
+                            asked = true;
+                            budget = Some(packet_budget::<B>(&mut tx).await.map_err(classify)?);
+                        }
+                        if len > 0 && budget.is_some_and(|limit| bytes + size > limit) {
                             carried = Some(input);
                             break;
                         }
-                        bytes += size.0;
+                        bytes += size;
                     }
                     <E as Persist<B>>::write_create_owned(input, &mut ArgsSink(&mut args))
                         .map_err(|e| bind_error(context, e))?;

@@ -5,6 +5,7 @@ mod audit_edges;
 mod audit_limits;
 mod blog;
 mod bulk;
+mod bulk_alone;
 mod bulk_chunks;
 mod bulk_edges;
 mod bulk_stream;

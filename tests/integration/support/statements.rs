@@ -9,10 +9,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// target `entable::statement`, on the thread running the call, inside the
 /// caller's span. So the count covers exactly the statements of the
 /// instrumented call, whatever other tests run at the same time.
+/// Transaction control (`BEGIN`, `COMMIT`, savepoints: events marked
+/// `entable.control`) is counted apart, in the counter of
+/// [`StatementCounter::span_with_control`].
 #[derive(Default)]
 pub struct StatementCounter {
     next_id: std::sync::atomic::AtomicU64,
     counters: std::sync::Mutex<std::collections::HashMap<u64, Arc<AtomicUsize>>>,
+    control: std::sync::Mutex<std::collections::HashMap<u64, Arc<AtomicUsize>>>,
     /// Span metadata, so `Span::current()` (which sqlx hands to SQLite's
     /// worker) can be answered.
     spans: std::sync::Mutex<std::collections::HashMap<u64, &'static tracing::Metadata<'static>>>,
@@ -45,6 +49,33 @@ impl StatementCounter {
         }
         (span, count)
     }
+
+    /// [`span`](Self::span), with a second counter of the transaction
+    /// control statements sent inside it.
+    pub fn span_with_control(&self) -> (tracing::Span, Arc<AtomicUsize>, Arc<AtomicUsize>) {
+        let (span, count) = self.span();
+        let control = Arc::new(AtomicUsize::new(0));
+        if let Some(id) = span.id() {
+            self.control
+                .lock()
+                .expect("control lock")
+                .insert(id.into_u64(), control.clone());
+        }
+        (span, count, control)
+    }
+}
+
+/// Whether an event carries `entable.control = true`.
+#[derive(Default)]
+struct IsControl(bool);
+
+impl tracing::field::Visit for IsControl {
+    fn record_bool(&mut self, field: &tracing::field::Field, value: bool) {
+        if field.name() == "entable.control" {
+            self.0 = value;
+        }
+    }
+    fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
 }
 
 impl tracing::Subscriber for &'static StatementCounter {
@@ -75,7 +106,13 @@ impl tracing::Subscriber for &'static StatementCounter {
         if event.metadata().target() != "entable::statement" {
             return;
         }
-        let counters = self.counters.lock().expect("counter lock");
+        let mut control = IsControl::default();
+        event.record(&mut control);
+        let counters = if control.0 {
+            self.control.lock().expect("control lock")
+        } else {
+            self.counters.lock().expect("counter lock")
+        };
         ENTERED.with(|entered| {
             if let Some(count) = entered
                 .borrow()
