@@ -7,6 +7,7 @@
 //! cargo run --release --example anomalies -- sqlite-update   # durability
 //! cargo run --release --example anomalies -- pg-insert       # insert 100 users
 //! cargo run --release --example anomalies -- pg-small        # by key, trivial N = 1
+//! cargo run --release --example anomalies -- my-insert       # MariaDB insert 1 and 100 users
 //! ```
 //!
 //! `ROUNDS` and `CALLS` (per contender per round) size the runs.
@@ -94,7 +95,11 @@ async fn main() -> Result<()> {
         "sqlite-update" => sqlite_update().await,
         "pg-insert" => pg_insert().await,
         "pg-small" => pg_small().await,
-        other => Err(format!("unknown case `{other}`: sqlite-update, pg-insert, pg-small").into()),
+        "my-insert" => my_insert().await,
+        other => Err(format!(
+            "unknown case `{other}`: sqlite-update, pg-insert, pg-small, my-insert"
+        )
+        .into()),
     }
 }
 
@@ -310,6 +315,54 @@ async fn pg_insert() -> Result<()> {
     fixture.close().await;
     target.drop_database().await?;
     print("PostgreSQL insert", &rows);
+    Ok(())
+}
+
+/// MariaDB/MySQL insert 1 and 100 users: raw sqlx against entable's
+/// `create`, `create_key` and count-only `bulk_insert`.
+async fn my_insert() -> Result<()> {
+    let (rounds, calls) = (env_count("ROUNDS", 3), env_count("CALLS", 30));
+    let target = Target::create(Backend::MySql).await?;
+    let fixture = Fixture::create(&target).await?;
+    let sqlx = RawSqlx::connect(&target).await?.ok_or("sqlx")?;
+    let db = Db::connect(&target.url).await?;
+    let users = workload::users_to_insert(100);
+    let create = |u: &NewUser| UserCreate {
+        name: u.name.clone(),
+        hair_color: u.hair_color.clone(),
+    };
+    fixture.prepare(Workload::Insert, 100).await?;
+    let mut rows = vec![
+        Timings::new("sqlx: INSERT 100 rows"),
+        Timings::new("entable: bulk_insert 100 rows"),
+        Timings::new("sqlx: INSERT 1 row"),
+        Timings::new("entable: create (INSERT, SELECT)"),
+        Timings::new("entable: create_key (INSERT)"),
+    ];
+    for _ in 0..rounds {
+        time(&mut rows[0], calls, |_| sqlx.insert_users(&users)).await?;
+        time(&mut rows[1], calls, |_| async {
+            User::bulk_insert(&db, users.iter().map(create)).await?;
+            Ok(())
+        })
+        .await?;
+        time(&mut rows[2], calls, |_| sqlx.insert_users(&users[..1])).await?;
+        time(&mut rows[3], calls, |_| async {
+            User::create(&db, create(&users[0])).await?;
+            Ok(())
+        })
+        .await?;
+        time(&mut rows[4], calls, |_| async {
+            User::create_key(&db, create(&users[0])).await?;
+            Ok(())
+        })
+        .await?;
+    }
+    sqlx.close().await;
+    db.close().await;
+    fixture.close().await;
+    target.drop_database().await?;
+    print("MariaDB/MySQL insert", &rows);
     Ok(())
 }
 

@@ -141,7 +141,11 @@ impl Contender for Entable {
 
     async fn insert_users(&self, users: &[NewUser]) -> Result<()> {
         if let [user] = users {
-            User::create(&self.db, create(user)).await?;
+            // The new row's key, as the others get it (raw sqlx and Diesel
+            // execute, SeaORM's `insert` returns the last insert id):
+            // `create` would read the row back, a second statement on
+            // MySQL, which has no `RETURNING`.
+            User::create_key(&self.db, create(user)).await?;
             return Ok(());
         }
         // Several rows: the count-only bulk insert, which reads nothing
