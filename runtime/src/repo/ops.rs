@@ -261,7 +261,9 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     /// Validates every row (an error names the first bad row's index),
     /// then inserts them all in multi-row statements sized to the
     /// backend's bind-parameter limit, in one transaction: all rows or
-    /// none. Returns the stored rows, in input order. Timestamps and the
+    /// none (rows that fit one statement go without `BEGIN` and `COMMIT`:
+    /// one statement is atomic by itself). Returns the stored rows, in
+    /// input order. Timestamps and the
     /// audit log (one record per row) apply; hooks do not run.
     fn bulk_create<'a>(
         exec: impl Into<Exec<'a>>,
@@ -286,6 +288,9 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     /// a chunk, not by the input. Either way the call is all or nothing: a
     /// row failing validation ([`Error::InvalidRow`](crate::Error::InvalidRow),
     /// its index in the whole input) rolls back the chunks before it.
+    /// The rows of the first statement are taken first (on PostgreSQL,
+    /// up to a `COPY`'s 100,000): when they are the whole input, that
+    /// statement is sent alone, without `BEGIN` and `COMMIT` around it.
     ///
     /// ```
     /// # use entable::prelude::*;
