@@ -8,6 +8,9 @@
 //! cargo run --release --example anomalies -- pg-insert       # insert 100 users
 //! cargo run --release --example anomalies -- pg-small        # by key, trivial N = 1
 //! cargo run --release --example anomalies -- my-insert       # MariaDB insert 1 and 100 users
+//! cargo run --release --example anomalies -- pg-reads        # by key, users ⟕ posts N = 100, search
+//! cargo run --release --example anomalies -- my-reads        # the same on MariaDB
+//! cargo run --release --example anomalies -- lite-insert     # SQLite insert 100 users
 //! ```
 //!
 //! `ROUNDS` and `CALLS` (per contender per round) size the runs.
@@ -96,8 +99,11 @@ async fn main() -> Result<()> {
         "pg-insert" => pg_insert().await,
         "pg-small" => pg_small().await,
         "my-insert" => my_insert().await,
+        "pg-reads" => reads(Backend::Postgres).await,
+        "my-reads" => reads(Backend::MySql).await,
+        "lite-insert" => lite_insert().await,
         other => Err(format!(
-            "unknown case `{other}`: sqlite-update, pg-insert, pg-small, my-insert"
+            "unknown case `{other}`: sqlite-update, pg-insert, pg-small, my-insert, pg-reads, my-reads, lite-insert"
         )
         .into()),
     }
@@ -315,6 +321,104 @@ async fn pg_insert() -> Result<()> {
     fixture.close().await;
     target.drop_database().await?;
     print("PostgreSQL insert", &rows);
+    Ok(())
+}
+
+/// By key, users ⟕ posts at N = 100 and search on `backend`: raw sqlx,
+/// entable, SeaORM and Diesel, interleaved.
+async fn reads(backend: Backend) -> Result<()> {
+    let (rounds, calls) = (env_count("ROUNDS", 5), env_count("CALLS", 500));
+    let target = Target::create(backend).await?;
+    let fixture = Fixture::create(&target).await?;
+    let sqlx = RawSqlx::connect(&target).await?.ok_or("sqlx")?;
+    let ent = Entable::connect(&target).await?.ok_or("entable")?;
+    let sea = SeaOrm::connect(&target).await?.ok_or("SeaORM")?;
+    let die = Diesel::connect(&target).await?;
+    let params = workload::search_params();
+    for (workload, size) in [
+        (Workload::ByKey, 1),
+        (Workload::Medium, 100),
+        (Workload::Search, 1),
+    ] {
+        fixture.prepare(workload, size).await?;
+        let mut rows = vec![
+            Timings::new("sqlx"),
+            Timings::new("entable"),
+            Timings::new("SeaORM"),
+            Timings::new("Diesel"),
+        ];
+        for _ in 0..rounds {
+            macro_rules! run {
+                ($slot:expr, $c:expr) => {
+                    time(&mut rows[$slot], calls, |i| {
+                        let (c, params) = (&$c, &params);
+                        async move {
+                            match workload {
+                                Workload::ByKey => {
+                                    c.user_by_id(workload::key(i)).await?;
+                                }
+                                Workload::Medium => {
+                                    c.users_with_posts(workload::HAIR_COLOR).await?;
+                                }
+                                _ => {
+                                    c.search_users(params).await?;
+                                }
+                            }
+                            Ok(())
+                        }
+                    })
+                    .await?
+                };
+            }
+            run!(0, sqlx);
+            run!(1, ent);
+            run!(2, sea);
+            if let Some(die) = &die {
+                run!(3, *die);
+            }
+        }
+        if die.is_none() {
+            rows.pop();
+        }
+        print(&format!("{backend:?} {} N={size}", workload.title()), &rows);
+    }
+    sqlx.close().await;
+    ent.close().await;
+    sea.close().await;
+    if let Some(die) = die {
+        die.close().await;
+    }
+    fixture.close().await;
+    target.drop_database().await?;
+    Ok(())
+}
+
+/// SQLite insert 100 users: raw sqlx, entable and Diesel, interleaved.
+async fn lite_insert() -> Result<()> {
+    let (rounds, calls) = (env_count("ROUNDS", 5), env_count("CALLS", 200));
+    let target = Target::create(Backend::Sqlite).await?;
+    let fixture = Fixture::create(&target).await?;
+    let sqlx = RawSqlx::connect(&target).await?.ok_or("sqlx")?;
+    let ent = Entable::connect(&target).await?.ok_or("entable")?;
+    let die = Diesel::connect(&target).await?.ok_or("Diesel")?;
+    let users = workload::users_to_insert(100);
+    fixture.prepare(Workload::Insert, 100).await?;
+    let mut rows = vec![
+        Timings::new("sqlx: INSERT 100 rows"),
+        Timings::new("entable: bulk_insert 100 rows"),
+        Timings::new("Diesel: INSERT 100 rows"),
+    ];
+    for _ in 0..rounds {
+        time(&mut rows[0], calls, |_| sqlx.insert_users(&users)).await?;
+        time(&mut rows[1], calls, |_| ent.insert_users(&users)).await?;
+        time(&mut rows[2], calls, |_| die.insert_users(&users)).await?;
+    }
+    sqlx.close().await;
+    ent.close().await;
+    die.close().await;
+    fixture.close().await;
+    target.drop_database().await?;
+    print("SQLite insert 100 users", &rows);
     Ok(())
 }
 
