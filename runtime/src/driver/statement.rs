@@ -45,23 +45,29 @@ pub async fn begin<B: Backend>(
     B::begin(conn, statement).await
 }
 
+/// `outer` when the innermost open level is the transaction itself,
+/// `savepoint` when it is a savepoint.
+fn ending<B: Backend>(
+    conn: &B::Conn,
+    outer: &'static str,
+    savepoint: &'static str,
+) -> &'static str {
+    if B::transaction_depth(conn) > 1 {
+        savepoint
+    } else {
+        outer
+    }
+}
+
 /// Commits the innermost open level (a savepoint is released).
 pub async fn commit<B: Backend>(conn: &mut B::Conn) -> Result<(), DriverError> {
-    seen_control::<B>(if B::transaction_depth(conn) > 1 {
-        "RELEASE SAVEPOINT"
-    } else {
-        "COMMIT"
-    });
+    seen_control::<B>(ending::<B>(conn, "COMMIT", "RELEASE SAVEPOINT"));
     B::commit(conn).await
 }
 
 /// Rolls the innermost open level back.
 pub async fn rollback<B: Backend>(conn: &mut B::Conn) -> Result<(), DriverError> {
-    seen_control::<B>(if B::transaction_depth(conn) > 1 {
-        "ROLLBACK TO SAVEPOINT"
-    } else {
-        "ROLLBACK"
-    });
+    seen_control::<B>(ending::<B>(conn, "ROLLBACK", "ROLLBACK TO SAVEPOINT"));
     B::rollback(conn).await
 }
 

@@ -100,6 +100,16 @@ pub(super) fn encoded_size<E: Persist<B>, B: crate::driver::Backend>(input: &E::
     size.0
 }
 
+/// Whether the values of `rows` add up to more than [`PACKET_FLOOR`]
+/// (sized until they do, not to the end).
+fn passes_floor<E: Persist<B>, B: crate::driver::Backend>(rows: &[E::Create]) -> bool {
+    let mut bytes = 0usize;
+    rows.iter().any(|input| {
+        bytes += encoded_size::<E, B>(input);
+        bytes > PACKET_FLOOR
+    })
+}
+
 /// MySQL's `max_allowed_packet` on `conn`, halved: the byte budget of one
 /// statement's values.
 pub(super) async fn packet_budget<B: crate::driver::Backend>(
@@ -184,7 +194,7 @@ pub(crate) async fn insert_rows<E: Model + OnEveryBackend>(
         // or more bytes than any server takes without asking.
         let (consecutive, budget) = if B::DIALECT == Dialect::MySql
             && ((want_rows && !returning)
-                || rows.iter().map(encoded_size::<E, B>).sum::<usize>() > PACKET_FLOOR)
+                || passes_floor::<E, B>(&rows))
         {
             let row = statement::fetch_one::<B>(
                 &mut *conn,

@@ -100,13 +100,13 @@ where
                 let (mut len, mut bytes) = (0usize, 0usize);
                 let mut next = Some(first);
                 while let Some(input) = next.take() {
-                    if let Some(limit) = budget {
+                    if let Some(limit) = budget.as_mut() {
                         let size = encoded_size::<E, B>(&input);
-                        if bytes + size > limit && !asked {
+                        if bytes + size > *limit && !asked {
                             asked = true;
-                            budget = Some(packet_budget::<B>(&mut tx).await.map_err(classify)?);
+                            *limit = packet_budget::<B>(&mut tx).await.map_err(classify)?;
                         }
-                        if len > 0 && budget.is_some_and(|limit| bytes + size > limit) {
+                        if len > 0 && bytes + size > *limit {
                             carried = Some(input);
                             break;
                         }

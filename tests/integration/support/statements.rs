@@ -40,13 +40,7 @@ impl StatementCounter {
     /// A span whose statements are counted into the returned counter.
     pub fn span(&self) -> (tracing::Span, Arc<AtomicUsize>) {
         let span = tracing::span!(tracing::Level::ERROR, "entable_count");
-        let count = Arc::new(AtomicUsize::new(0));
-        if let Some(id) = span.id() {
-            self.counters
-                .lock()
-                .expect("counter lock")
-                .insert(id.into_u64(), count.clone());
-        }
+        let count = counter_for(&self.counters, &span);
         (span, count)
     }
 
@@ -54,15 +48,24 @@ impl StatementCounter {
     /// control statements sent inside it.
     pub fn span_with_control(&self) -> (tracing::Span, Arc<AtomicUsize>, Arc<AtomicUsize>) {
         let (span, count) = self.span();
-        let control = Arc::new(AtomicUsize::new(0));
-        if let Some(id) = span.id() {
-            self.control
-                .lock()
-                .expect("control lock")
-                .insert(id.into_u64(), control.clone());
-        }
+        let control = counter_for(&self.control, &span);
         (span, count, control)
     }
+}
+
+/// A new counter in `counters` for `span`'s events.
+fn counter_for(
+    counters: &std::sync::Mutex<std::collections::HashMap<u64, Arc<AtomicUsize>>>,
+    span: &tracing::Span,
+) -> Arc<AtomicUsize> {
+    let count = Arc::new(AtomicUsize::new(0));
+    if let Some(id) = span.id() {
+        counters
+            .lock()
+            .expect("counter lock")
+            .insert(id.into_u64(), count.clone());
+    }
+    count
 }
 
 /// Whether an event carries `entable.control = true`.
