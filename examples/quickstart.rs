@@ -44,6 +44,14 @@ pub struct User {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> entable::Result<()> {
+    // `RUST_LOG=entable=debug` prints every statement (text, rows,
+    // duration); entable itself installs no subscriber.
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let schema = Schema::from_registry()?;
     for dialect in Dialect::ALL {
         println!("-- {dialect}\n{}", schema.to_sql(dialect));

@@ -191,6 +191,21 @@ impl Db {
     /// pinged before use and replaced when dead, so that a network cut
     /// fails the calls that met it and not, one by one, later ones.
     pub(crate) async fn checkout(&self, context: Context) -> Result<Pooled> {
+        let waiting = Waiting::new(&self.guard.waiting);
+        let started = crate::observe::metrics::ON.then(std::time::Instant::now);
+        let pooled = self.take(context).await;
+        drop(waiting);
+        if let Some(started) = started {
+            crate::observe::metrics::acquired(
+                self.dialect().system_name(),
+                started.elapsed(),
+                self.pool_stats(),
+            );
+        }
+        pooled
+    }
+
+    async fn take(&self, context: Context) -> Result<Pooled> {
         let fail = |source| Error::Database { context, source };
         // Every connection of the pool may be stale: one more try than that.
         for _ in 0..=self.guard.max_connections {
@@ -325,5 +340,22 @@ fn ddl_error(statement: &str, source: sqlx::Error) -> Error {
     Error::Statement {
         context: format!("DDL `{}`", statement.lines().next().unwrap_or_default()),
         source,
+    }
+}
+
+/// Counts a task waiting for a connection while it lives (a cancelled
+/// wait is uncounted too).
+struct Waiting<'a>(&'a std::sync::atomic::AtomicU32);
+
+impl<'a> Waiting<'a> {
+    fn new(count: &'a std::sync::atomic::AtomicU32) -> Self {
+        count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Waiting(count)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     }
 }

@@ -1,7 +1,7 @@
 //! [`Db`]: a cheap, cloneable handle to a connection pool of any backend.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::backend::Dialect;
@@ -33,6 +33,10 @@ pub(crate) struct Guard {
     /// Checkouts still to ping before use, after a connection was found
     /// broken (as many as the pool holds).
     suspect: AtomicU32,
+    /// The slow-statement threshold in nanoseconds; 0 when off.
+    slow: AtomicU64,
+    /// Tasks waiting for a connection of the pool.
+    pub(crate) waiting: AtomicU32,
 }
 
 impl Guard {
@@ -41,7 +45,24 @@ impl Guard {
             timeout,
             max_connections,
             suspect: AtomicU32::new(0),
+            slow: AtomicU64::new(0),
+            waiting: AtomicU32::new(0),
         })
+    }
+
+    /// The slow-statement threshold.
+    pub(crate) fn slow(&self) -> Option<Duration> {
+        match self.slow.load(Ordering::Relaxed) {
+            0 => None,
+            nanos => Some(Duration::from_nanos(nanos)),
+        }
+    }
+
+    pub(crate) fn set_slow(&self, slow: Option<Duration>) {
+        let nanos = slow.map_or(0, |d| {
+            u64::try_from(d.as_nanos()).unwrap_or(u64::MAX).max(1)
+        });
+        self.slow.store(nanos, Ordering::Relaxed);
     }
 
     /// Whether the next checkout must be pinged; counts it.
@@ -107,6 +128,11 @@ pub struct PoolConfig {
     /// state is unknown) and, inside a transaction, leaves the transaction
     /// unable to commit. `None` waits forever. Default 30 s.
     pub statement_timeout: Option<Duration>,
+    /// Statements that take at least this long are reported as a WARN
+    /// event (target `entable::slow`) with their shape, table, duration and
+    /// the application's call site. Default `None` (off); change it later
+    /// with [`Db::set_slow_statement`].
+    pub slow_statement: Option<Duration>,
     /// Which driver runs a `sqlite:` URL. Default
     /// [`SqliteDriver::Rusqlite`].
     pub sqlite_driver: SqliteDriver,
@@ -159,6 +185,7 @@ impl Default for PoolConfig {
             max_lifetime: Some(Duration::from_secs(1800)),
             test_before_acquire: false,
             statement_timeout: Some(Duration::from_secs(30)),
+            slow_statement: None,
             sqlite_driver: SqliteDriver::default(),
             sqlite_threading: crate::driver::LiteThreading::default(),
             sqlite_synchronous: crate::driver::LiteSync::default(),
@@ -239,6 +266,7 @@ impl Db {
             ));
         };
         let guard = Guard::new(config.statement_timeout, config.max_connections);
+        guard.set_slow(config.slow_statement);
         match dialect {
             #[cfg(feature = "postgres")]
             Dialect::Postgres => {

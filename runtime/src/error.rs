@@ -217,6 +217,24 @@ pub enum Error {
         /// The error that made the rollback necessary.
         cause: Box<Error>,
     },
+    /// A read was sent once per call by as many repository calls as the
+    /// strict N+1 check allows ([`NPlusOne::strict`](crate::observe::NPlusOne::strict)),
+    /// in a watched block: this call's statement was not sent. Load the
+    /// rows at once (`get_many`, an eager load with `.with(…)`).
+    #[error(
+        "{context}N+1: the same read (shape {shape}) was sent by {calls} calls{}; load the rows at once with get_many or .with(…)",
+        caller.map(|c| format!(", the last at {c}")).unwrap_or_default()
+    )]
+    NPlusOne {
+        /// Where.
+        context: Context,
+        /// The statement's shape.
+        shape: crate::observe::ShapeId,
+        /// Calls that sent it, this one included.
+        calls: u32,
+        /// The application's call that reached the threshold.
+        caller: Option<&'static std::panic::Location<'static>>,
+    },
     /// Any other database error.
     #[error("{context}{source}")]
     Database {

@@ -189,6 +189,20 @@ macro_rules! with_conn {
         let context: $crate::error::Context = $context;
         let scale: u32 = $scale;
         let call_limit = |limit: Option<std::time::Duration>| limit.map(|l| l.saturating_mul(scale));
+        let exec: Exec<'_> = $exec;
+        let system = exec.dialect().system_name();
+        // The statements' frame: their operation, and the slow-statement
+        // threshold of the pool they run on (a hook's statements: the
+        // operation's around them).
+        let frame = $crate::observe::site::Frame::new(
+            context,
+            match &exec {
+                Exec::Db(db) => Some(db.guard.slow()),
+                Exec::Conn(held) => Some(held.db.guard.slow()),
+                Exec::Tx(tx) => Some(tx.slow()),
+                Exec::Inner(_) => None,
+            },
+        );
         macro_rules! on_pooled {
             ($pooled:expr, $timeout:expr) => {
                 match $pooled {
@@ -198,7 +212,7 @@ macro_rules! with_conn {
                         c.settled(false);
                         let outcome = {
                             let $conn: &mut sqlx::PgConnection = &mut **c;
-                            $crate::conn::timed(call_limit($timeout), context, Box::pin(async { $body })).await
+                            $crate::conn::timed(call_limit($timeout), context, Box::pin($crate::observe::site::framed(frame, system, async { $body }))).await
                         };
                         c.settled(true);
                         outcome
@@ -209,7 +223,7 @@ macro_rules! with_conn {
                         c.settled(false);
                         let outcome = {
                             let $conn: &mut sqlx::MySqlConnection = &mut **c;
-                            $crate::conn::timed(call_limit($timeout), context, Box::pin(async { $body })).await
+                            $crate::conn::timed(call_limit($timeout), context, Box::pin($crate::observe::site::framed(frame, system, async { $body }))).await
                         };
                         c.settled(true);
                         outcome
@@ -218,7 +232,7 @@ macro_rules! with_conn {
                     Pooled::Sqlite(c) => {
                         type $B = $crate::driver::Sqlite;
                         let $conn: &mut sqlx::SqliteConnection = &mut **c;
-                        $crate::conn::timed(call_limit($timeout), context, Box::pin(async { $body })).await
+                        $crate::conn::timed(call_limit($timeout), context, Box::pin($crate::observe::site::framed(frame, system, async { $body }))).await
                     }
                     #[cfg(feature = "rusqlite")]
                     Pooled::Lite(c) => {
@@ -232,7 +246,7 @@ macro_rules! with_conn {
                             let $conn: &mut $crate::driver::lite::LiteConn = &mut **c;
                             $crate::driver::lite::run_call(
                                 threading,
-                                $crate::conn::timed(limit, context, Box::pin(async { $body })),
+                                $crate::conn::timed(limit, context, Box::pin($crate::observe::site::framed(frame, system, async { $body }))),
                             )
                             .await
                         };
@@ -248,7 +262,7 @@ macro_rules! with_conn {
                 }
             };
         }
-        match $exec {
+        match exec {
             Exec::Db(db) => {
                 let mut pooled = db.checkout(context).await?;
                 let outcome = on_pooled!(&mut pooled, db.guard.timeout);
@@ -273,25 +287,25 @@ macro_rules! with_conn {
                 InnerConn::Postgres(c) => {
                     type $B = $crate::driver::Pg;
                     let $conn: &mut sqlx::PgConnection = c;
-                    Box::pin(async { $body }).await
+                    Box::pin($crate::observe::site::framed(frame, system, async { $body })).await
                 }
                 #[cfg(feature = "mysql")]
                 InnerConn::MySql(c) => {
                     type $B = $crate::driver::MySql;
                     let $conn: &mut sqlx::MySqlConnection = c;
-                    Box::pin(async { $body }).await
+                    Box::pin($crate::observe::site::framed(frame, system, async { $body })).await
                 }
                 #[cfg(feature = "sqlx-sqlite")]
                 InnerConn::Sqlite(c) => {
                     type $B = $crate::driver::Sqlite;
                     let $conn: &mut sqlx::SqliteConnection = c;
-                    Box::pin(async { $body }).await
+                    Box::pin($crate::observe::site::framed(frame, system, async { $body })).await
                 }
                 #[cfg(feature = "rusqlite")]
                 InnerConn::Lite(c) => {
                     type $B = $crate::driver::Lite;
                     let $conn: &mut $crate::driver::lite::LiteConn = c;
-                    Box::pin(async { $body }).await
+                    Box::pin($crate::observe::site::framed(frame, system, async { $body })).await
                 }
                 InnerConn::Never(never, _) => match never {},
             },

@@ -87,11 +87,13 @@ pub mod dto;
 mod entity;
 mod error;
 mod exec;
+mod health;
 mod meta;
 #[cfg(feature = "migrate")]
 pub mod migrate;
 #[cfg(feature = "decimal")]
 mod numeric;
+pub mod observe;
 pub mod prelude;
 pub mod query;
 mod raw;
@@ -124,6 +126,8 @@ pub use entable_macros::{DbEnum, Entity};
 pub use entity::{Entity, SingleKey};
 pub use error::{Context, Error, Result};
 pub use exec::{Exec, Inner};
+pub use health::{ConnectRetry, Health};
+pub use observe::observe;
 pub use raw::RawSql;
 pub use repo::Hooks;
 pub use repo::Repo;

@@ -19,6 +19,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use tracing::Instrument as _;
+
 pub use sqlx::migrate::{MigrateError, Migrator};
 
 use crate::Db;
@@ -185,13 +187,28 @@ pub async fn run_to(
         };
         before(&step);
         let started = std::time::Instant::now();
-        on_connection!(db, |conn| migrator
-            .run_direct(Some(step.version), conn, false)
-            .await)?;
+        async {
+            on_connection!(db, |conn| migrator
+                .run_direct(Some(step.version), conn, false)
+                .await)
+        }
+        .instrument(step_span(&step, "up"))
+        .await?;
         step.elapsed = started.elapsed();
         done.push(step);
     }
     Ok(done)
+}
+
+/// The span of one migration step (target `entable::migration`, INFO).
+fn step_span(step: &Step, direction: &'static str) -> tracing::Span {
+    tracing::info_span!(
+        target: "entable::migration",
+        "entable.migration",
+        entable.migration.version = step.version,
+        entable.migration.description = %step.description,
+        entable.migration.direction = direction,
+    )
 }
 
 /// Reverts applied migrations newer than `target` (0 reverts them all),
@@ -219,7 +236,9 @@ pub async fn revert(
         };
         before(&step);
         let started = std::time::Instant::now();
-        on_connection!(db, |conn| undo(&migrator, conn, below).await)?;
+        async { on_connection!(db, |conn| undo(&migrator, conn, below).await) }
+            .instrument(step_span(&step, "down"))
+            .await?;
         step.elapsed = started.elapsed();
         done.push(step);
     }

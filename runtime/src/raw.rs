@@ -57,63 +57,72 @@ impl RawSql {
     }
 
     /// Runs the statement; the rows it inserted, updated or deleted.
+    #[track_caller]
     pub fn execute<'a>(
         self,
         exec: impl Into<Exec<'a>>,
     ) -> impl Future<Output = Result<u64>> + Send + 'a {
-        #[allow(unused_mut)]
-        let mut exec = exec.into();
-        async move {
-            let context = context("raw execute");
-            with_conn!(exec, context, B, conn => {
-                let args = self.args::<B>(context)?;
-                let done = statement::execute::<B>(&mut *conn, self.sql, args)
-                    .await
-                    .map_err(|e| Error::from_statement(e, context, B::DIALECT))?;
-                Ok(done.rows_affected)
-            })
-        }
+        crate::observe::site::located({
+            #[allow(unused_mut)]
+            let mut exec = exec.into();
+            async move {
+                let context = context("raw execute");
+                with_conn!(exec, context, B, conn => {
+                    let args = self.args::<B>(context)?;
+                    let done = statement::execute::<B>(&mut *conn, self.sql, args)
+                        .await
+                        .map_err(|e| Error::from_statement(e, context, B::DIALECT))?;
+                    Ok(done.rows_affected)
+                })
+            }
+        })
     }
 
     /// Runs the statement; the first column of its first row, `None` when
     /// it returns no row (an `Option<T>` reads a NULL as `Some(None)`).
+    #[track_caller]
     pub fn fetch_scalar<'a, T: SqlValue>(
         self,
         exec: impl Into<Exec<'a>>,
     ) -> impl Future<Output = Result<Option<T>>> + Send + 'a {
-        #[allow(unused_mut)]
-        let mut exec = exec.into();
-        async move {
-            let context = context("raw fetch_scalar");
-            with_conn!(exec, context, B, conn => {
-                let classify = |e| Error::from_statement(e, context, B::DIALECT);
-                let args = self.args::<B>(context)?;
-                let row = statement::fetch_optional::<B>(&mut *conn, self.sql, args)
-                    .await
-                    .map_err(classify)?;
-                row.map(|row| B::get::<T>(&row, 0)).transpose().map_err(classify)
-            })
-        }
+        crate::observe::site::located({
+            #[allow(unused_mut)]
+            let mut exec = exec.into();
+            async move {
+                let context = context("raw fetch_scalar");
+                with_conn!(exec, context, B, conn => {
+                    let classify = |e| Error::from_statement(e, context, B::DIALECT);
+                    let args = self.args::<B>(context)?;
+                    let row = statement::fetch_optional::<B>(&mut *conn, self.sql, args)
+                        .await
+                        .map_err(classify)?;
+                    row.map(|row| B::get::<T>(&row, 0)).transpose().map_err(classify)
+                })
+            }
+        })
     }
 
     /// Runs the statement; the first column of every row.
+    #[track_caller]
     pub fn fetch_column<'a, T: SqlValue>(
         self,
         exec: impl Into<Exec<'a>>,
     ) -> impl Future<Output = Result<Vec<T>>> + Send + 'a {
-        #[allow(unused_mut)]
-        let mut exec = exec.into();
-        async move {
-            let context = context("raw fetch_column");
-            with_conn!(exec, context, B, conn => {
-                let classify = |e| Error::from_statement(e, context, B::DIALECT);
-                let args = self.args::<B>(context)?;
-                let rows = statement::fetch_all::<B>(&mut *conn, self.sql.clone(), args)
-                    .await
-                    .map_err(classify)?;
-                rows.iter().map(|row| B::get::<T>(row, 0)).collect::<Result<Vec<T>, _>>().map_err(classify)
-            })
-        }
+        crate::observe::site::located({
+            #[allow(unused_mut)]
+            let mut exec = exec.into();
+            async move {
+                let context = context("raw fetch_column");
+                with_conn!(exec, context, B, conn => {
+                    let classify = |e| Error::from_statement(e, context, B::DIALECT);
+                    let args = self.args::<B>(context)?;
+                    let rows = statement::fetch_all::<B>(&mut *conn, self.sql.clone(), args)
+                        .await
+                        .map_err(classify)?;
+                    rows.iter().map(|row| B::get::<T>(row, 0)).collect::<Result<Vec<T>, _>>().map_err(classify)
+                })
+            }
+        })
     }
 
     fn args<B: RawBackend>(&self, context: Context) -> Result<Args<B>> {

@@ -25,6 +25,7 @@ mod copy;
 #[cfg(feature = "rusqlite")]
 pub mod lite;
 pub mod nested;
+mod probe;
 #[cfg(any(feature = "postgres", feature = "mysql"))]
 pub(crate) mod server_pool;
 pub mod statement;

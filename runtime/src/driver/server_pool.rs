@@ -157,6 +157,21 @@ fn close_later<C: sqlx::Connection>(conn: C) {
 }
 
 impl<DB: sqlx::Database> ServerPool<DB> {
+    /// Connections checked out and idle, of at most `max`.
+    pub(crate) fn stats(&self, max: u32) -> (u32, u32) {
+        match self {
+            ServerPool::Sqlx(pool) => {
+                let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX);
+                (pool.size().saturating_sub(idle), idle)
+            }
+            ServerPool::Own(shared) => {
+                let free = u32::try_from(shared.permits.available_permits()).unwrap_or(u32::MAX);
+                let idle = u32::try_from(shared.idle().len()).unwrap_or(u32::MAX);
+                (max.max(1).saturating_sub(free), idle)
+            }
+        }
+    }
+
     /// A pool of `options`' connections, one opened now (so a bad URL or
     /// an unreachable server fails here), and `min_connections` in all.
     pub(crate) async fn connect(

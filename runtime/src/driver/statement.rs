@@ -3,32 +3,30 @@
 //! every statement is written here, once, around the driver's call.
 
 use futures_core::Stream;
+use tracing::Instrument as _;
 
+use super::probe::Probe;
 use super::{Backend, ColumnValue, Done, DriverError, SqlText};
 
-/// Reports `sql` as a `tracing` event (target `entable::statement`,
-/// level DEBUG) before it is sent: what a subscriber, or a test counting
-/// statements, sees of every statement. Values are never recorded.
-fn seen<B: Backend>(sql: &SqlText) {
-    tracing::event!(
-        target: "entable::statement",
-        tracing::Level::DEBUG,
-        db.system.name = B::DIALECT.system_name(),
-        db.query.text = sql.as_str(),
-    );
-}
-
-/// Reports a transaction-control statement as [`seen`] does, marked
-/// `entable.control = true`: a subscriber (or a test) tells `BEGIN`,
-/// `COMMIT`, `ROLLBACK` and savepoints from the work between them.
-fn seen_control<B: Backend>(verb: &str) {
-    tracing::event!(
-        target: "entable::statement",
-        tracing::Level::DEBUG,
-        db.system.name = B::DIALECT.system_name(),
-        db.query.text = verb,
-        entable.control = true,
-    );
+/// Sends `sql` with `send`, watched when anything watches (see
+/// [`probe`](super::probe)); `rows` reads the row count from the answer.
+async fn sent<B: Backend, T, F>(
+    sql: SqlText,
+    control: bool,
+    send: impl FnOnce(SqlText) -> F,
+    rows: impl FnOnce(&T) -> Option<u64>,
+) -> Result<T, DriverError>
+where
+    F: std::future::Future<Output = Result<T, DriverError>>,
+{
+    match Probe::start(B::DIALECT.system_name(), sql, control)? {
+        (None, sql) => send(sql).await,
+        (Some(probe), sql) => {
+            let out = send(sql).instrument(probe.span()).await;
+            probe.finish(out.as_ref().map(rows));
+            out
+        }
+    }
 }
 
 /// Opens a transaction on `conn` (`statement` replaces the plain `BEGIN`),
@@ -37,12 +35,12 @@ pub async fn begin<B: Backend>(
     conn: &mut B::Conn,
     statement: Option<SqlText>,
 ) -> Result<(), DriverError> {
-    seen_control::<B>(match (B::transaction_depth(conn), &statement) {
-        (0, None) => "BEGIN",
-        (0, Some(text)) => text.as_str(),
-        _ => "SAVEPOINT",
-    });
-    B::begin(conn, statement).await
+    let shown = match (B::transaction_depth(conn), &statement) {
+        (0, None) => SqlText::Static("BEGIN"),
+        (0, Some(text)) => text.clone(),
+        _ => SqlText::Static("SAVEPOINT"),
+    };
+    sent::<B, _, _>(shown, true, |_| B::begin(conn, statement), |_| None).await
 }
 
 /// `outer` when the innermost open level is the transaction itself,
@@ -61,14 +59,14 @@ fn ending<B: Backend>(
 
 /// Commits the innermost open level (a savepoint is released).
 pub async fn commit<B: Backend>(conn: &mut B::Conn) -> Result<(), DriverError> {
-    seen_control::<B>(ending::<B>(conn, "COMMIT", "RELEASE SAVEPOINT"));
-    B::commit(conn).await
+    let shown = ending::<B>(conn, "COMMIT", "RELEASE SAVEPOINT");
+    sent::<B, _, _>(shown.into(), true, |_| B::commit(conn), |_| None).await
 }
 
 /// Rolls the innermost open level back.
 pub async fn rollback<B: Backend>(conn: &mut B::Conn) -> Result<(), DriverError> {
-    seen_control::<B>(ending::<B>(conn, "ROLLBACK", "ROLLBACK TO SAVEPOINT"));
-    B::rollback(conn).await
+    let shown = ending::<B>(conn, "ROLLBACK", "ROLLBACK TO SAVEPOINT");
+    sent::<B, _, _>(shown.into(), true, |_| B::rollback(conn), |_| None).await
 }
 
 /// Runs a statement that returns no rows.
@@ -77,9 +75,13 @@ pub async fn execute<B: Backend>(
     sql: impl Into<SqlText>,
     args: B::Args,
 ) -> Result<Done, DriverError> {
-    let sql = sql.into();
-    seen::<B>(&sql);
-    B::execute(conn, sql, args).await
+    sent::<B, _, _>(
+        sql.into(),
+        false,
+        |sql| B::execute(conn, sql, args),
+        |done: &Done| Some(done.rows_affected),
+    )
+    .await
 }
 
 /// Runs a statement; its first row, if any.
@@ -88,9 +90,13 @@ pub async fn fetch_optional<B: Backend>(
     sql: impl Into<SqlText>,
     args: B::Args,
 ) -> Result<Option<B::Row>, DriverError> {
-    let sql = sql.into();
-    seen::<B>(&sql);
-    B::fetch_optional(conn, sql, args).await
+    sent::<B, _, _>(
+        sql.into(),
+        false,
+        |sql| B::fetch_optional(conn, sql, args),
+        |row: &Option<B::Row>| Some(u64::from(row.is_some())),
+    )
+    .await
 }
 
 /// Runs a statement that returns a row; no row is `RowNotFound`.
@@ -102,6 +108,24 @@ pub async fn fetch_one<B: Backend>(
     fetch_optional::<B>(conn, sql, args)
         .await?
         .ok_or(DriverError::RowNotFound)
+}
+
+/// [`fetch_one`] for a statement of the transaction machinery (the
+/// identity of a transaction read before its `COMMIT`): reported as
+/// transaction control, like `BEGIN` and `COMMIT`.
+pub async fn fetch_one_control<B: Backend>(
+    conn: &mut B::Conn,
+    sql: &'static str,
+    args: B::Args,
+) -> Result<B::Row, DriverError> {
+    sent::<B, _, _>(
+        SqlText::Static(sql),
+        true,
+        |sql| B::fetch_optional(conn, sql, args),
+        |row: &Option<B::Row>| Some(u64::from(row.is_some())),
+    )
+    .await?
+    .ok_or(DriverError::RowNotFound)
 }
 
 /// Runs a statement that returns one value (a count, a setting).
@@ -120,20 +144,80 @@ pub async fn fetch_all<B: Backend>(
     sql: impl Into<SqlText>,
     args: B::Args,
 ) -> Result<Vec<B::Row>, DriverError> {
-    let sql = sql.into();
-    seen::<B>(&sql);
-    B::fetch_all(conn, sql, args).await
+    sent::<B, _, _>(
+        sql.into(),
+        false,
+        |sql| B::fetch_all(conn, sql, args),
+        |rows: &Vec<B::Row>| u64::try_from(rows.len()).ok(),
+    )
+    .await
 }
 
-/// Runs a statement; its rows as they arrive.
+/// Runs a statement; its rows as they arrive. A watched stream reports
+/// its statement when it ends or is dropped, with the rows read so far.
 pub fn fetch<'c, B: Backend>(
     conn: &'c mut B::Conn,
     sql: impl Into<SqlText>,
     args: B::Args,
 ) -> impl Stream<Item = Result<B::Row, DriverError>> + Send + 'c {
-    let sql = sql.into();
-    seen::<B>(&sql);
-    B::fetch(conn, sql, args)
+    let rows: RowStream<'c, B::Row> =
+        match Probe::start(B::DIALECT.system_name(), sql.into(), false) {
+            Err(refused) => Box::pin(futures_util::stream::once(std::future::ready(Err(refused)))),
+            Ok((None, sql)) => Box::pin(B::fetch(conn, sql, args)),
+            Ok((Some(probe), sql)) => Box::pin(Watched {
+                rows: Box::pin(B::fetch(conn, sql, args)),
+                probe: Some(probe),
+                count: 0,
+            }),
+        };
+    rows
+}
+
+type RowStream<'c, R> = std::pin::Pin<Box<dyn Stream<Item = Result<R, DriverError>> + Send + 'c>>;
+
+/// A stream of rows whose statement is watched: reported at its end, its
+/// first error, or when dropped before either.
+struct Watched<'c, R> {
+    rows: RowStream<'c, R>,
+    probe: Option<Probe>,
+    count: u64,
+}
+
+impl<R> Stream for Watched<'_, R> {
+    type Item = Result<R, DriverError>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        let span = this.probe.as_ref().map(Probe::span);
+        let _entered = span.as_ref().map(tracing::Span::enter);
+        let next = this.rows.as_mut().poll_next(cx);
+        match &next {
+            std::task::Poll::Ready(Some(Ok(_))) => this.count += 1,
+            std::task::Poll::Ready(Some(Err(e))) => {
+                if let Some(probe) = this.probe.take() {
+                    probe.finish(Err(e));
+                }
+            }
+            std::task::Poll::Ready(None) => {
+                if let Some(probe) = this.probe.take() {
+                    probe.finish(Ok(Some(this.count)));
+                }
+            }
+            std::task::Poll::Pending => {}
+        }
+        next
+    }
+}
+
+impl<R> Drop for Watched<'_, R> {
+    fn drop(&mut self) {
+        if let Some(probe) = self.probe.take() {
+            probe.finish(Ok(Some(self.count)));
+        }
+    }
 }
 
 /// Runs SQL without bound values (DDL, several statements at once).
@@ -141,9 +225,13 @@ pub async fn execute_script<B: Backend>(
     conn: &mut B::Conn,
     sql: impl Into<SqlText>,
 ) -> Result<(), DriverError> {
-    let sql = sql.into();
-    seen::<B>(&sql);
-    B::execute_script(conn, sql).await
+    sent::<B, _, _>(
+        sql.into(),
+        false,
+        |sql| B::execute_script(conn, sql),
+        |_| None,
+    )
+    .await
 }
 
 /// Sends a binary `COPY` stream (PostgreSQL).
@@ -152,7 +240,12 @@ pub async fn copy_in<B: Backend>(
     statement: String,
     data: Vec<u8>,
 ) -> Result<u64, DriverError> {
-    // One copy of a short text per bulk call.
-    seen::<B>(&SqlText::Owned(statement.clone()));
-    B::copy_in(conn, statement, data).await
+    // The statement travels as a `String`: taken back from the probe.
+    sent::<B, _, _>(
+        statement.into(),
+        false,
+        |sql| B::copy_in(conn, sql.as_str().to_owned(), data),
+        |rows: &u64| Some(*rows),
+    )
+    .await
 }

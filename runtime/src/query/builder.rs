@@ -125,13 +125,16 @@ impl<E: Model + OnEveryBackend> Query<E> {
 
     /// The row with `key`, among the rows this query sees: with
     /// [`with_deleted`](Self::with_deleted), a soft-deleted row too.
+    #[track_caller]
     pub fn get<'a>(
         self,
         exec: impl Into<Exec<'a>>,
         key: E::Key,
     ) -> impl Future<Output = Result<Option<E>>> + Send + 'a {
-        self.filter(E::key_filter(std::slice::from_ref(&key)))
-            .first(exec)
+        crate::observe::site::located({
+            self.filter(E::key_filter(std::slice::from_ref(&key)))
+                .first(exec)
+        })
     }
 
     /// Sorts by `order` after any earlier orders.
@@ -226,44 +229,47 @@ impl<E: Model + OnEveryBackend> Query<E> {
     }
 
     /// The matching rows (and their eager loads).
+    #[track_caller]
     pub fn all<'a>(
         self,
         exec: impl Into<Exec<'a>>,
     ) -> impl Future<Output = Result<Vec<E>>> + Send + 'a {
-        let exec = exec.into();
-        async move {
-            let context = context::<E>("find");
-            let paged = self.limit.is_some() || self.offset > 0;
-            let joined = self
-                .join
-                .as_deref()
-                .filter(|join| !paged || join.joins_paged());
-            let more = !self.loads.is_empty()
-                || self
+        crate::observe::site::located({
+            let exec = exec.into();
+            async move {
+                let context = context::<E>("find");
+                let paged = self.limit.is_some() || self.offset > 0;
+                let joined = self
                     .join
                     .as_deref()
-                    .is_some_and(|join| joined.is_none() || join.has_nested());
-            // Eager loads add statements: run them all on one connection
-            // rather than taking one from the pool for each.
-            let mut held = None;
-            let mut exec = match exec {
-                Exec::Db(db) if more => Exec::Conn(held.insert(db.acquire().await?)),
-                other => other,
-            };
-            let mut rows = match joined {
-                Some(join) => join.fetch_joined(&self, exec.reborrow()).await?,
-                None => self.fetch(exec.reborrow(), context).await?,
-            };
-            if let (Some(join), None) = (self.join.as_deref(), joined) {
-                join.load(exec.reborrow(), rows.iter_mut().collect())
-                    .await?;
+                    .filter(|join| !paged || join.joins_paged());
+                let more = !self.loads.is_empty()
+                    || self
+                        .join
+                        .as_deref()
+                        .is_some_and(|join| joined.is_none() || join.has_nested());
+                // Eager loads add statements: run them all on one connection
+                // rather than taking one from the pool for each.
+                let mut held = None;
+                let mut exec = match exec {
+                    Exec::Db(db) if more => Exec::Conn(held.insert(db.acquire().await?)),
+                    other => other,
+                };
+                let mut rows = match joined {
+                    Some(join) => join.fetch_joined(&self, exec.reborrow()).await?,
+                    None => self.fetch(exec.reborrow(), context).await?,
+                };
+                if let (Some(join), None) = (self.join.as_deref(), joined) {
+                    join.load(exec.reborrow(), rows.iter_mut().collect())
+                        .await?;
+                }
+                for load in &self.loads {
+                    load.load(exec.reborrow(), rows.iter_mut().collect())
+                        .await?;
+                }
+                Ok(rows)
             }
-            for load in &self.loads {
-                load.load(exec.reborrow(), rows.iter_mut().collect())
-                    .await?;
-            }
-            Ok(rows)
-        }
+        })
     }
 
     pub(crate) async fn fetch(&self, exec: Exec<'_>, context: Context) -> Result<Vec<E>> {
@@ -282,55 +288,64 @@ impl<E: Model + OnEveryBackend> Query<E> {
     }
 
     /// The first matching row, if any.
+    #[track_caller]
     pub fn first<'a>(
         mut self,
         exec: impl Into<Exec<'a>>,
     ) -> impl Future<Output = Result<Option<E>>> + Send + 'a {
-        #[allow(unused_mut)]
-        let mut exec = exec.into();
-        async move {
-            self.limit = Some(1);
-            Ok(self.all(exec).await?.into_iter().next())
-        }
+        crate::observe::site::located({
+            #[allow(unused_mut)]
+            let mut exec = exec.into();
+            async move {
+                self.limit = Some(1);
+                Ok(self.all(exec).await?.into_iter().next())
+            }
+        })
     }
 
     /// How many rows match (limit and offset ignored).
+    #[track_caller]
     pub fn count<'a>(
         self,
         exec: impl Into<Exec<'a>>,
     ) -> impl Future<Output = Result<u64>> + Send + 'a {
-        #[allow(unused_mut)]
-        let mut exec = exec.into();
-        async move {
-            let context = context::<E>("count");
-            let table = E::table();
-            with_conn!(exec, context, B, conn => {
-                let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
-                let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).count, Shape::Filter, context)?;
-                let total: i64 = statement::fetch_scalar::<B, _>(&mut *conn, sql, args).await.map_err(classify)?;
-                Ok(u64::try_from(total).unwrap_or(0))
-            })
-        }
+        crate::observe::site::located({
+            #[allow(unused_mut)]
+            let mut exec = exec.into();
+            async move {
+                let context = context::<E>("count");
+                let table = E::table();
+                with_conn!(exec, context, B, conn => {
+                    let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+                    let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).count, Shape::Filter, context)?;
+                    let total: i64 = statement::fetch_scalar::<B, _>(&mut *conn, sql, args).await.map_err(classify)?;
+                    Ok(u64::try_from(total).unwrap_or(0))
+                })
+            }
+        })
     }
 
     /// Whether any row matches; stops at the first.
+    #[track_caller]
     pub fn exists<'a>(
         mut self,
         exec: impl Into<Exec<'a>>,
     ) -> impl Future<Output = Result<bool>> + Send + 'a {
-        #[allow(unused_mut)]
-        let mut exec = exec.into();
-        async move {
-            let context = context::<E>("exists");
-            let table = E::table();
-            self.limit = Some(1);
-            with_conn!(exec, context, B, conn => {
-                let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
-                let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).exists, Shape::Probe, context)?;
-                let row = statement::fetch_optional::<B>(&mut *conn, sql, args).await.map_err(classify)?;
-                Ok(row.is_some())
-            })
-        }
+        crate::observe::site::located({
+            #[allow(unused_mut)]
+            let mut exec = exec.into();
+            async move {
+                let context = context::<E>("exists");
+                let table = E::table();
+                self.limit = Some(1);
+                with_conn!(exec, context, B, conn => {
+                    let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+                    let (sql, args) = self.statement::<B>(&E::sql().fixed(B::DIALECT, table).exists, Shape::Probe, context)?;
+                    let row = statement::fetch_optional::<B>(&mut *conn, sql, args).await.map_err(classify)?;
+                    Ok(row.is_some())
+                })
+            }
+        })
     }
 
     /// The matching rows as a stream, fetched as they are consumed rather
@@ -662,44 +677,50 @@ impl<R> SelectAs<R> for crate::driver::Lite {
 
 impl<E: Model + OnEveryBackend, R: FromRows, O: Send + 'static> Select<E, R, O> {
     /// The selected columns of every matching row.
+    #[track_caller]
     pub fn all<'a>(
         self,
         exec: impl Into<Exec<'a>>,
     ) -> impl Future<Output = Result<Vec<O>>> + Send + 'a {
-        #[allow(unused_mut)]
-        let mut exec = exec.into();
-        async move {
-            let context = context::<E>("select");
-            let table = E::table();
-            with_conn!(exec, context, B, conn => {
-                let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
-                let mut base = String::from("SELECT ");
-                for (i, column) in self.columns.iter().enumerate() {
-                    if i > 0 {
-                        base.push_str(", ");
+        crate::observe::site::located({
+            #[allow(unused_mut)]
+            let mut exec = exec.into();
+            async move {
+                let context = context::<E>("select");
+                let table = E::table();
+                with_conn!(exec, context, B, conn => {
+                    let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+                    let mut base = String::from("SELECT ");
+                    for (i, column) in self.columns.iter().enumerate() {
+                        if i > 0 {
+                            base.push_str(", ");
+                        }
+                        B::DIALECT.quote_ident(&mut base, column);
                     }
-                    B::DIALECT.quote_ident(&mut base, column);
-                }
-                base.push_str(" FROM ");
-                base.push_str(&crate::schema::ddl::table_ident(B::DIALECT, table));
-                let (sql, args) = self.query.statement::<B>(&base, Shape::Rows, context)?;
-                let rows = statement::fetch_all::<B>(&mut *conn, sql, args).await.map_err(classify)?;
-                let rows = <B as SelectAs<R>>::decode_rows(&rows, self.lite, context, classify)?;
-                Ok(rows.into_iter().map(self.map).collect())
-            })
-        }
+                    base.push_str(" FROM ");
+                    base.push_str(&crate::schema::ddl::table_ident(B::DIALECT, table));
+                    let (sql, args) = self.query.statement::<B>(&base, Shape::Rows, context)?;
+                    let rows = statement::fetch_all::<B>(&mut *conn, sql, args).await.map_err(classify)?;
+                    let rows = <B as SelectAs<R>>::decode_rows(&rows, self.lite, context, classify)?;
+                    Ok(rows.into_iter().map(self.map).collect())
+                })
+            }
+        })
     }
 
     /// The selected columns of the first matching row.
+    #[track_caller]
     pub fn first<'a>(
         mut self,
         exec: impl Into<Exec<'a>>,
     ) -> impl Future<Output = Result<Option<O>>> + Send + 'a {
-        #[allow(unused_mut)]
-        let mut exec = exec.into();
-        async move {
-            self.query.limit = Some(1);
-            Ok(self.all(exec).await?.into_iter().next())
-        }
+        crate::observe::site::located({
+            #[allow(unused_mut)]
+            let mut exec = exec.into();
+            async move {
+                self.query.limit = Some(1);
+                Ok(self.all(exec).await?.into_iter().next())
+            }
+        })
     }
 }

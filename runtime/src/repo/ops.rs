@@ -148,12 +148,15 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     /// soft-deleted; `false` when there was none. This is the purge of a
     /// soft-deleting entity, and it does not check a `version`: it is meant
     /// for clean-ups, not for edits that race with others.
+    #[track_caller]
     fn force_delete<'a>(
         exec: impl Into<Exec<'a>>,
         key: Self::Key,
     ) -> impl Future<Output = Result<bool>> + Send + 'a {
-        let exec = exec.into();
-        lifecycle::remove::<Self>(exec, key, None, Removal::Purge)
+        crate::observe::site::located({
+            let exec = exec.into();
+            lifecycle::remove::<Self>(exec, key, None, Removal::Purge)
+        })
     }
 
     /// Makes the soft-deleted row with `key` live again (`deleted_at` back
@@ -161,12 +164,15 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     /// `version` move on); `false` when no soft-deleted row has that key.
     /// [`Error::Usage`] on an entity without a soft-delete marker. A `unique_live` constraint can refuse it
     /// ([`Error::UniqueViolation`]) when a live row took its values since.
+    #[track_caller]
     fn restore<'a>(
         exec: impl Into<Exec<'a>>,
         key: Self::Key,
     ) -> impl Future<Output = Result<bool>> + Send + 'a {
-        let exec = exec.into();
-        lifecycle::remove::<Self>(exec, key, None, Removal::Restore)
+        crate::observe::site::located({
+            let exec = exec.into();
+            lifecycle::remove::<Self>(exec, key, None, Removal::Restore)
+        })
     }
 
     /// A query that sees soft-deleted rows too: `User::with_deleted()
@@ -203,17 +209,20 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     /// # Ok(())
     /// # }
     /// ```
+    #[track_caller]
     fn upsert<'a, T: Selection<Self> + Send + 'a>(
         exec: impl Into<Exec<'a>>,
         input: Self::Create,
         target: T,
     ) -> impl Future<Output = Result<Self>> + Send + 'a {
-        let exec = exec.into();
-        async move {
-            Ok(upsert_one::<Self>(exec, input, target.columns(), false)
-                .await?
-                .0)
-        }
+        crate::observe::site::located({
+            let exec = exec.into();
+            async move {
+                Ok(upsert_one::<Self>(exec, input, target.columns(), false)
+                    .await?
+                    .0)
+            }
+        })
     }
 
     /// [`upsert`](Self::upsert), telling whether the row was inserted or
@@ -242,20 +251,24 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     /// # Ok(())
     /// # }
     /// ```
+    #[track_caller]
     fn upsert_outcome<'a, T: Selection<Self> + Send + 'a>(
         exec: impl Into<Exec<'a>>,
         input: Self::Create,
         target: T,
     ) -> impl Future<Output = Result<Upserted<Self>>> + Send + 'a {
-        let exec = exec.into();
-        async move {
-            let (row, outcome) = upsert_one::<Self>(exec, input, target.columns(), true).await?;
-            let outcome = outcome.ok_or_else(|| Error::Database {
-                context: context::<Self>("upsert"),
-                source: sqlx::Error::Protocol("the upsert reported no outcome".into()),
-            })?;
-            Ok(Upserted { row, outcome })
-        }
+        crate::observe::site::located({
+            let exec = exec.into();
+            async move {
+                let (row, outcome) =
+                    upsert_one::<Self>(exec, input, target.columns(), true).await?;
+                let outcome = outcome.ok_or_else(|| Error::Database {
+                    context: context::<Self>("upsert"),
+                    source: sqlx::Error::Protocol("the upsert reported no outcome".into()),
+                })?;
+                Ok(Upserted { row, outcome })
+            }
+        })
     }
 
     /// Validates every row (an error names the first bad row's index),
@@ -265,12 +278,15 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     /// one statement is atomic by itself). Returns the stored rows, in
     /// input order. Timestamps and the
     /// audit log (one record per row) apply; hooks do not run.
+    #[track_caller]
     fn bulk_create<'a>(
         exec: impl Into<Exec<'a>>,
         rows: Vec<Self::Create>,
     ) -> impl Future<Output = Result<Vec<Self>>> + Send + 'a {
-        let exec = exec.into();
-        async move { Ok(bulk::create::<Self>(exec, rows, true).await?.1) }
+        crate::observe::site::located({
+            let exec = exec.into();
+            async move { Ok(bulk::create::<Self>(exec, rows, true).await?.1) }
+        })
     }
 
     /// [`bulk_create`](Self::bulk_create) without reading the rows back:
@@ -306,6 +322,7 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     /// # Ok(())
     /// # }
     /// ```
+    #[track_caller]
     fn bulk_insert<'a, I>(
         exec: impl Into<Exec<'a>>,
         rows: I,
@@ -316,7 +333,9 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     {
         let exec = exec.into();
         let rows = rows.into_iter();
-        async move { super::bulk_stream::insert::<Self, _>(exec, rows).await }
+        crate::observe::site::located(async move {
+            super::bulk_stream::insert::<Self, _>(exec, rows).await
+        })
     }
 
     /// [`bulk_insert`](Self::bulk_insert) in batch-commit mode, for very
@@ -325,13 +344,16 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     /// [`Error::PartiallyCommitted`] with the number of rows committed
     /// before it (the input's first rows). Every row is validated before
     /// the first batch. Not inside a transaction ([`Error::Usage`]).
+    #[track_caller]
     fn bulk_insert_batched<'a>(
         exec: impl Into<Exec<'a>>,
         rows: Vec<Self::Create>,
         batch: usize,
     ) -> impl Future<Output = Result<u64>> + Send + 'a {
-        let exec = exec.into();
-        bulk::create_batched::<Self>(exec, rows, batch)
+        crate::observe::site::located({
+            let exec = exec.into();
+            bulk::create_batched::<Self>(exec, rows, batch)
+        })
     }
 
     /// Inserts every row, or overwrites the existing row with the same
@@ -341,16 +363,19 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     /// twice in one statement). On MySQL a table with unique keys besides
     /// the target is upserted row by row, which keeps `upsert`'s check
     /// that no other key matched.
+    #[track_caller]
     fn bulk_upsert<'a, T: Selection<Self> + Send + 'a>(
         exec: impl Into<Exec<'a>>,
         rows: Vec<Self::Create>,
         target: T,
     ) -> impl Future<Output = Result<u64>> + Send + 'a {
-        let exec = exec.into();
-        async move {
-            let (count, _) = bulk::upsert::<Self>(exec, rows, target.columns(), false).await?;
-            Ok(count)
-        }
+        crate::observe::site::located({
+            let exec = exec.into();
+            async move {
+                let (count, _) = bulk::upsert::<Self>(exec, rows, target.columns(), false).await?;
+                Ok(count)
+            }
+        })
     }
 
     /// [`bulk_upsert`](Self::bulk_upsert), telling for each row, in input
@@ -358,16 +383,20 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     /// from the statements (`RETURNING (xmax = 0)`); SQLite and MySQL read
     /// which target values are held already first, in the same
     /// transaction, one statement per 500 rows.
+    #[track_caller]
     fn bulk_upsert_outcomes<'a, T: Selection<Self> + Send + 'a>(
         exec: impl Into<Exec<'a>>,
         rows: Vec<Self::Create>,
         target: T,
     ) -> impl Future<Output = Result<Vec<UpsertOutcome>>> + Send + 'a {
-        let exec = exec.into();
-        async move {
-            let (_, outcomes) = bulk::upsert::<Self>(exec, rows, target.columns(), true).await?;
-            Ok(outcomes)
-        }
+        crate::observe::site::located({
+            let exec = exec.into();
+            async move {
+                let (_, outcomes) =
+                    bulk::upsert::<Self>(exec, rows, target.columns(), true).await?;
+                Ok(outcomes)
+            }
+        })
     }
 
     /// Applies each row's own patch to the row with its key, in one
@@ -375,55 +404,70 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     /// stale version [`Error::Conflict`], and nothing is kept). Returns
     /// the rows updated. Hooks and the audit log apply as for
     /// [`update`](Self::update).
+    #[track_caller]
     fn bulk_update<'a>(
         exec: impl Into<Exec<'a>>,
         rows: Vec<(Self::Key, Self::Update)>,
     ) -> impl Future<Output = Result<u64>> + Send + 'a {
-        let exec = exec.into();
-        bulk_change::update::<Self>(exec, rows)
+        crate::observe::site::located({
+            let exec = exec.into();
+            bulk_change::update::<Self>(exec, rows)
+        })
     }
 
     /// Deletes the rows with these keys (soft where the entity declares
     /// it), as few statements as the bind limit allows, in one
     /// transaction; returns how many rows were deleted. Refused on
     /// versioned entities.
+    #[track_caller]
     fn bulk_delete<'a>(
         exec: impl Into<Exec<'a>>,
         keys: Vec<Self::Key>,
     ) -> impl Future<Output = Result<u64>> + Send + 'a {
-        let exec = exec.into();
-        bulk_change::delete::<Self>(exec, keys, false)
+        crate::observe::site::located({
+            let exec = exec.into();
+            bulk_change::delete::<Self>(exec, keys, false)
+        })
     }
 
     /// Deletes the rows with these keys for real, live or soft-deleted.
+    #[track_caller]
     fn bulk_force_delete<'a>(
         exec: impl Into<Exec<'a>>,
         keys: Vec<Self::Key>,
     ) -> impl Future<Output = Result<u64>> + Send + 'a {
-        let exec = exec.into();
-        bulk_change::delete::<Self>(exec, keys, true)
+        crate::observe::site::located({
+            let exec = exec.into();
+            bulk_change::delete::<Self>(exec, keys, true)
+        })
     }
 
     /// Writes `patch`'s set fields to every live row matching `filter` in
     /// one `UPDATE`; returns how many rows it changed. Refused on
     /// versioned entities (it would skip the check).
+    #[track_caller]
     fn update_where<'a>(
         exec: impl Into<Exec<'a>>,
         filter: Expr<Self>,
         patch: Self::Update,
     ) -> impl Future<Output = Result<u64>> + Send + 'a {
-        let exec = exec.into();
-        bulk_change::update_where::<Self>(exec, filter, patch)
+        crate::observe::site::located({
+            let exec = exec.into();
+            bulk_change::update_where::<Self>(exec, filter, patch)
+        })
     }
 
     /// Deletes every live row matching `filter` (soft where the entity
     /// declares it) in one statement; returns how many.
+    #[track_caller]
     fn delete_where<'a>(
         exec: impl Into<Exec<'a>>,
         filter: Expr<Self>,
     ) -> impl Future<Output = Result<u64>> + Send + 'a {
-        let exec = exec.into();
-        bulk_change::delete_where::<Self>(exec, filter)
+        crate::observe::site::located({
+            let exec = exec.into();
+            bulk_change::delete_where::<Self>(exec, filter)
+        })
     }
 
     /// One page of the rows matching `search`, with the total count.
@@ -462,6 +506,7 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     }
 
     /// Every row matching `filter`, in key order.
+    #[track_caller]
     fn find<'a>(
         exec: impl Into<Exec<'a>>,
         filter: Expr<Self>,
@@ -470,6 +515,7 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     }
 
     /// The first row matching `filter` in key order.
+    #[track_caller]
     fn first<'a>(
         exec: impl Into<Exec<'a>>,
         filter: Expr<Self>,
@@ -478,6 +524,7 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     }
 
     /// How many rows match `filter`.
+    #[track_caller]
     fn count<'a>(
         exec: impl Into<Exec<'a>>,
         filter: Expr<Self>,
@@ -486,6 +533,7 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
     }
 
     /// Whether any row matches `filter`.
+    #[track_caller]
     fn exists<'a>(
         exec: impl Into<Exec<'a>>,
         filter: Expr<Self>,
@@ -500,126 +548,148 @@ pub trait Repo: Model + OnEveryBackend + Hooks {
 }
 
 impl<E: Model + OnEveryBackend + Hooks> Repo for E {
+    #[track_caller]
     fn create<'a>(
         exec: impl Into<Exec<'a>>,
         input: Self::Create,
     ) -> impl Future<Output = Result<Self>> + Send + 'a {
-        let exec = exec.into();
-        async move {
-            let context = context::<E>("create");
-            // With hooks, validation runs after `before_create`, on what it
-            // leaves (it may normalise the input).
-            if !E::HOOKS {
-                input
-                    .validate()
-                    .map_err(|errors| Error::Validation { context, errors })?;
+        crate::observe::site::located({
+            let exec = exec.into();
+            async move {
+                let context = context::<E>("create");
+                // With hooks, validation runs after `before_create`, on what it
+                // leaves (it may normalise the input).
+                if !E::HOOKS {
+                    input
+                        .validate()
+                        .map_err(|errors| Error::Validation { context, errors })?;
+                }
+                if lifecycle::is_plain::<E>() {
+                    insert_row::<E>(exec, &input).await
+                } else {
+                    lifecycle::create::<E>(exec, input).await
+                }
             }
-            if lifecycle::is_plain::<E>() {
-                insert_row::<E>(exec, &input).await
-            } else {
-                lifecycle::create::<E>(exec, input).await
-            }
-        }
+        })
     }
 
+    #[track_caller]
     fn create_key<'a>(
         exec: impl Into<Exec<'a>>,
         input: Self::Create,
     ) -> impl Future<Output = Result<Self::Key>> + Send + 'a {
-        let exec = exec.into();
-        async move {
-            if lifecycle::is_plain::<E>() {
-                input.validate().map_err(|errors| Error::Validation {
-                    context: context::<E>("create"),
-                    errors,
-                })?;
-                Ok(insert::<E>(exec, &input, false).await?.key())
-            } else {
-                Ok(Self::create(exec, input).await?.key())
+        crate::observe::site::located({
+            let exec = exec.into();
+            async move {
+                if lifecycle::is_plain::<E>() {
+                    input.validate().map_err(|errors| Error::Validation {
+                        context: context::<E>("create"),
+                        errors,
+                    })?;
+                    Ok(insert::<E>(exec, &input, false).await?.key())
+                } else {
+                    Ok(Self::create(exec, input).await?.key())
+                }
             }
-        }
+        })
     }
 
+    #[track_caller]
     fn get<'a>(
         exec: impl Into<Exec<'a>>,
         key: Self::Key,
     ) -> impl Future<Output = Result<Option<Self>>> + Send + 'a {
-        let exec = exec.into();
-        async move {
-            let context = context::<E>("get");
-            let table = E::table();
-            with_conn!(exec, context, B, conn => {
-                let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
-                let mut args = Args::<B>::default();
-                <E as Persist<B>>::bind_key(&key, &mut args).map_err(|e| bind_error(context, e))?;
-                let sql = E::sql().fixed(B::DIALECT, table).select_by_key.clone();
-                let row = statement::fetch_optional::<B>(&mut *conn, sql, args).await.map_err(classify)?;
-                row.map(|row| <E as Persist<B>>::decode(&row).map_err(classify)).transpose()
-            })
-        }
+        crate::observe::site::located({
+            let exec = exec.into();
+            async move {
+                let context = context::<E>("get");
+                let table = E::table();
+                with_conn!(exec, context, B, conn => {
+                    let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+                    let mut args = Args::<B>::default();
+                    <E as Persist<B>>::bind_key(&key, &mut args).map_err(|e| bind_error(context, e))?;
+                    let sql = E::sql().fixed(B::DIALECT, table).select_by_key.clone();
+                    let row = statement::fetch_optional::<B>(&mut *conn, sql, args).await.map_err(classify)?;
+                    row.map(|row| <E as Persist<B>>::decode(&row).map_err(classify)).transpose()
+                })
+            }
+        })
     }
 
+    #[track_caller]
     fn get_many<'a>(
         exec: impl Into<Exec<'a>>,
         keys: Vec<Self::Key>,
     ) -> impl Future<Output = Result<Vec<Self>>> + Send + 'a {
-        let mut exec = exec.into();
-        async move {
-            let per_key = E::table().primary_key.len().max(1);
-            let chunk = (exec.dialect().bind_limit() / per_key).max(1);
-            let mut out = Vec::with_capacity(keys.len());
-            for keys in keys.chunks(chunk) {
-                out.extend(
-                    Query::new()
-                        .filter(E::key_filter(keys))
-                        .all(exec.reborrow())
-                        .await?,
-                );
+        crate::observe::site::located({
+            let mut exec = exec.into();
+            async move {
+                let per_key = E::table().primary_key.len().max(1);
+                let chunk = (exec.dialect().bind_limit() / per_key).max(1);
+                let mut out = Vec::with_capacity(keys.len());
+                for keys in keys.chunks(chunk) {
+                    out.extend(
+                        Query::new()
+                            .filter(E::key_filter(keys))
+                            .all(exec.reborrow())
+                            .await?,
+                    );
+                }
+                Ok(out)
             }
-            Ok(out)
-        }
+        })
     }
 
+    #[track_caller]
     fn update<'a>(
         exec: impl Into<Exec<'a>>,
         key: Self::Key,
         patch: Self::Update,
     ) -> impl Future<Output = Result<Self>> + Send + 'a {
-        let exec = exec.into();
-        async move {
-            let context = context::<E>("update");
-            // With hooks, validation runs after `before_update`, on what it
-            // leaves (it may normalise the input).
-            if !E::HOOKS {
-                patch
-                    .validate()
-                    .map_err(|errors| Error::Validation { context, errors })?;
+        crate::observe::site::located({
+            let exec = exec.into();
+            async move {
+                let context = context::<E>("update");
+                // With hooks, validation runs after `before_update`, on what it
+                // leaves (it may normalise the input).
+                if !E::HOOKS {
+                    patch
+                        .validate()
+                        .map_err(|errors| Error::Validation { context, errors })?;
+                }
+                if lifecycle::is_plain::<E>() {
+                    update_row::<E>(exec, &key, &patch).await
+                } else {
+                    lifecycle::update::<E>(exec, key, patch).await
+                }
             }
-            if lifecycle::is_plain::<E>() {
-                update_row::<E>(exec, &key, &patch).await
-            } else {
-                lifecycle::update::<E>(exec, key, patch).await
-            }
-        }
+        })
     }
 
+    #[track_caller]
     fn delete<'a>(
         exec: impl Into<Exec<'a>>,
         key: Self::Key,
     ) -> impl Future<Output = Result<bool>> + Send + 'a {
-        let exec = exec.into();
-        lifecycle::remove::<E>(exec, key, None, Removal::Delete)
+        crate::observe::site::located({
+            let exec = exec.into();
+            lifecycle::remove::<E>(exec, key, None, Removal::Delete)
+        })
     }
 
+    #[track_caller]
     fn delete_version<'a>(
         exec: impl Into<Exec<'a>>,
         key: Self::Key,
         version: i64,
     ) -> impl Future<Output = Result<bool>> + Send + 'a {
-        let exec = exec.into();
-        lifecycle::remove::<E>(exec, key, Some(version), Removal::Delete)
+        crate::observe::site::located({
+            let exec = exec.into();
+            lifecycle::remove::<E>(exec, key, Some(version), Removal::Delete)
+        })
     }
 
+    #[track_caller]
     fn search<'a>(
         exec: impl Into<Exec<'a>>,
         search: &'a Self::Search,
@@ -636,78 +706,83 @@ impl<E: Model + OnEveryBackend> Query<E> {
     /// the same way here) on the page's rows. Rows are sorted by the
     /// search's sort, then by the query's [`order_by`](Query::order_by),
     /// then by key; the search's page replaces any limit and offset.
+    #[track_caller]
     pub fn search<'a>(
         self,
         exec: impl Into<Exec<'a>>,
         search: &'a E::Search,
     ) -> impl Future<Output = Result<Page<E>>> + Send + 'a {
-        let exec = exec.into();
-        async move {
-            let context = context::<E>("search");
-            let table = E::table();
-            let page = E::search_page(search);
-            let filter = E::search_filter(search);
-            let terms = filter.node.terms();
-            if terms > crate::dto::MAX_SEARCH_CONDITIONS {
-                return Err(Error::Query(crate::dto::QueryError::new(
-                    crate::dto::QueryErrorKind::TooManyConditions,
-                    "",
-                    format!(
-                        "the search holds {terms} conditions; at most {} are allowed",
-                        crate::dto::MAX_SEARCH_CONDITIONS
-                    ),
-                )));
-            }
-            let mut query = self
-                .filter(filter)
-                .limit(u64::from(page.page_size))
-                .offset(page.offset());
-            let own_order = std::mem::take(&mut query.order);
-            query.order = super::filters::sort_terms(E::search_sort(search))
-                .chain(own_order)
-                .collect();
-            let mut loads = std::mem::take(&mut query.loads);
-            // The page is fetched by itself; a joined relation is loaded
-            // after it, as `with` would (a page of a join would count
-            // joined rows).
-            if let Some(join) = query.join.take() {
-                loads.insert(0, join);
-            }
-            // Page, count and loads on one connection.
-            let mut held = None;
-            let mut exec = match exec {
-                Exec::Db(db) if !loads.is_empty() => Exec::Conn(held.insert(db.acquire().await?)),
-                other => other,
-            };
-            let (mut items, total) = with_conn!(exec.reborrow(), context, B, conn => {
-                let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
-                let fixed = E::sql().fixed(B::DIALECT, table);
-                let (sql, args) = query.statement::<B>(&fixed.select, Shape::Rows, context)?;
-                let mut items = Vec::new();
-                {
-                    let mut rows = statement::fetch::<B>(&mut *conn, sql, args);
-                    while let Some(row) = rows.try_next().await.map_err(classify)? {
-                        items.push(<E as Persist<B>>::decode(&row).map_err(classify)?);
-                    }
+        crate::observe::site::located({
+            let exec = exec.into();
+            async move {
+                let context = context::<E>("search");
+                let table = E::table();
+                let page = E::search_page(search);
+                let filter = E::search_filter(search);
+                let terms = filter.node.terms();
+                if terms > crate::dto::MAX_SEARCH_CONDITIONS {
+                    return Err(Error::Query(crate::dto::QueryError::new(
+                        crate::dto::QueryErrorKind::TooManyConditions,
+                        "",
+                        format!(
+                            "the search holds {terms} conditions; at most {} are allowed",
+                            crate::dto::MAX_SEARCH_CONDITIONS
+                        ),
+                    )));
                 }
-                // A page that is not full and not past the end tells the
-                // total by itself: the count is only run when it cannot.
-                let seen = u64::try_from(items.len()).unwrap_or(u64::MAX);
-                let total = if seen < u64::from(page.page_size) && (seen > 0 || page.offset() == 0) {
-                    page.offset() + seen
-                } else {
-                    let (count_sql, count_args) = query.statement::<B>(&fixed.count, Shape::Filter, context)?;
-                    let total: i64 = statement::fetch_scalar::<B, _>(&mut *conn, count_sql, count_args).await.map_err(classify)?;
-                    u64::try_from(total).unwrap_or(0)
+                let mut query = self
+                    .filter(filter)
+                    .limit(u64::from(page.page_size))
+                    .offset(page.offset());
+                let own_order = std::mem::take(&mut query.order);
+                query.order = super::filters::sort_terms(E::search_sort(search))
+                    .chain(own_order)
+                    .collect();
+                let mut loads = std::mem::take(&mut query.loads);
+                // The page is fetched by itself; a joined relation is loaded
+                // after it, as `with` would (a page of a join would count
+                // joined rows).
+                if let Some(join) = query.join.take() {
+                    loads.insert(0, join);
+                }
+                // Page, count and loads on one connection.
+                let mut held = None;
+                let mut exec = match exec {
+                    Exec::Db(db) if !loads.is_empty() => {
+                        Exec::Conn(held.insert(db.acquire().await?))
+                    }
+                    other => other,
                 };
-                Ok::<_, Error>((items, total))
-            })?;
-            for load in &loads {
-                load.load(exec.reborrow(), items.iter_mut().collect())
-                    .await?;
+                let (mut items, total) = with_conn!(exec.reborrow(), context, B, conn => {
+                    let classify = |e| Error::from_driver(e, context, table, B::DIALECT);
+                    let fixed = E::sql().fixed(B::DIALECT, table);
+                    let (sql, args) = query.statement::<B>(&fixed.select, Shape::Rows, context)?;
+                    let mut items = Vec::new();
+                    {
+                        let mut rows = statement::fetch::<B>(&mut *conn, sql, args);
+                        while let Some(row) = rows.try_next().await.map_err(classify)? {
+                            items.push(<E as Persist<B>>::decode(&row).map_err(classify)?);
+                        }
+                    }
+                    // A page that is not full and not past the end tells the
+                    // total by itself: the count is only run when it cannot.
+                    let seen = u64::try_from(items.len()).unwrap_or(u64::MAX);
+                    let total = if seen < u64::from(page.page_size) && (seen > 0 || page.offset() == 0) {
+                        page.offset() + seen
+                    } else {
+                        let (count_sql, count_args) = query.statement::<B>(&fixed.count, Shape::Filter, context)?;
+                        let total: i64 = statement::fetch_scalar::<B, _>(&mut *conn, count_sql, count_args).await.map_err(classify)?;
+                        u64::try_from(total).unwrap_or(0)
+                    };
+                    Ok::<_, Error>((items, total))
+                })?;
+                for load in &loads {
+                    load.load(exec.reborrow(), items.iter_mut().collect())
+                        .await?;
+                }
+                Ok(Page::new(items, total, page.page, page.page_size))
             }
-            Ok(Page::new(items, total, page.page, page.page_size))
-        }
+        })
     }
 }
 

@@ -76,7 +76,7 @@ async fn identify(pooled: &mut Pooled) -> Result<Identity> {
                 context: tx_context(),
                 source,
             };
-            let row = statement::fetch_one::<Pg>(
+            let row = statement::fetch_one_control::<Pg>(
                 &mut **c,
                 "SELECT txid_current_if_assigned(), pg_backend_pid()",
                 Default::default(),

@@ -165,6 +165,13 @@ impl Db {
 }
 
 impl Tx {
+    /// The slow-statement threshold of the transaction's pool.
+    pub(crate) fn slow(&self) -> Option<Duration> {
+        self.shared.db.guard.slow()
+    }
+}
+
+impl Tx {
     /// The dialect of the transaction's database.
     pub fn dialect(&self) -> crate::backend::Dialect {
         self.shared.db.dialect()

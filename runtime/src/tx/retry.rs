@@ -82,6 +82,7 @@ impl Db {
                     if attempt < retry.attempts
                         && error.as_entable().is_some_and(Error::is_retryable) =>
                 {
+                    crate::observe::metrics::retry(self.dialect().system_name());
                     tokio::time::sleep(jittered(backoff)).await;
                     backoff = backoff.saturating_mul(2).min(retry.max_backoff);
                     attempt += 1;

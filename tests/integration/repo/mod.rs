@@ -20,6 +20,7 @@ mod enum_labels;
 mod hooks;
 mod join_loading;
 mod locking;
+mod observe;
 mod relations;
 mod search;
 mod search_limits;

@@ -20,6 +20,59 @@ pub struct StatementCounter {
     /// Span metadata, so `Span::current()` (which sqlx hands to SQLite's
     /// worker) can be answered.
     spans: std::sync::Mutex<std::collections::HashMap<u64, &'static tracing::Metadata<'static>>>,
+    /// Captures by the id of their root span.
+    captures: std::sync::Mutex<std::collections::HashMap<u64, Arc<Capture>>>,
+    /// Captured spans: span id → (its capture, its index there).
+    captured: std::sync::Mutex<std::collections::HashMap<u64, (Arc<Capture>, usize)>>,
+}
+
+/// The spans and events entable emitted inside a capture's root span.
+#[derive(Default, Debug)]
+pub struct Capture {
+    pub spans: std::sync::Mutex<Vec<Captured>>,
+    pub events: std::sync::Mutex<Vec<Captured>>,
+}
+
+/// One span or event: its name (span) or message (event), target, level
+/// and fields as text.
+#[derive(Clone, Debug, Default)]
+pub struct Captured {
+    pub name: String,
+    pub target: String,
+    pub level: String,
+    pub fields: std::collections::BTreeMap<String, String>,
+}
+
+impl Captured {
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields.get(name).map(String::as_str)
+    }
+}
+
+impl Capture {
+    pub fn spans_named(&self, name: &str) -> Vec<Captured> {
+        let spans = self.spans.lock().expect("spans");
+        spans.iter().filter(|s| s.name == name).cloned().collect()
+    }
+    pub fn events_of(&self, target: &str) -> Vec<Captured> {
+        let events = self.events.lock().expect("events");
+        events
+            .iter()
+            .filter(|e| e.target == target)
+            .cloned()
+            .collect()
+    }
+}
+
+struct Fields<'a>(&'a mut std::collections::BTreeMap<String, String>);
+
+impl tracing::field::Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
 }
 
 thread_local! {
@@ -42,6 +95,31 @@ impl StatementCounter {
         let span = tracing::span!(tracing::Level::ERROR, "entable_count");
         let count = counter_for(&self.counters, &span);
         (span, count)
+    }
+
+    /// A span whose entable spans and events are captured.
+    pub fn capture(&self) -> (tracing::Span, Arc<Capture>) {
+        let span = tracing::span!(tracing::Level::ERROR, "entable_count");
+        let capture = Arc::new(Capture::default());
+        if let Some(id) = span.id() {
+            self.captures
+                .lock()
+                .expect("capture lock")
+                .insert(id.into_u64(), capture.clone());
+        }
+        (span, capture)
+    }
+
+    /// The capture of the innermost capturing span entered on this thread.
+    fn capturing(&self) -> Option<Arc<Capture>> {
+        let captures = self.captures.lock().expect("capture lock");
+        ENTERED.with(|entered| {
+            entered
+                .borrow()
+                .iter()
+                .rev()
+                .find_map(|id| captures.get(id).cloned())
+        })
     }
 
     /// [`span`](Self::span), with a second counter of the transaction
@@ -83,7 +161,7 @@ impl tracing::field::Visit for IsControl {
 
 impl tracing::Subscriber for &'static StatementCounter {
     fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
-        metadata.target() == "entable::statement" || metadata.name() == "entable_count"
+        metadata.target().starts_with("entable::") || metadata.name() == "entable_count"
     }
     fn new_span(&self, attributes: &tracing::span::Attributes<'_>) -> tracing::span::Id {
         let id = self.next_id.fetch_add(1, Ordering::SeqCst) + 1;
@@ -91,6 +169,25 @@ impl tracing::Subscriber for &'static StatementCounter {
             .lock()
             .expect("span lock")
             .insert(id, attributes.metadata());
+        if attributes.metadata().target().starts_with("entable::")
+            && let Some(capture) = self.capturing()
+        {
+            let mut span = Captured {
+                name: attributes.metadata().name().to_owned(),
+                target: attributes.metadata().target().to_owned(),
+                level: attributes.metadata().level().to_string(),
+                ..Captured::default()
+            };
+            attributes.record(&mut Fields(&mut span.fields));
+            let mut spans = capture.spans.lock().expect("spans");
+            spans.push(span);
+            let at = spans.len() - 1;
+            drop(spans);
+            self.captured
+                .lock()
+                .expect("captured lock")
+                .insert(id, (capture, at));
+        }
         tracing::span::Id::from_u64(id)
     }
     fn current_span(&self) -> tracing_core::span::Current {
@@ -103,9 +200,25 @@ impl tracing::Subscriber for &'static StatementCounter {
             None => tracing_core::span::Current::none(),
         }
     }
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record(&self, id: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        let captured = self.captured.lock().expect("captured lock");
+        if let Some((capture, at)) = captured.get(&id.into_u64()) {
+            let mut spans = capture.spans.lock().expect("spans");
+            values.record(&mut Fields(&mut spans[*at].fields));
+        }
+    }
     fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
     fn event(&self, event: &tracing::Event<'_>) {
+        if let Some(capture) = self.capturing() {
+            let mut captured = Captured {
+                target: event.metadata().target().to_owned(),
+                level: event.metadata().level().to_string(),
+                ..Captured::default()
+            };
+            event.record(&mut Fields(&mut captured.fields));
+            captured.name = captured.fields.get("message").cloned().unwrap_or_default();
+            capture.events.lock().expect("events").push(captured);
+        }
         if event.metadata().target() != "entable::statement" {
             return;
         }

@@ -142,6 +142,13 @@ impl LitePool {
         Ok(pool)
     }
 
+    /// Connections checked out and idle, of at most `max`.
+    pub(crate) fn stats(&self, max: u32) -> (u32, u32) {
+        let free = u32::try_from(self.shared.permits.available_permits()).unwrap_or(u32::MAX);
+        let idle = u32::try_from(self.idle().len()).unwrap_or(u32::MAX);
+        (max.max(1).saturating_sub(free), idle)
+    }
+
     fn idle(&self) -> std::sync::MutexGuard<'_, Vec<LiteConn>> {
         // A poisoned lock only means a thread panicked while pushing or
         // popping; the list is still valid.
