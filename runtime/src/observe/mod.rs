@@ -24,6 +24,8 @@
 //! - **Slow statements**: [`PoolConfig::slow_statement`](crate::PoolConfig::slow_statement)
 //!   or [`Db::set_slow_statement`](crate::Db::set_slow_statement).
 //! - **N+1**: [`NPlusOne`], in a [`Watch`]ed block.
+//! - **Index advice**: [`Query::explain`](crate::query::Query::explain)
+//!   gives a [`Plan`]; [`Plan::advice`] the indexes it says are missing.
 //!
 //! ```
 //! use entable::prelude::*;
@@ -57,6 +59,7 @@
 
 pub(crate) mod kind;
 pub(crate) mod metrics;
+pub(crate) mod plan;
 mod record;
 pub(crate) mod shape;
 pub(crate) mod site;
@@ -64,6 +67,7 @@ pub(crate) mod watch;
 
 use std::future::Future;
 
+pub use plan::{DEFAULT_MIN_ROWS, Plan, Scan, Suggestion};
 pub use record::{Log, Statement};
 pub use shape::{ShapeId, table, verb};
 pub use watch::{NPlusOne, Watch};

@@ -15,6 +15,8 @@ pub(crate) mod bulk_insert;
 mod bulk_stream;
 mod change;
 mod delete;
+#[cfg(feature = "json")]
+mod explain;
 pub mod filters;
 mod hooks;
 mod lifecycle;
